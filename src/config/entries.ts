@@ -1,0 +1,123 @@
+// Checks for the keyed entries of the config (connections, tasks, route rules). Their messages name the
+// entry and the field but never echo a connection's values: they may be secrets.
+import { Cron } from 'croner';
+
+export interface ConnectWiseConnection {
+  type: 'connectwise';
+  url: string;
+  companyId: string;
+  publicKey: string;
+  privateKey: string;
+  clientId: string;
+  apiVersion: string;
+  default?: boolean;
+}
+
+export interface TraedeConnection {
+  type: 'traede';
+  url: string;
+  token: string;
+  appKey: string;
+  default?: boolean;
+}
+
+export type Connection = ConnectWiseConnection | TraedeConnection;
+export type ConnectionType = Connection['type'];
+
+export interface TaskConfig {
+  type: string;
+  connection?: string;
+  schedule?: string;
+  settings: Record<string, unknown>;
+}
+
+export interface RouteRule {
+  /** A file-name glob (`*` and `?`), matched case-insensitively against the inbox file name. */
+  pattern: string;
+  /** A task type (`connectwise.import-invoice-payments`) or the name of a configured task. */
+  task: string;
+  connection?: string;
+}
+
+/** The fields of each connection type whose values are secrets (redacted from logs). */
+export const SECRET_FIELDS: Record<ConnectionType, readonly string[]> = {
+  connectwise: ['publicKey', 'privateKey'],
+  traede: ['token', 'appKey'],
+};
+
+const REQUIRED_FIELDS: Record<ConnectionType, readonly string[]> = {
+  connectwise: ['url', 'companyId', 'publicKey', 'privateKey', 'clientId'],
+  traede: ['url', 'token', 'appKey'],
+};
+const OPTIONAL_FIELDS: Record<ConnectionType, readonly string[]> = {
+  connectwise: ['apiVersion', 'default'],
+  traede: ['default'],
+};
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function checkConnections(value: unknown): void {
+  if (!isObject(value)) throw new Error('must be an object of named connections');
+  for (const [name, conn] of Object.entries(value)) {
+    if (!isObject(conn)) throw new Error(`connection "${name}" must be an object`);
+    const type = conn['type'];
+    if (type !== 'connectwise' && type !== 'traede') {
+      throw new Error(`connection "${name}": type must be "connectwise" or "traede"`);
+    }
+    for (const field of REQUIRED_FIELDS[type]) {
+      if (typeof conn[field] !== 'string' || (conn[field] as string).trim() === '') {
+        throw new Error(`connection "${name}": ${field} is required (a non-empty string, or "env:VAR_NAME")`);
+      }
+    }
+    const known = new Set(['type', ...REQUIRED_FIELDS[type], ...OPTIONAL_FIELDS[type]]);
+    for (const field of Object.keys(conn)) {
+      if (!known.has(field)) throw new Error(`connection "${name}": unknown field "${field}" (allowed: ${[...known].join(', ')})`);
+    }
+    try {
+      const url = new URL(conn['url'] as string);
+      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
+    } catch {
+      throw new Error(`connection "${name}": url must be an http(s) URL`);
+    }
+    if (conn['default'] !== undefined && typeof conn['default'] !== 'boolean') {
+      throw new Error(`connection "${name}": default must be true or false`);
+    }
+  }
+}
+
+export function checkTasks(value: unknown): void {
+  if (!isObject(value)) throw new Error('must be an object of named tasks');
+  for (const [name, task] of Object.entries(value)) {
+    if (!isObject(task)) throw new Error(`task "${name}" must be an object`);
+    if (typeof task['type'] !== 'string') throw new Error(`task "${name}": type is required`);
+    if (task['connection'] !== undefined && typeof task['connection'] !== 'string') {
+      throw new Error(`task "${name}": connection must be a connection name`);
+    }
+    if (task['settings'] !== undefined && !isObject(task['settings'])) throw new Error(`task "${name}": settings must be an object`);
+    if (task['schedule'] !== undefined) {
+      if (typeof task['schedule'] !== 'string') throw new Error(`task "${name}": schedule must be a cron expression`);
+      try {
+        new Cron(task['schedule'], { paused: true });
+      } catch (err) {
+        throw new Error(`task "${name}": schedule "${task['schedule']}" is not a valid cron expression (${(err as Error).message})`);
+      }
+    }
+    for (const field of Object.keys(task)) {
+      if (!['type', 'connection', 'schedule', 'settings'].includes(field)) {
+        throw new Error(`task "${name}": unknown field "${field}" (allowed: type, connection, schedule, settings)`);
+      }
+    }
+  }
+}
+
+export function checkRoutes(value: unknown): void {
+  if (!Array.isArray(value)) throw new Error('must be a list of route rules');
+  value.forEach((rule: unknown, i) => {
+    if (!isObject(rule)) throw new Error(`route ${i + 1} must be an object`);
+    if (typeof rule['pattern'] !== 'string' || rule['pattern'] === '') throw new Error(`route ${i + 1}: pattern is required`);
+    if (typeof rule['task'] !== 'string' || rule['task'] === '') throw new Error(`route ${i + 1}: task is required`);
+    if (rule['connection'] !== undefined && typeof rule['connection'] !== 'string') {
+      throw new Error(`route ${i + 1}: connection must be a connection name`);
+    }
+  });
+}

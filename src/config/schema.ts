@@ -1,0 +1,88 @@
+// The configuration schema: every key with its doc, default, format and environment variable.
+// Named connections, tasks and route rules are maps/lists whose entries convict cannot describe
+// key by key, so they have custom formats checked in ./entries.ts.
+import convict from 'convict';
+import { checkConnections, checkRoutes, checkTasks } from './entries.js';
+
+// Named formats so that values from environment variables are coerced to numbers first.
+convict.addFormat({
+  name: 'positive-int',
+  coerce: (v: unknown) => Number(v),
+  validate: (value: unknown) => {
+    if (!Number.isInteger(value) || (value as number) < 1) throw new Error('must be a whole number of 1 or more');
+  },
+});
+convict.addFormat({
+  name: 'non-negative-int',
+  coerce: (v: unknown) => Number(v),
+  validate: (value: unknown) => {
+    if (!Number.isInteger(value) || (value as number) < 0) throw new Error('must be a whole number of 0 or more');
+  },
+});
+
+export const schema = {
+  folders: {
+    inbox: { doc: 'Folder other systems drop files into (often a shared folder).', format: String, default: 'inbox', env: 'DROPWISE_INBOX' },
+    success: { doc: 'Where successful results and success files are written.', format: String, default: 'outbox/success', env: 'DROPWISE_SUCCESS' },
+    fail: { doc: 'Where failed inputs, fail files and .error.xml files are written.', format: String, default: 'outbox/fail', env: 'DROPWISE_FAIL' },
+    archive: { doc: 'Where processed originals are kept, in dated sub-folders.', format: String, default: 'archive', env: 'DROPWISE_ARCHIVE' },
+    work: { doc: 'Scratch space: files being processed, temp outputs, the claim journal. Must be on the same volume as the inbox.', format: String, default: 'work', env: 'DROPWISE_WORK' },
+    state: { doc: 'The state store: run history, watermarks, truth table. Back it up; losing it can mean duplicates.', format: String, default: 'state', env: 'DROPWISE_STATE' },
+  },
+  watch: {
+    stabilityMs: { doc: 'A file is taken only after its size and mtime stayed unchanged this long (ms).', format: 'non-negative-int', default: 2000, env: 'DROPWISE_STABILITY_MS' },
+    sweepMs: { doc: 'How often the inbox is listed in full, to catch what file events missed (ms).', format: 'positive-int', default: 30000, env: 'DROPWISE_SWEEP_MS' },
+    usePolling: { doc: 'Poll the inbox instead of using OS file events (turn on for network shares).', format: Boolean, default: false, env: 'DROPWISE_USE_POLLING' },
+    pollIntervalMs: { doc: 'Polling interval when usePolling is on (ms).', format: 'positive-int', default: 1000 },
+    concurrency: { doc: 'How many inbox files are processed at the same time.', format: 'positive-int', default: 2, env: 'DROPWISE_CONCURRENCY' },
+  },
+  processing: {
+    originals: { doc: 'What happens to an input once its results are safe: "archive" (moved to archive/<date>/) or "delete".', format: ['archive', 'delete'], default: 'archive' },
+    maxFileBytes: { doc: 'Inputs larger than this are refused whole (bytes).', format: 'positive-int', default: 2 * 1024 * 1024 * 1024 },
+    recordConcurrency: { doc: 'How many records of one import file are sent to the API at the same time.', format: 'positive-int', default: 8 },
+  },
+  log: {
+    level: { doc: 'Log level: error, warn, info, debug.', format: ['error', 'warn', 'info', 'debug'], default: 'info', env: 'DROPWISE_LOG_LEVEL' },
+    file: { doc: 'JSON-lines log file (rotated by size). Empty string for none.', format: String, default: 'logs/dropwise.log', env: 'DROPWISE_LOG_FILE' },
+    maxSizeBytes: { doc: 'Rotate the log file at this size (bytes).', format: 'positive-int', default: 10 * 1024 * 1024 },
+    maxFiles: { doc: 'How many rotated log files to keep.', format: 'positive-int', default: 10 },
+    console: { doc: 'Write readable log lines to the console.', format: Boolean, default: true },
+  },
+  http: {
+    timeoutMs: { doc: 'Longest wait for a response (headers or the next body chunk) (ms).', format: 'positive-int', default: 60000 },
+    connectTimeoutMs: { doc: 'Longest wait to open a connection (ms).', format: 'positive-int', default: 10000 },
+    maxAttempts: { doc: 'Attempts per request for 429, 5xx and dropped connections (1 = no retry).', format: 'positive-int', default: 6 },
+    retryBudgetMs: { doc: 'Total time one request may spend retrying (ms).', format: 'positive-int', default: 120000 },
+    baseDelayMs: { doc: 'First retry delay; doubles each attempt, with jitter (ms).', format: 'positive-int', default: 500 },
+    maxDelayMs: { doc: 'Longest single retry delay (ms).', format: 'positive-int', default: 30000 },
+    connections: { doc: 'Keep-alive connections per remote host.', format: 'positive-int', default: 8 },
+  },
+  sandbox: {
+    mode: { doc: '"auto": run the embedded ConnectWise/Traede sandbox when no connection is configured; "on": always; "off": never.', format: ['auto', 'on', 'off'], default: 'auto', env: 'DROPWISE_SANDBOX' },
+    port: { doc: 'Port of the embedded sandbox (0 = a free port).', format: 'port', default: 0, env: 'DROPWISE_SANDBOX_PORT' },
+    seed: { doc: 'Seed of the sandbox data.', format: 'non-negative-int', default: 1 },
+  },
+  routes: {
+    doc: 'Route rules, checked in order before root-element routing: [{ "pattern": "payments-*.xml", "task": "<task type or configured task name>", "connection": "main" }].',
+    format: checkRoutes,
+    default: [] as unknown[],
+  },
+  connections: {
+    doc: 'Named connections: { "main": { "type": "connectwise", ... }, "shop": { "type": "traede", ... } }. Secret values may be written "env:VAR_NAME".',
+    format: checkConnections,
+    sensitive: true,
+    default: {} as Record<string, unknown>,
+  },
+  tasks: {
+    doc: 'Named tasks: { "nightly-invoices": { "type": "connectwise.export-invoices", "connection": "main", "schedule": "0 2 * * *", "settings": {...} } }.',
+    format: checkTasks,
+    default: {} as Record<string, unknown>,
+  },
+};
+
+export type ConfigSchema = typeof schema;
+
+export function createConvict(env: NodeJS.ProcessEnv): convict.Config<Record<string, unknown>> {
+  // args: [] so that convict never reads dropwise's own command line.
+  return convict(schema as unknown as convict.Schema<Record<string, unknown>>, { env, args: [] });
+}

@@ -1,0 +1,92 @@
+// Every failure dropwise reports carries a stable DW_* code. The same code appears in logs, in the run
+// history and in the <errors> annotation of fail files, so an operator can search for it.
+
+export const ERROR_CODES = {
+  // configuration and start-up
+  DW_CONFIG_INVALID: 'A setting in the configuration is missing or has a wrong value',
+  DW_CONNECTION_UNKNOWN: 'A task names a connection that is not configured',
+  // input files
+  DW_FILE_EMPTY: 'The file is empty',
+  DW_FILE_TOO_LARGE: 'The file is larger than limits.maxFileBytes',
+  DW_FILE_UNREADABLE: 'The file could not be read',
+  DW_XML_MALFORMED: 'The file is not well-formed XML',
+  DW_XML_UNSAFE: 'The file uses an XML feature dropwise refuses (DOCTYPE/entities)',
+  DW_UNKNOWN_ROOT: 'No task handles files with this root element',
+  DW_TASK_REQUEST_INVALID: 'The task request is not valid',
+  DW_TASK_UNKNOWN: 'The task or task type is not known',
+  DW_SETTINGS_INVALID: 'A task setting is missing or has a wrong value',
+  DW_CONDITION_INVALID: 'A condition setting cannot be turned into a ConnectWise query',
+  DW_RECORD_INVALID: 'A record in the file has missing or wrong values',
+  DW_ALREADY_PROCESSED: 'The record was imported before and preventReprocessing is on',
+  DW_DUPLICATE_IN_FILE: 'Another record in the same file already targets this invoice',
+  // outputs and local state
+  DW_OUTPUT_WRITE: 'An output file could not be written',
+  DW_OUTPUT_PATH: 'An output file name is not allowed (path tricks, reserved names)',
+  DW_STATE_WRITE: 'The state store could not be written',
+  // remote systems
+  DW_CW_AUTH: 'ConnectWise refused the credentials',
+  DW_CW_FORBIDDEN: 'ConnectWise refused the action for this API member',
+  DW_CW_NOT_FOUND: 'ConnectWise has no such record',
+  DW_CW_VALIDATION: 'ConnectWise refused the values sent',
+  DW_CW_CONFLICT: 'ConnectWise reported a conflict',
+  DW_CW_RATE_LIMITED: 'ConnectWise kept rate-limiting the requests',
+  DW_CW_UNAVAILABLE: 'ConnectWise did not answer properly (5xx, timeout or dropped connection)',
+  DW_CW_RESPONSE: 'ConnectWise sent a response dropwise could not read',
+  DW_TRAEDE_AUTH: 'Traede refused the token or app key',
+  DW_TRAEDE_REQUEST: 'Traede refused the request',
+  DW_TRAEDE_UNAVAILABLE: 'Traede did not answer properly (5xx, timeout or dropped connection)',
+  DW_TRAEDE_RESPONSE: 'Traede sent a response dropwise could not read',
+  DW_HTTP_NETWORK: 'The connection to the remote system failed',
+  DW_HTTP_TIMEOUT: 'The remote system did not answer in time',
+  // lifecycle
+  DW_SHUTDOWN: 'The agent is stopping; the work will resume at the next start',
+  DW_INTERNAL: 'An unexpected internal error',
+} as const;
+
+export type DwCode = keyof typeof ERROR_CODES;
+
+export interface DropwiseErrorOptions {
+  /** The field the error is about, as a slash path (`invoice/id`). */
+  field?: string;
+  /** The HTTP status the remote system answered with. */
+  httpStatus?: number;
+  /** What the user should do next. */
+  hint?: string;
+  /** Whether trying the same thing again later may succeed. */
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+export class DropwiseError extends Error {
+  readonly code: DwCode;
+  readonly field: string | undefined;
+  readonly httpStatus: number | undefined;
+  readonly hint: string | undefined;
+  readonly retryable: boolean;
+
+  constructor(code: DwCode, message: string, options: DropwiseErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'DropwiseError';
+    this.code = code;
+    this.field = options.field;
+    this.httpStatus = options.httpStatus;
+    this.hint = options.hint;
+    this.retryable = options.retryable ?? false;
+  }
+
+  /** The message with its hint, as shown to a person. */
+  get fullMessage(): string {
+    return this.hint ? `${this.message}. ${this.hint}` : this.message;
+  }
+}
+
+/** Wraps anything thrown into a DropwiseError, keeping DropwiseErrors as they are. */
+export function toDropwiseError(err: unknown, fallback: DwCode = 'DW_INTERNAL'): DropwiseError {
+  if (err instanceof DropwiseError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new DropwiseError(fallback, message, { cause: err });
+}
+
+export function isDropwiseError(err: unknown, code?: DwCode): err is DropwiseError {
+  return err instanceof DropwiseError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,100 @@
+// The contract between the agent and the tasks. A task gets its settings, maybe an input file, and a
+// context with everything it may touch; it streams its results into outputs the agent makes safe.
+import type { Writable } from 'node:stream';
+import type { AppConfig } from '../config/load.js';
+import type { Connectors } from '../connectors/index.js';
+import type { DropwiseError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { StateStore } from '../state/index.js';
+
+/** An output file being written: a temp file until commit() makes it appear whole at its final name. */
+export interface OutputFile {
+  /** The final name asked for (commit may add a suffix rather than overwrite an existing file). */
+  readonly name: string;
+  /** Write here, honouring back-pressure (write() returning false means wait for 'drain'). */
+  readonly stream: Writable;
+  /** Ends the stream, fsyncs, renames into place without clobbering; returns the final path. */
+  commit(): Promise<string>;
+  /** Drops the temp file; nothing appears in the outbox. */
+  abort(): Promise<void>;
+}
+
+export type OutboxFolder = 'success' | 'fail';
+
+export interface Outbox {
+  /** Opens a new output. `name` is a bare file name; path tricks are refused with DW_OUTPUT_PATH. */
+  create(folder: OutboxFolder, name: string): Promise<OutputFile>;
+}
+
+export interface TaskProgress {
+  records: number;
+  pages?: number;
+  /** Total records expected, when known. */
+  total?: number;
+  message?: string;
+}
+
+export interface TaskContext {
+  runId: string;
+  /** Identifies the task for watermarks: the configured task name, or `<type>@<connection>`. */
+  taskKey: string;
+  /** The connection the task should use (undefined: the default one of its kind). */
+  connection: string | undefined;
+  config: AppConfig;
+  log: Logger;
+  store: StateStore;
+  connectors: Connectors;
+  outbox: Outbox;
+  /** Aborted when the agent is stopping: finish the record in hand, then stop. */
+  signal: AbortSignal;
+  progress(update: TaskProgress): void;
+}
+
+export interface TaskInputFile {
+  /** Where the claimed file is now (work/processing/…). */
+  path: string;
+  /** The name it had in the inbox. */
+  name: string;
+  size: number;
+}
+
+export interface TaskRun<S> {
+  settings: S;
+  input?: TaskInputFile;
+}
+
+export interface TaskOutcome {
+  /** success: all records ok · partial: some records failed · failed: the run failed · empty: nothing to do */
+  status: 'success' | 'partial' | 'failed' | 'empty';
+  recordsIn: number;
+  recordsOk: number;
+  recordsFailed: number;
+  /** Committed output paths. */
+  outputs: string[];
+  details?: Record<string, unknown>;
+  /** Why the run failed, when status is failed. */
+  error?: DropwiseError;
+}
+
+export interface ValidationReport {
+  ok: boolean;
+  records: number;
+  problems: { record?: number; code: string; message: string; field?: string }[];
+}
+
+export interface TaskDefinition<S = unknown> {
+  /** The task type, e.g. `connectwise.export-invoices`. */
+  type: string;
+  connector: 'connectwise' | 'traede';
+  summary: string;
+  /** Import tasks: the root element of the files that are routed to this task. */
+  inputRoot?: string;
+  /**
+   * Checks and normalises raw settings (from config JSON or a task-request XML, where every value is a
+   * string). Throws DW_SETTINGS_INVALID naming the setting. `input` is given for file-driven runs.
+   */
+  parseSettings(raw: Record<string, unknown>, input?: Pick<TaskInputFile, 'name'>): S;
+  run(run: TaskRun<S>, ctx: TaskContext): Promise<TaskOutcome>;
+  /** Checks an input file without calling any API (`dropwise validate`). */
+  validateFile?(path: string, settings: S): Promise<ValidationReport>;
+}
