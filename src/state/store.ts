@@ -1,0 +1,72 @@
+// The state store's small interfaces. The local default keeps them in JSON files (lowdb); a bigger
+// backend can implement the same interfaces.
+
+export type RunResult = 'running' | 'success' | 'partial' | 'failed' | 'empty' | 'interrupted';
+
+export interface RunRecord {
+  id: string;
+  /** The task type, e.g. connectwise.export-invoices. */
+  task: string;
+  /** The configured task name, when the run came from one. */
+  taskName?: string;
+  /** The input file's original name, for file-driven runs. */
+  file?: string;
+  connection?: string;
+  trigger: 'file' | 'schedule' | 'cli';
+  startedAt: string;
+  endedAt?: string;
+  recordsIn: number;
+  recordsOk: number;
+  recordsFailed: number;
+  result: RunResult;
+  error?: { code: string; message: string };
+  /** Output files written, as absolute paths. */
+  outputs: string[];
+  /** Task-specific facts worth keeping (e.g. the GL entry ids exported). */
+  details?: Record<string, unknown>;
+}
+
+export type NewRun = Pick<RunRecord, 'task' | 'trigger'> & Partial<Pick<RunRecord, 'taskName' | 'file' | 'connection'>>;
+export type RunOutcome = Partial<Omit<RunRecord, 'id' | 'task' | 'startedAt'>>;
+
+export interface RunHistory {
+  start(run: NewRun): Promise<RunRecord>;
+  finish(id: string, outcome: RunOutcome): Promise<void>;
+  /** The most recent runs, newest first. */
+  recent(limit: number): Promise<RunRecord[]>;
+}
+
+/** Per-task watermarks (e.g. dateCreated, dateModified), advanced only after an output is safe. */
+export interface WatermarkStore {
+  get(taskKey: string): Promise<Record<string, string>>;
+  set(taskKey: string, values: Record<string, string>): Promise<void>;
+  all(): Promise<Record<string, Record<string, string>>>;
+}
+
+export interface TruthEntry {
+  connection: string;
+  entity: string;
+  externalId: string;
+  /** The id of the record in the remote system. */
+  id: number;
+  /** A hash of the values last sent, to tell an unchanged record from a changed one. */
+  hash: string;
+  created: string;
+  modified: string;
+}
+
+/** Zynk's truth table: externalId → remote id, per connection and entity. */
+export interface TruthTable {
+  get(connection: string, entity: string, externalId: string): Promise<TruthEntry | undefined>;
+  putMany(entries: TruthEntry[]): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface StateStore {
+  runs: RunHistory;
+  watermarks: WatermarkStore;
+  truth: TruthTable;
+  /** Writes everything pending to disk. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,31 @@
+import { JsonDocument } from './json-document.js';
+import type { WatermarkStore } from './store.js';
+
+export class JsonWatermarks implements WatermarkStore {
+  private readonly doc: JsonDocument<{ watermarks: Record<string, Record<string, string>> }>;
+
+  constructor(file: string) {
+    this.doc = new JsonDocument<{ watermarks: Record<string, Record<string, string>> }>(file, { watermarks: {} });
+  }
+
+  async get(taskKey: string): Promise<Record<string, string>> {
+    const data = await this.doc.data();
+    return { ...(data.watermarks[taskKey] ?? {}) };
+  }
+
+  /** Written through at once: a watermark moves only after its output is safe, and must stay moved. */
+  async set(taskKey: string, values: Record<string, string>): Promise<void> {
+    const data = await this.doc.data();
+    data.watermarks[taskKey] = { ...(data.watermarks[taskKey] ?? {}), ...values };
+    await this.doc.flush();
+  }
+
+  async all(): Promise<Record<string, Record<string, string>>> {
+    const data = await this.doc.data();
+    return structuredClone(data.watermarks);
+  }
+
+  flush(): Promise<void> {
+    return this.doc.flush();
+  }
+}

@@ -1,0 +1,210 @@
+// Streaming XML reading with saxes: a document is read chunk by chunk and each child of the root is
+// handed over as a small element tree, so a file of a million records needs the memory of one.
+// Hostile input is refused: DOCTYPE (and with it every entity trick), absurd nesting, giant text.
+import fs from 'node:fs';
+import type { Readable } from 'node:stream';
+import { SaxesParser } from 'saxes';
+import { DropwiseError } from '../errors.js';
+import { escapeAttr, escapeText } from './escape.js';
+
+export interface XmlElement {
+  name: string;
+  attributes: Record<string, string>;
+  children: XmlNode[];
+  /** The line the element starts on, for error messages. */
+  line: number;
+}
+export type XmlNode = XmlElement | string;
+
+export interface XmlReadLimits {
+  /** Deepest element nesting accepted. */
+  maxDepth: number;
+  /** Longest text of one element, in characters. */
+  maxTextLength: number;
+  /** Most elements in one record. */
+  maxRecordElements: number;
+}
+
+export const DEFAULT_LIMITS: XmlReadLimits = { maxDepth: 32, maxTextLength: 1_000_000, maxRecordElements: 100_000 };
+
+export interface XmlRecord {
+  /** 0-based position among the root's child elements. */
+  index: number;
+  element: XmlElement;
+}
+
+type Source = string | Readable;
+
+function open(source: Source): Readable {
+  return typeof source === 'string' ? fs.createReadStream(source, { encoding: 'utf8', highWaterMark: 256 * 1024 }) : source;
+}
+
+function malformed(message: string, line: number, hint = 'Check that the file is complete, well-formed XML (an XML editor or validator shows the exact place)'): DropwiseError {
+  return new DropwiseError('DW_XML_MALFORMED', `The file is not well-formed XML: ${message} (line ${line})`, { hint });
+}
+
+/** Builds a parser that refuses DOCTYPE and reports errors as DropwiseErrors. */
+function createParser(): SaxesParser {
+  const parser = new SaxesParser({ position: true });
+  parser.on('doctype', () => {
+    throw new DropwiseError('DW_XML_UNSAFE', `The file declares a DOCTYPE (line ${parser.line}); dropwise does not accept DTDs or custom entities`, {
+      hint: 'Remove the <!DOCTYPE …> declaration; the file formats need none',
+    });
+  });
+  return parser;
+}
+
+function rethrow(err: unknown, parser: SaxesParser): never {
+  if (err instanceof DropwiseError) throw err;
+  // saxes messages start with "file:line:col: "; keep only the reason.
+  const reason = (err as Error).message.replace(/^[^:]*:\d+:\d+: /, '');
+  throw malformed(reason, parser.line);
+}
+
+/**
+ * Yields the children of the root element one at a time. The root's name is checked against
+ * `expectRoot` when given. Throws DW_FILE_EMPTY, DW_XML_MALFORMED or DW_XML_UNSAFE.
+ */
+export async function* readRecords(
+  source: Source,
+  options: { expectRoot?: string; limits?: Partial<XmlReadLimits>; onRoot?: (root: XmlElement) => void } = {},
+): AsyncGenerator<XmlRecord> {
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const parser = createParser();
+  const queue: XmlRecord[] = [];
+  const stack: XmlElement[] = [];
+  let root: XmlElement | undefined;
+  let index = 0;
+  let recordElements = 0;
+  let sawContent = false;
+
+  parser.on('opentag', (tag) => {
+    if (stack.length >= limits.maxDepth) {
+      throw new DropwiseError('DW_XML_UNSAFE', `Elements are nested more than ${limits.maxDepth} deep (line ${parser.line})`, {
+        hint: 'The file formats nest only a few levels; check the file was produced correctly',
+      });
+    }
+    const el: XmlElement = { name: tag.name, attributes: { ...(tag.attributes as Record<string, string>) }, children: [], line: parser.line };
+    if (!root) {
+      root = el;
+      if (options.expectRoot !== undefined && el.name !== options.expectRoot) {
+        throw new DropwiseError('DW_UNKNOWN_ROOT', `The root element is <${el.name}>, expected <${options.expectRoot}>`, {
+          hint: `Send a file whose root element is <${options.expectRoot}>`,
+        });
+      }
+      options.onRoot?.(el);
+    } else {
+      if (stack.length === 1) recordElements = 0;
+      if (++recordElements > limits.maxRecordElements) {
+        throw new DropwiseError('DW_XML_UNSAFE', `Record ${index + 1} has more than ${limits.maxRecordElements} elements (line ${parser.line})`);
+      }
+      // Only the current record is kept; the root's children are not accumulated.
+      if (stack.length > 1) (stack[stack.length - 1] as XmlElement).children.push(el);
+    }
+    stack.push(el);
+  });
+  parser.on('text', (text) => {
+    const top = stack[stack.length - 1];
+    if (!top || stack.length === 1) return;
+    if (text.length > limits.maxTextLength) {
+      throw new DropwiseError('DW_XML_UNSAFE', `An element's text is longer than ${limits.maxTextLength} characters (line ${parser.line})`);
+    }
+    const last = top.children[top.children.length - 1];
+    if (typeof last === 'string') top.children[top.children.length - 1] = last + text;
+    else top.children.push(text);
+  });
+  parser.on('cdata', (text) => {
+    const top = stack[stack.length - 1];
+    if (top && stack.length > 1) top.children.push(text);
+  });
+  parser.on('closetag', () => {
+    const el = stack.pop();
+    if (el && stack.length === 1) queue.push({ index: index++, element: el });
+  });
+
+  const stream = open(source);
+  let first = true;
+  try {
+    for await (const chunk of stream) {
+      let text = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+      if (first) {
+        text = text.replace(/^\uFEFF/, '');
+        first = false;
+      }
+      if (!sawContent && text.trim() !== '') sawContent = true;
+      try {
+        parser.write(text);
+      } catch (err) {
+        rethrow(err, parser);
+      }
+      while (queue.length > 0) yield queue.shift() as XmlRecord;
+    }
+    if (!sawContent) {
+      throw new DropwiseError('DW_FILE_EMPTY', 'The file is empty', { hint: 'Check the program that wrote it; an empty file has nothing to process' });
+    }
+    try {
+      parser.close();
+    } catch (err) {
+      rethrow(err, parser);
+    }
+    if (!root) throw malformed('there is no root element', parser.line);
+    while (queue.length > 0) yield queue.shift() as XmlRecord;
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Reads a whole small document (task requests) into one element tree. */
+export async function readDocument(source: Source, limits: Partial<XmlReadLimits> = {}): Promise<XmlElement> {
+  let root: XmlElement | undefined;
+  for await (const record of readRecords(source, { limits, onRoot: (r) => (root = r) })) (root as unknown as XmlElement).children.push(record.element);
+  return root as unknown as XmlElement;
+}
+
+/** The text content of an element (its text children joined). */
+export function textOf(el: XmlElement): string {
+  return el.children.filter((c): c is string => typeof c === 'string').join('');
+}
+
+export function childElements(el: XmlElement): XmlElement[] {
+  return el.children.filter((c): c is XmlElement => typeof c !== 'string');
+}
+
+const isNil = (el: XmlElement) => Object.entries(el.attributes).some(([k, v]) => /(^|:)nil$/.test(k) && v === 'true');
+
+/**
+ * An element as a plain value: text-only → string (trimmed), xsi:nil → null, children → object,
+ * repeated child names → arrays. Attributes other than xsi:nil are ignored.
+ */
+export function elementToValue(el: XmlElement): unknown {
+  if (isNil(el)) return null;
+  const kids = childElements(el);
+  if (kids.length === 0) return textOf(el).trim();
+  const out: Record<string, unknown> = {};
+  const repeated = new Set<string>();
+  for (const kid of kids) {
+    const value = elementToValue(kid);
+    if (!(kid.name in out)) out[kid.name] = value;
+    else if (repeated.has(kid.name)) (out[kid.name] as unknown[]).push(value);
+    else {
+      out[kid.name] = [out[kid.name], value];
+      repeated.add(kid.name);
+    }
+  }
+  return out;
+}
+
+/** Writes an element back as indented XML text, as it came in (used for records in fail files). */
+export function elementToXml(el: XmlElement, depth: number, extra: string[] = []): string {
+  const pad = '  '.repeat(depth);
+  const attrs = Object.entries(el.attributes)
+    .map(([k, v]) => ` ${k}="${escapeAttr(v)}"`)
+    .join('');
+  const kids = childElements(el);
+  if (kids.length === 0 && extra.length === 0) {
+    const text = textOf(el);
+    return text === '' ? `${pad}<${el.name}${attrs} />\n` : `${pad}<${el.name}${attrs}>${escapeText(text)}</${el.name}>\n`;
+  }
+  const inner = kids.map((k) => elementToXml(k, depth + 1)).join('') + extra.join('');
+  return `${pad}<${el.name}${attrs}>\n${inner}${pad}</${el.name}>\n`;
+}
