@@ -1,0 +1,227 @@
+// The ConnectWise Manage REST client: auth and clientId headers, the pinned API version, pages
+// streamed as an async iterator, and ConnectWise's errors turned into DropwiseErrors that keep
+// ConnectWise's own message and field.
+import type { ConnectWiseConnection } from '../../config/load.js';
+import { DropwiseError, isDropwiseError, type DwCode } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import { pathOnly, type HttpClient, type HttpMethod, type HttpResponse } from '../http.js';
+
+export interface CwQuery {
+  conditions?: string;
+  childConditions?: string;
+  customFieldConditions?: string;
+  orderBy?: string;
+  fields?: string;
+}
+
+export interface CwRequestOptions {
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** Safe to repeat even if ConnectWise may have acted on it (see HttpRequest.idempotent). */
+  idempotent?: boolean;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+}
+
+export interface PageOptions {
+  pageSize: number;
+  /**
+   * Forward-only pagination (ordered by id, `pageId` > last id): stable while records change and
+   * cheap for the server. Used unless an orderBy is given.
+   */
+  forwardOnly?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface CwErrorBody {
+  code?: string;
+  message?: string;
+  errors?: { code?: string; message?: string; resource?: string; field?: string }[] | null;
+}
+
+const STATUS_CODES: Record<number, DwCode> = {
+  400: 'DW_CW_VALIDATION',
+  401: 'DW_CW_AUTH',
+  403: 'DW_CW_FORBIDDEN',
+  404: 'DW_CW_NOT_FOUND',
+  409: 'DW_CW_CONFLICT',
+  429: 'DW_CW_RATE_LIMITED',
+};
+
+const HINTS: Partial<Record<DwCode, string>> = {
+  DW_CW_AUTH: 'Check companyId, publicKey, privateKey and clientId of the connection (an API member\'s keys, System > Members > API Keys)',
+  DW_CW_FORBIDDEN: 'Give the API member\'s security role access to this area in ConnectWise',
+  DW_CW_RATE_LIMITED: 'ConnectWise is throttling; the work will be retried on the next run',
+  DW_CW_UNAVAILABLE: 'ConnectWise is unavailable or slow; the work will be retried on the next run',
+};
+
+/** Turns a ConnectWise error response into a DropwiseError carrying ConnectWise's message and field. */
+export function cwError(status: number, text: string, method: string, path: string): DropwiseError {
+  let body: CwErrorBody = {};
+  try {
+    body = JSON.parse(text) as CwErrorBody;
+  } catch {
+    // Not JSON (a proxy's HTML page, an empty body): the status says enough.
+  }
+  const code = STATUS_CODES[status] ?? (status >= 500 ? 'DW_CW_UNAVAILABLE' : 'DW_CW_VALIDATION');
+  const detail = body.errors?.find((e) => e.message || e.field);
+  const cwMessage = detail?.message ?? body.message ?? (text.trim().slice(0, 200) || `HTTP ${status}`);
+  const prefix = code === 'DW_CW_VALIDATION' || code === 'DW_CW_NOT_FOUND' ? 'ConnectWise' : `ConnectWise answered ${status} to ${method} ${pathOnly(path)}`;
+  return new DropwiseError(code, `${prefix}: ${cwMessage}`, {
+    httpStatus: status,
+    field: detail?.field,
+    hint: HINTS[code],
+    retryable: code === 'DW_CW_UNAVAILABLE' || code === 'DW_CW_RATE_LIMITED',
+  });
+}
+
+/** The URLs of a Link header by rel: `<url>; rel="next", <url>; rel="last"`. */
+export function parseLinkHeader(value: string | string[] | undefined): Record<string, string> {
+  const header = Array.isArray(value) ? value.join(',') : value ?? '';
+  const links: Record<string, string> = {};
+  for (const m of header.matchAll(/<([^>]*)>\s*;\s*rel="?([^",;]+)"?/g)) links[(m[2] as string).toLowerCase()] = m[1] as string;
+  return links;
+}
+
+export class ConnectWiseClient {
+  readonly basePath: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    readonly connection: ConnectWiseConnection,
+    private readonly http: HttpClient,
+    private readonly log: Logger,
+  ) {
+    this.basePath = new URL(connection.url).pathname.replace(/\/+$/, '');
+    const auth = Buffer.from(`${connection.companyId}+${connection.publicKey}:${connection.privateKey}`).toString('base64');
+    this.headers = {
+      authorization: `Basic ${auth}`,
+      clientid: connection.clientId,
+      accept: `application/vnd.connectwise.com+json; version=${connection.apiVersion ?? '2022.1'}, application/json`,
+    };
+  }
+
+  /** `/finance/invoices` + query → the full request path under the connection's base path. */
+  path(resource: string, query: Record<string, string | number | undefined> = {}): string {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v));
+    const qs = params.toString();
+    return `${this.basePath}${resource}${qs ? `?${qs}` : ''}`;
+  }
+
+  /** Sends a request and parses the JSON answer; non-2xx answers become DropwiseErrors. */
+  async request<T>(method: HttpMethod, resource: string, options: CwRequestOptions = {}): Promise<{ data: T; headers: HttpResponse['headers']; status: number }> {
+    const path = this.path(resource, options.query);
+    let res;
+    try {
+      res = await this.http.requestText({
+        method,
+        path,
+        headers: this.headersFor(options),
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        idempotent: options.idempotent,
+        signal: options.signal,
+      });
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    if (res.statusCode < 200 || res.statusCode > 299) throw cwError(res.statusCode, res.text, method, path);
+    if (res.text === '') return { data: undefined as T, headers: res.headers, status: res.statusCode };
+    try {
+      return { data: JSON.parse(res.text) as T, headers: res.headers, status: res.statusCode };
+    } catch {
+      throw new DropwiseError('DW_CW_RESPONSE', `ConnectWise sent a response that is not JSON to ${method} ${resource}`, { httpStatus: res.statusCode });
+    }
+  }
+
+  /** A response whose body the caller streams (large exports). Non-2xx answers are thrown. */
+  async stream(method: HttpMethod, resource: string, options: CwRequestOptions = {}): Promise<HttpResponse> {
+    const path = this.path(resource, options.query);
+    let res;
+    try {
+      res = await this.http.request({
+        method,
+        path,
+        headers: this.headersFor(options),
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        idempotent: options.idempotent,
+        signal: options.signal,
+      });
+    } catch (err) {
+      throw this.unavailable(err);
+    }
+    if (res.statusCode < 200 || res.statusCode > 299) throw cwError(res.statusCode, await res.body.text().catch(() => ''), method, path);
+    return res;
+  }
+
+  async get<T>(resource: string, query?: CwRequestOptions['query'], signal?: AbortSignal): Promise<T> {
+    return (await this.request<T>('GET', resource, { query, signal })).data;
+  }
+
+  /** `GET …/count` with the same filters. */
+  async count(resource: string, query: CwQuery = {}, signal?: AbortSignal): Promise<number> {
+    const { conditions, childConditions, customFieldConditions } = query;
+    const data = await this.get<{ count: number }>(`${resource}/count`, { conditions, childConditions, customFieldConditions }, signal);
+    return data.count;
+  }
+
+  /**
+   * Yields the records of a list endpoint page by page; only one page is held at a time.
+   * Forward-only mode follows `pageId`; otherwise the Link header's `next`.
+   */
+  async *pages<T extends { id?: number }>(resource: string, query: CwQuery, options: PageOptions): AsyncGenerator<T[]> {
+    const forwardOnly = (options.forwardOnly ?? true) && !query.orderBy;
+    const base = { ...query, pageSize: options.pageSize };
+    if (forwardOnly) {
+      let pageId = 0;
+      for (;;) {
+        const { data } = await this.request<T[]>('GET', resource, {
+          query: { ...base, pageId: pageId || undefined },
+          signal: options.signal,
+          headers: { 'pagination-type': 'forward-only' },
+        });
+        if (data.length === 0) return;
+        yield data;
+        const last = data[data.length - 1]?.id;
+        if (data.length < options.pageSize || typeof last !== 'number' || last <= pageId) return;
+        pageId = last;
+      }
+    }
+    let page = 1;
+    for (;;) {
+      const { data, headers } = await this.request<T[]>('GET', resource, { query: { ...base, page }, signal: options.signal });
+      if (data.length === 0) return;
+      yield data;
+      const next = parseLinkHeader(headers['link'])['next'];
+      if (!next) return;
+      const nextPage = Number(new URL(next).searchParams.get('page'));
+      page = Number.isInteger(nextPage) && nextPage > page ? nextPage : page + 1;
+    }
+  }
+
+  /** Checks the credentials with `/system/info`. */
+  async systemInfo(signal?: AbortSignal): Promise<Record<string, unknown>> {
+    return this.get('/system/info', undefined, signal);
+  }
+
+  async close(): Promise<void> {
+    await this.http.close();
+  }
+
+  private headersFor(options: CwRequestOptions): Record<string, string> {
+    return {
+      ...this.headers,
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...options.headers,
+    };
+  }
+
+  /** Network failures become DW_CW_UNAVAILABLE; anything else (an abort) passes through. */
+  private unavailable(err: unknown): unknown {
+    if (isDropwiseError(err, 'DW_HTTP_NETWORK') || isDropwiseError(err, 'DW_HTTP_TIMEOUT')) {
+      this.log.warn('ConnectWise unreachable', { url: this.connection.url, error: err.message });
+      return new DropwiseError('DW_CW_UNAVAILABLE', `ConnectWise could not be reached: ${err.message}`, { hint: HINTS.DW_CW_UNAVAILABLE, retryable: true, cause: err });
+    }
+    return err;
+  }
+}

@@ -1,0 +1,177 @@
+// One undici pool per connection, with keep-alive and timeouts, and retries that follow ConnectWise's
+// guidance: 429 (honouring Retry-After), 5xx and dropped connections are retried with exponential
+// back-off, jitter and a time budget; other 4xx never are. A request that could create something
+// twice (a POST) is retried only where the server cannot have acted on it (429, refused connection)
+// unless the caller says it is idempotent.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import { DropwiseError } from '../errors.js';
+import type { Logger } from '../log.js';
+
+export interface HttpClientOptions {
+  origin: string;
+  /** The connection name, for log lines. */
+  name: string;
+  log: Logger;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  maxAttempts: number;
+  retryBudgetMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  connections: number;
+  /** For tests: a source of randomness for jitter. */
+  random?: () => number;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HttpRequest {
+  method: HttpMethod;
+  /** Path with query string, e.g. `/v4_6_release/apis/3.0/finance/invoices?page=2`. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Safe to repeat even if the server may have acted on it. Defaults to true for GET, PUT, DELETE. */
+  idempotent?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+  /** How many attempts it took. */
+  attempts: number;
+}
+
+export interface HttpTextResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  attempts: number;
+}
+
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+// Errors where the request never reached the server: always safe to retry.
+const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', ...NOT_SENT]);
+
+function errorCode(err: unknown): string | undefined {
+  const e = err as { code?: string; cause?: { code?: string } };
+  return e?.code ?? e?.cause?.code;
+}
+
+/** Retry-After as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+export class HttpClient {
+  private readonly pool: Pool;
+  private readonly random: () => number;
+
+  constructor(private readonly options: HttpClientOptions) {
+    this.pool = new Pool(options.origin, {
+      connections: options.connections,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connect: { timeout: options.connectTimeoutMs },
+      keepAliveTimeout: 30_000,
+    });
+    this.random = options.random ?? Math.random;
+  }
+
+  get origin(): string {
+    return this.options.origin;
+  }
+
+  /**
+   * Sends a request, retrying as described above. Resolves with the final response, whatever its
+   * status (the connector maps statuses to its own errors); rejects with DW_HTTP_NETWORK or
+   * DW_HTTP_TIMEOUT when no response could be had.
+   */
+  async request(req: HttpRequest): Promise<HttpResponse> {
+    return this.attempt(req, async (res) => res);
+  }
+
+  /**
+   * Like request(), and reads the whole body too. A body cut off mid-way counts as a failed attempt
+   * (retried for idempotent requests), so callers get a complete body or an error.
+   */
+  async requestText(req: HttpRequest): Promise<HttpTextResponse> {
+    return this.attempt(req, async (res) => ({ statusCode: res.statusCode, headers: res.headers, text: await res.body.text(), attempts: res.attempts }));
+  }
+
+  private async attempt<T>(req: HttpRequest, read: (res: HttpResponse) => Promise<T>): Promise<T> {
+    const { log, name, maxAttempts, retryBudgetMs } = this.options;
+    const idempotent = req.idempotent ?? (req.method !== 'POST' && req.method !== 'PATCH');
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      const t0 = Date.now();
+      let delay: number | undefined;
+      let reason: string;
+      try {
+        const res = await this.pool.request({
+          method: req.method,
+          path: req.path,
+          headers: req.headers,
+          body: req.body,
+          signal: req.signal,
+        });
+        log.debug('http', { connection: name, method: req.method, path: req.path, status: res.statusCode, ms: Date.now() - t0, attempt });
+        const retryable = RETRY_STATUS.has(res.statusCode) && (idempotent || res.statusCode === 429);
+        delay = (res.statusCode === 429 ? parseRetryAfter(res.headers['retry-after']) : undefined) ?? this.backoff(attempt);
+        const outOfBudget = Date.now() - started + delay > retryBudgetMs;
+        // The last answer is returned as it is: the connector turns its status into an error.
+        if (!retryable || attempt >= maxAttempts || outOfBudget) return await read({ statusCode: res.statusCode, headers: res.headers, body: res.body, attempts: attempt });
+        reason = `HTTP ${res.statusCode}`;
+        // The body is not needed; read it so the connection can be reused.
+        await res.body.dump().catch(() => undefined);
+      } catch (err) {
+        if (req.signal?.aborted) throw err;
+        const code = errorCode(err);
+        const timeout = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+        const retryable = code !== undefined && NETWORK.has(code) && (idempotent || NOT_SENT.has(code));
+        log.debug('http failed', { connection: name, method: req.method, path: req.path, error: code ?? (err as Error).message, attempt });
+        if (!retryable || attempt >= maxAttempts || Date.now() - started > retryBudgetMs) {
+          throw new DropwiseError(
+            timeout ? 'DW_HTTP_TIMEOUT' : 'DW_HTTP_NETWORK',
+            `${name}: ${req.method} ${pathOnly(req.path)} failed after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${code ?? (err as Error).message}`,
+            {
+              retryable: true,
+              cause: err,
+              hint: timeout ? 'The remote system is slow or unreachable; it will be tried again on the next run' : 'Check the network and the connection URL',
+            },
+          );
+        }
+        reason = code ?? 'network error';
+      }
+      const wait = Math.min(delay ?? this.backoff(attempt), Math.max(0, retryBudgetMs - (Date.now() - started)));
+      log.info('retrying request', { connection: name, method: req.method, path: pathOnly(req.path), reason, attempt, waitMs: wait });
+      await sleep(wait, undefined, { signal: req.signal });
+    }
+  }
+
+  /** Exponential back-off with jitter: base·2^(n-1), capped, then scaled by a random 50–100 %. */
+  private backoff(attempt: number): number {
+    const { baseDelayMs, maxDelayMs } = this.options;
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(ceiling * (0.5 + this.random() * 0.5));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+/** A path without its query string, for messages (queries can be long). */
+export function pathOnly(path: string): string {
+  const q = path.indexOf('?');
+  return q < 0 ? path : path.slice(0, q);
+}
