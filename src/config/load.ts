@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DropwiseError } from '../errors.js';
 import { createConvict } from './schema.js';
-import { SECRET_FIELDS, type Connection, type RouteRule, type TaskConfig } from './entries.js';
+import { SECRET_FIELDS, checkConnections, checkTasks, type Connection, type RouteRule, type TaskConfig } from './entries.js';
 
 export type { Connection, ConnectWiseConnection, TraedeConnection, TaskConfig, RouteRule } from './entries.js';
 
@@ -67,6 +67,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
 
   try {
     conf.validate({ allowed: 'strict' });
+    checkEntry('connections', () => checkConnections(conf.get('connections')));
+    checkEntry('tasks', () => checkTasks(conf.get('tasks')));
   } catch (err) {
     throw new DropwiseError('DW_CONFIG_INVALID', `Invalid configuration ${where}: ${(err as Error).message}`, {
       hint: 'Fix the setting named above (see the Configuration section of the README for every key) and start again',
@@ -83,6 +85,15 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     Object.entries(raw.tasks).map(([name, t]) => [name, { ...t, settings: t.settings ?? {} }]),
   );
   return { ...raw, folders, tasks, log: { ...raw.log, file: logFile }, source: { file, baseDir }, secrets };
+}
+
+/** Prefixes an entry check's message with its key, as convict does for its own keys. */
+function checkEntry(key: string, check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    throw new Error(`${key}: ${(err as Error).message}`);
+  }
 }
 
 function readJson(file: string): Record<string, unknown> {

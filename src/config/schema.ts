@@ -1,8 +1,8 @@
 // The configuration schema: every key with its doc, default, format and environment variable.
 // Named connections, tasks and route rules are maps/lists whose entries convict cannot describe
-// key by key, so they have custom formats checked in ./entries.ts.
+// key by key; their entries are checked in ./entries.ts.
 import convict from 'convict';
-import { checkConnections, checkRoutes, checkTasks } from './entries.js';
+import { checkRoutes } from './entries.js';
 
 // Named formats so that values from environment variables are coerced to numbers first.
 convict.addFormat({
@@ -17,6 +17,14 @@ convict.addFormat({
   coerce: (v: unknown) => Number(v),
   validate: (value: unknown) => {
     if (!Number.isInteger(value) || (value as number) < 0) throw new Error('must be a whole number of 0 or more');
+  },
+});
+
+// convict overlays a leaf whose format is named 'object' as one value instead of merging into it.
+convict.addFormat({
+  name: 'object',
+  validate: (value: unknown) => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('must be an object of named entries');
   },
 });
 
@@ -69,13 +77,14 @@ export const schema = {
   },
   connections: {
     doc: 'Named connections: { "main": { "type": "connectwise", ... }, "shop": { "type": "traede", ... } }. Secret values may be written "env:VAR_NAME".',
-    format: checkConnections,
+    // 'object' makes convict treat the map as one value; its entries are checked by checkConnections.
+    format: 'object',
     sensitive: true,
     default: {} as Record<string, unknown>,
   },
   tasks: {
     doc: 'Named tasks: { "nightly-invoices": { "type": "connectwise.export-invoices", "connection": "main", "schedule": "0 2 * * *", "settings": {...} } }.',
-    format: checkTasks,
+    format: 'object',
     default: {} as Record<string, unknown>,
   },
 };

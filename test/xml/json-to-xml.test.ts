@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { escapeAttr, escapeText } from '../../src/xml/escape.js';
+import { documentToXml, elementToXml, singularName } from '../../src/xml/json-to-xml.js';
+
+describe('escaping', () => {
+  it('escapes markup and replaces characters XML forbids', () => {
+    expect(escapeText('a < b & c > d')).toBe('a &lt; b &amp; c &gt; d');
+    expect(escapeText('bell\u0007 nul\u0000 ok\ttab\nline')).toBe('bell\uFFFD nul\uFFFD ok\ttab\nline');
+    expect(escapeText('lone \uD800 surrogate, pair \uD83D\uDE00')).toBe('lone \uFFFD surrogate, pair \uD83D\uDE00');
+    expect(escapeText('cr\r')).toBe('cr&#13;');
+    expect(escapeAttr('say "hi"\n')).toBe('say &quot;hi&quot;&#10;');
+  });
+});
+
+describe('singularName', () => {
+  it.each([
+    ['customers', 'customer'],
+    ['transactions', 'transaction'],
+    ['detail', 'detailItem'],
+    ['purchaseDetail', 'purchaseDetailItem'],
+    ['purchaseDetailTax', 'purchaseDetailTaxItem'],
+    ['entries', 'entry'],
+    ['batches', 'batch'],
+    ['customFields', 'customField'],
+    ['lines', 'line'],
+    ['address', 'addressItem'],
+  ])('%s → %s', (container, item) => expect(singularName(container)).toBe(item));
+});
+
+describe('JSON → XML mapping', () => {
+  it('renders the seed conventions', () => {
+    const xml = elementToXml(
+      'Invoice',
+      { id: 206, applyToId: null, reference: '', status: { id: 3, name: 'Closed' }, taxableFlag: false, total: 444.0, tags: [], skipped: undefined, detail: [{ id: 1 }, { id: 2 }] },
+      1,
+    );
+    expect(xml).toBe(
+      [
+        '  <Invoice>',
+        '    <id>206</id>',
+        '    <applyToId xsi:nil="true" />',
+        '    <reference />',
+        '    <status>',
+        '      <id>3</id>',
+        '      <name>Closed</name>',
+        '    </status>',
+        '    <taxableFlag>false</taxableFlag>',
+        '    <total>444</total>',
+        '    <tags />',
+        '    <detail>',
+        '      <detailItem>',
+        '        <id>1</id>',
+        '      </detailItem>',
+        '      <detailItem>',
+        '        <id>2</id>',
+        '      </detailItem>',
+        '    </detail>',
+        '  </Invoice>',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('makes JSON keys that are not XML names safe', () => {
+    expect(elementToXml('x', { 'a b': 1, '1st': 2 }, 0)).toBe('<x>\n  <a_b>1</a_b>\n  <_1st>2</_1st>\n</x>\n');
+  });
+
+  it('writes a whole document with the declaration and namespaces', () => {
+    expect(documentToXml('Batches', [['Batch', { id: 1 }]])).toBe(
+      '<?xml version="1.0" encoding="utf-8"?>\n<Batches xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">\n  <Batch>\n    <id>1</id>\n  </Batch>\n</Batches>\n',
+    );
+  });
+});

@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { elementToValue, elementToXml, readDocument, readRecords, type XmlRecord } from '../../src/xml/reader.js';
+import { sniffDocument } from '../../src/xml/root-element.js';
+
+const SAMPLE = `<?xml version="1.0" encoding="utf-8"?>
+<InvoicePayments xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+  <InvoicePayment>
+    <id>2</id>
+    <externalId>1234</externalId>
+    <invoice>
+      <id>206</id>
+    </invoice>
+    <amount>10</amount>
+    <note xsi:nil="true" />
+    <paymentDate>2018-10-11T00:00:00Z</paymentDate>
+  </InvoicePayment>
+  <InvoicePayment><invoice><id>207</id></invoice><amount>5 &amp; 6</amount></InvoicePayment>
+</InvoicePayments>`;
+
+async function collect(source: string | Readable, options: Parameters<typeof readRecords>[1] = {}): Promise<XmlRecord[]> {
+  const out: XmlRecord[] = [];
+  for await (const r of readRecords(source, options)) out.push(r);
+  return out;
+}
+
+const fromText = (text: string, chunk = 7) => Readable.from(text.match(new RegExp(`[\\s\\S]{1,${chunk}}`, 'g')) ?? []);
+
+describe('readRecords', () => {
+  it('hands over each child of the root as a tree, across chunk boundaries', async () => {
+    const records = await collect(fromText(`\uFEFF${SAMPLE}`), { expectRoot: 'InvoicePayments' });
+    expect(records.map((r) => r.index)).toEqual([0, 1]);
+    expect(elementToValue(records[0]!.element)).toEqual({ id: '2', externalId: '1234', invoice: { id: '206' }, amount: '10', note: null, paymentDate: '2018-10-11T00:00:00Z' });
+    expect(elementToValue(records[1]!.element)).toEqual({ invoice: { id: '207' }, amount: '5 & 6' });
+    expect(records[0]!.element.line).toBe(3);
+  });
+
+  it('writes a record back as it came in', async () => {
+    const [first] = await collect(fromText(SAMPLE));
+    expect(elementToXml(first!.element, 1)).toBe(
+      '  <InvoicePayment>\n    <id>2</id>\n    <externalId>1234</externalId>\n    <invoice>\n      <id>206</id>\n    </invoice>\n    <amount>10</amount>\n    <note xsi:nil="true" />\n    <paymentDate>2018-10-11T00:00:00Z</paymentDate>\n  </InvoicePayment>\n',
+    );
+  });
+
+  it('turns repeated children into arrays', async () => {
+    const doc = await readDocument(fromText('<TaskRequest><settings><refs><reference>a</reference><reference>b</reference></refs></settings></TaskRequest>'));
+    expect(elementToValue(doc)).toEqual({ settings: { refs: { reference: ['a', 'b'] } } });
+  });
+
+  it.each([
+    ['malformed XML', '<a><b></a>', 'DW_XML_MALFORMED'],
+    ['a truncated file', '<a><b>1</b>', 'DW_XML_MALFORMED'],
+    ['an empty file', '   \n', 'DW_FILE_EMPTY'],
+    ['a DOCTYPE (entity expansion attacks)', '<!DOCTYPE a [<!ENTITY x "xxxxxxxx">]><a>&x;</a>', 'DW_XML_UNSAFE'],
+    ['an undefined entity', '<a><b>&nope;</b></a>', 'DW_XML_MALFORMED'],
+    ['deep nesting', `${'<a>'.repeat(100)}${'</a>'.repeat(100)}`, 'DW_XML_UNSAFE'],
+    ['the wrong root', '<Other><x/></Other>', 'DW_UNKNOWN_ROOT'],
+  ])('refuses %s', async (_label, text, code) => {
+    await expect(collect(fromText(text), { expectRoot: text.startsWith('<Other') ? 'InvoicePayments' : undefined })).rejects.toMatchObject({ code });
+  });
+
+  it('refuses giant text in one element', async () => {
+    await expect(collect(fromText(`<a><b>${'x'.repeat(2000)}</b></a>`, 500), { limits: { maxTextLength: 1000 } })).rejects.toMatchObject({ code: 'DW_XML_UNSAFE' });
+  });
+
+  it('reads a file from disk', async () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dw-xml-')), 'p.xml');
+    fs.writeFileSync(file, SAMPLE);
+    expect(await collect(file)).toHaveLength(2);
+  });
+});
+
+describe('sniffDocument', () => {
+  const write = (text: string) => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dw-sniff-')), 'f');
+    fs.writeFileSync(file, text);
+    return file;
+  };
+
+  it('reads only the first start tag', async () => {
+    // The rest of the file is broken: sniffing must not care.
+    expect(await sniffDocument(write(`<?xml version="1.0"?>\n<!-- c --><InvoicePayments a="1"><broken`))).toEqual({ kind: 'xml', root: 'InvoicePayments' });
+    expect(await sniffDocument(write('\uFEFF  {"task": "x"}'))).toEqual({ kind: 'json' });
+  });
+
+  it.each([
+    ['', 'DW_FILE_EMPTY'],
+    ['hello world', 'DW_XML_MALFORMED'],
+    ['<!DOCTYPE x><x/>', 'DW_XML_UNSAFE'],
+    ['\u0000\u0001binary', 'DW_XML_MALFORMED'],
+  ])('refuses %j', async (text, code) => {
+    await expect(sniffDocument(write(text))).rejects.toMatchObject({ code });
+  });
+});

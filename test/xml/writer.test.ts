@@ -1,0 +1,50 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { documentToXml } from '../../src/xml/json-to-xml.js';
+import { XmlDocumentWriter } from '../../src/xml/writer.js';
+
+/** A sink that accepts one chunk at a time and is slow to drain: it exercises back-pressure. */
+class SlowSink extends Writable {
+  chunks: string[] = [];
+  maxPending = 0;
+  private pending = 0;
+  constructor() {
+    super({ highWaterMark: 1024 });
+  }
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error) => void): void {
+    this.pending++;
+    this.maxPending = Math.max(this.maxPending, this.pending);
+    setTimeout(() => {
+      this.chunks.push(chunk.toString());
+      this.pending--;
+      done();
+    }, 1);
+  }
+}
+
+describe('XmlDocumentWriter', () => {
+  it('streams the same bytes as the in-memory document, waiting for drain', async () => {
+    const records = Array.from({ length: 2000 }, (_, i) => ({ id: i, name: `Company <${i}> & sons`, flag: i % 2 === 0, amount: i * 1.5, tags: ['a', 'b'] }));
+    const sink = new SlowSink();
+    const writer = new XmlDocumentWriter(sink, 4096);
+    await writer.start('Companies');
+    for (const r of records) await writer.write('Company', r);
+    await writer.end();
+    await new Promise<void>((resolve) => sink.end(resolve));
+    expect(sink.chunks.join('')).toBe(documentToXml('Companies', records.map((r) => ['Company', r] as [string, unknown])));
+    expect(sink.writableLength).toBe(0);
+    expect(sink.maxPending).toBe(1);
+  });
+
+  it('nests containers and closes what is open at the end', async () => {
+    let out = '';
+    const sink = new Writable({ write: (c: Buffer, _e, done) => ((out += c.toString()), done()) });
+    const writer = new XmlDocumentWriter(sink);
+    await writer.start('GLExport');
+    await writer.openElement('transactions');
+    await writer.write('transaction', { id: 1 });
+    expect(writer.depth).toBe(2);
+    await writer.end();
+    expect(out).toContain('  <transactions>\n    <transaction>\n      <id>1</id>\n    </transaction>\n  </transactions>\n</GLExport>\n');
+  });
+});
