@@ -1,0 +1,326 @@
+// Reads a JSON object whose members are long arrays (a GLExport, any "object of lists" response) one
+// record at a time: a scanner finds where each element of each top-level array begins and ends, and
+// that element alone goes through JSON.parse. Only the chunk in hand and the record being read are
+// ever held, so memory stays flat at any body size. Pull-based: the next chunk is read only when the
+// consumer asks for the next batch, so a slow consumer pauses the source (and the socket behind it).
+//
+// The scanner works on decoded text: strings are skipped with String#indexOf (native; most of a
+// record's characters are inside strings), structure is tracked with charCodeAt between them.
+// JSON.parse checks each record in full; the scanner only has to find the records' boundaries.
+import { StringDecoder } from 'node:string_decoder';
+import { DropwiseError } from '../errors.js';
+
+export type JsonStreamEvent =
+  /** One element of the top-level array `container`. */
+  | { kind: 'item'; container: string; record: unknown }
+  /** A top-level member that is not an array (e.g. `exportSettings`). */
+  | { kind: 'value'; container: string; record: unknown }
+  /** The top-level array `container` has ended after `count` items. */
+  | { kind: 'end'; container: string; count: number };
+
+const QUOTE = 34;
+const BACKSLASH = 92;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+const OPEN_BRACKET = 91;
+const CLOSE_BRACKET = 93;
+const COMMA = 44;
+const COLON = 58;
+const BOM = 0xfeff;
+
+/** Where the scanner is between records, i.e. what the next non-space character may be. */
+const enum At {
+  BeforeRoot,
+  FirstMemberOrEnd,
+  NextMember,
+  MemberOrEnd,
+  Colon,
+  MemberValue,
+  FirstItemOrEnd,
+  NextItem,
+  ItemOrEnd,
+  Done,
+}
+
+/** What is being captured: nothing, a member's key, or a value of one of three shapes. */
+const enum Capture {
+  None,
+  Key,
+  Nested,
+  Text,
+  Bare,
+}
+
+function isSpace(c: number): boolean {
+  return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+/** A body that is not well-formed; `retryable` when it merely ended early (cut off). */
+function malformed(message: string, truncated: boolean): DropwiseError {
+  return new DropwiseError('DW_JSON_MALFORMED', message, { retryable: truncated });
+}
+
+/** The push side of the reader: feed it text, collect the events of the records completed so far. */
+export class TopLevelRecordScanner {
+  private at: At = At.BeforeRoot;
+  private capture: Capture = Capture.None;
+  private inArray = false;
+  private container = '';
+  private count = 0;
+  /** The parts of the key or value in hand that arrived in earlier pieces of text. */
+  private pieces: string[] = [];
+  private depth = 0;
+  private inString = false;
+  /** Backslashes that ended the previous piece inside a string: they may escape its first quote. */
+  private carriedBackslashes = 0;
+  /** Characters scanned before the current piece, for error messages. */
+  private offset = 0;
+
+  /** Scans one piece of text; appends an event for every record it completes. */
+  push(text: string, out: JsonStreamEvent[]): void {
+    const n = text.length;
+    let i = 0;
+    // Where the capture in hand began in this piece (0 when it began in an earlier one).
+    let start = 0;
+    while (i < n) {
+      if (this.capture !== Capture.None) {
+        const end = this.captureEnd(text, i);
+        if (end < 0) {
+          this.pieces.push(start === 0 ? text : text.slice(start));
+          break;
+        }
+        const piece = text.slice(start, end);
+        const whole = this.pieces.length > 0 ? this.pieces.join('') + piece : piece;
+        this.pieces = [];
+        this.captured(whole, out);
+        i = end;
+        continue;
+      }
+      const c = text.charCodeAt(i);
+      if (isSpace(c) || (c === BOM && this.offset + i === 0)) {
+        i++;
+      } else if (this.structural(c, i, out)) {
+        start = i;
+      } else {
+        i++;
+      }
+    }
+    this.offset += n;
+  }
+
+  /** Called at the end of the body: anything left open means the body was cut off. */
+  finish(): void {
+    if (this.at === At.Done && this.capture === Capture.None) return;
+    if (this.at === At.BeforeRoot) throw malformed('The JSON body is empty', true);
+    const inside = this.container === '' ? '' : ` inside "${this.container}"${this.inArray ? ` after ${this.count} records` : ''}`;
+    throw malformed(`The JSON body ended early, after ${this.offset} characters${inside}`, true);
+  }
+
+  /**
+   * Handles one non-space character between records. Returns true when a key or a value begins at
+   * this character (the capture then starts on it).
+   */
+  private structural(c: number, i: number, out: JsonStreamEvent[]): boolean {
+    switch (this.at) {
+      case At.BeforeRoot:
+        if (c !== OPEN_BRACE) throw malformed('The JSON body is not an object', false);
+        this.at = At.FirstMemberOrEnd;
+        return false;
+      case At.FirstMemberOrEnd:
+      case At.NextMember:
+        if (c === QUOTE) return this.begin(Capture.Key);
+        if (c === CLOSE_BRACE && this.at === At.FirstMemberOrEnd) {
+          this.at = At.Done;
+          return false;
+        }
+        throw this.unexpected(c, i);
+      case At.MemberOrEnd:
+        if (c === COMMA) this.at = At.NextMember;
+        else if (c === CLOSE_BRACE) this.at = At.Done;
+        else throw this.unexpected(c, i);
+        return false;
+      case At.Colon:
+        if (c !== COLON) throw this.unexpected(c, i);
+        this.at = At.MemberValue;
+        return false;
+      case At.MemberValue:
+        if (c === OPEN_BRACKET) {
+          this.inArray = true;
+          this.count = 0;
+          this.at = At.FirstItemOrEnd;
+          return false;
+        }
+        this.inArray = false;
+        return this.beginValue(c, i);
+      case At.FirstItemOrEnd:
+      case At.NextItem:
+        if (c === CLOSE_BRACKET && this.at === At.FirstItemOrEnd) {
+          this.arrayEnd(out);
+          return false;
+        }
+        return this.beginValue(c, i);
+      case At.ItemOrEnd:
+        if (c === COMMA) this.at = At.NextItem;
+        else if (c === CLOSE_BRACKET) this.arrayEnd(out);
+        else throw this.unexpected(c, i);
+        return false;
+      case At.Done:
+        throw malformed(`Unexpected text after the end of the JSON body, at character ${this.offset + i}`, false);
+    }
+  }
+
+  private unexpected(c: number, i: number): DropwiseError {
+    return malformed(`Unexpected character ${JSON.stringify(String.fromCharCode(c))} at character ${this.offset + i} of the JSON body`, false);
+  }
+
+  private begin(capture: Capture): true {
+    this.capture = capture;
+    this.depth = 0;
+    this.inString = false;
+    this.carriedBackslashes = 0;
+    return true;
+  }
+
+  private beginValue(c: number, i: number): true {
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) return this.begin(Capture.Nested);
+    if (c === QUOTE) return this.begin(Capture.Text);
+    if (c === COMMA || c === COLON || c === CLOSE_BRACE || c === CLOSE_BRACKET) throw this.unexpected(c, i);
+    return this.begin(Capture.Bare);
+  }
+
+  private arrayEnd(out: JsonStreamEvent[]): void {
+    out.push({ kind: 'end', container: this.container, count: this.count });
+    this.inArray = false;
+    this.at = At.MemberOrEnd;
+  }
+
+  private captured(text: string, out: JsonStreamEvent[]): void {
+    const capture = this.capture;
+    this.capture = Capture.None;
+    if (capture === Capture.Key) {
+      this.container = JSON.parse(text) as string;
+      this.at = At.Colon;
+      return;
+    }
+    let record: unknown;
+    try {
+      record = JSON.parse(text);
+    } catch (err) {
+      throw malformed(`A record of "${this.container}" is not valid JSON: ${(err as Error).message}`, false);
+    }
+    if (this.inArray) {
+      out.push({ kind: 'item', container: this.container, record });
+      this.count++;
+      this.at = At.ItemOrEnd;
+    } else {
+      out.push({ kind: 'value', container: this.container, record });
+      this.at = At.MemberOrEnd;
+    }
+  }
+
+  /** The index just past the end of the key or value in hand, or -1 when it goes on past `text`. */
+  private captureEnd(text: string, from: number): number {
+    switch (this.capture) {
+      case Capture.Key:
+      case Capture.Text:
+        return this.stringEnd(text, from);
+      case Capture.Bare:
+        return bareEnd(text, from);
+      default:
+        return this.nestedEnd(text, from);
+    }
+  }
+
+  /** An object or array: depth is tracked outside strings; strings are skipped whole. */
+  private nestedEnd(text: string, from: number): number {
+    let i = from;
+    if (this.inString) {
+      i = this.stringEnd(text, i);
+      if (i < 0) return -1;
+    }
+    let depth = this.depth;
+    const n = text.length;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) {
+        i = this.stringEnd(text, i);
+        if (i < 0) {
+          this.depth = depth;
+          return -1;
+        }
+        continue;
+      }
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        depth++;
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        depth--;
+        if (depth === 0) {
+          this.depth = 0;
+          return i + 1;
+        }
+      }
+      i++;
+    }
+    this.depth = depth;
+    return -1;
+  }
+
+  /**
+   * The index just past the closing quote of a string, or -1 when it goes on past `text`. Outside a
+   * string, `from` is the opening quote; inside one (continued from an earlier piece) it is 0.
+   */
+  private stringEnd(text: string, from: number): number {
+    let start = from;
+    if (!this.inString) {
+      start = from + 1;
+      this.inString = true;
+      this.carriedBackslashes = 0;
+    }
+    let q = text.indexOf('"', start);
+    while (q >= 0) {
+      // A quote is escaped when an odd run of backslashes precedes it.
+      let k = q - 1;
+      while (k >= start && text.charCodeAt(k) === BACKSLASH) k--;
+      const run = q - 1 - k + (k < start ? this.carriedBackslashes : 0);
+      if ((run & 1) === 0) {
+        this.inString = false;
+        this.carriedBackslashes = 0;
+        return q + 1;
+      }
+      q = text.indexOf('"', q + 1);
+    }
+    let k = text.length - 1;
+    while (k >= start && text.charCodeAt(k) === BACKSLASH) k--;
+    this.carriedBackslashes = text.length - 1 - k + (k < start ? this.carriedBackslashes : 0);
+    return -1;
+  }
+}
+
+/** Numbers, true, false, null: they end at the next delimiter. */
+function bareEnd(text: string, from: number): number {
+  const n = text.length;
+  for (let i = from; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE || isSpace(c)) return i;
+  }
+  return -1;
+}
+
+/**
+ * The records of a JSON body read as a stream: one batch of events per chunk of the source (chunks
+ * that complete no record yield nothing). The next chunk is pulled only when the caller asks for the
+ * next batch. Throws DW_JSON_MALFORMED (retryable when the body was cut off).
+ */
+export async function* readTopLevelRecords(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<JsonStreamEvent[], void, undefined> {
+  const scanner = new TopLevelRecordScanner();
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of source) {
+    const events: JsonStreamEvent[] = [];
+    scanner.push(typeof chunk === 'string' ? chunk : decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)), events);
+    if (events.length > 0) yield events;
+  }
+  const tail: JsonStreamEvent[] = [];
+  scanner.push(decoder.end(), tail);
+  scanner.finish();
+  if (tail.length > 0) yield tail;
+}
