@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   DW_CW_RATE_LIMITED: 'ConnectWise kept rate-limiting the requests',
   DW_CW_UNAVAILABLE: 'ConnectWise did not answer properly (5xx, timeout or dropped connection)',
   DW_CW_RESPONSE: 'ConnectWise sent a response dropwise could not read',
+  DW_JSON_MALFORMED: 'A JSON response is not well-formed or was cut off',
   DW_TRAEDE_AUTH: 'Traede refused the token or app key',
   DW_TRAEDE_REQUEST: 'Traede refused the request',
   DW_TRAEDE_UNAVAILABLE: 'Traede did not answer properly (5xx, timeout or dropped connection)',
