@@ -1,9 +1,37 @@
 // The Traede REST client: Bearer token and X-Traede-App-Key headers, JSON in and out, and Traede's
-// error answers turned into DropwiseErrors.
+// error answers turned into DropwiseErrors; plus the invoice Export API (pull, then mark as exported).
 import type { TraedeConnection } from '../../config/load.js';
 import { DropwiseError, isDropwiseError, type DwCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { pathOnly, type HttpClient, type HttpMethod } from '../http.js';
+import { filterGroupParams, traedeDateTime, type TraedeFilterGroup } from './filter-groups.js';
+
+/** Traede accepts at most this many invoices per mark-as-exported call. */
+export const MARK_BATCH_MAX = 10;
+
+/** An invoice as the export gives it: snake_case fields, kept as they are. */
+export interface TraedeInvoice {
+  id: number;
+  [field: string]: unknown;
+}
+
+export interface ExportInvoicesQuery {
+  /** Which target system's exported/not-exported bookkeeping to use. */
+  systemId: string;
+  /** Re-include invoices marked as exported since this datetime (ISO 8601, or Traede's UTC form). */
+  notExportedSince?: string;
+  /** Include draft (not booked) invoices. */
+  includeNonBooked: boolean;
+  filterGroups: readonly TraedeFilterGroup[];
+  includeLines: boolean;
+  signal?: AbortSignal;
+}
+
+export interface MarkAsExportedItem {
+  invoice_id: number;
+  system_id: string;
+  note?: string;
+}
 
 export interface TraedeRequestOptions {
   /** A ready query string (Traede's bracketed array syntax is built by the caller). */
@@ -72,6 +100,39 @@ export class TraedeClient {
     } catch {
       throw new DropwiseError('DW_TRAEDE_RESPONSE', `Traede sent a response that is not JSON to ${method} ${resource}`, { httpStatus: res.statusCode });
     }
+  }
+
+  /**
+   * `GET /v10/invoices/export`: the invoices not yet marked as exported for `systemId`. One call, no
+   * paging: Traede documents none for exports, and whatever a server-side cap leaves out is still
+   * unmarked, so it comes with the next run.
+   */
+  async exportInvoices(q: ExportInvoicesQuery): Promise<TraedeInvoice[]> {
+    const params = new URLSearchParams([['system_id', q.systemId]]);
+    if (q.notExportedSince !== undefined) {
+      const since = traedeDateTime(q.notExportedSince);
+      if (since === undefined) throw new DropwiseError('DW_SETTINGS_INVALID', `notExportedSince "${q.notExportedSince}" is not a datetime`, { field: 'notExportedSince' });
+      params.append('not_exported_since', since);
+    }
+    params.append('include_non_booked', q.includeNonBooked ? '1' : '0');
+    if (q.includeLines) params.append('includes[]', 'lines');
+    for (const [key, value] of filterGroupParams(q.filterGroups)) params.append(key, value);
+    const body = await this.request<{ invoices?: unknown }>('GET', '/v10/invoices/export', { query: params.toString(), signal: q.signal });
+    const invoices = body?.invoices;
+    if (!Array.isArray(invoices) || !invoices.every((i: { id?: unknown }) => Number.isInteger(i?.id))) {
+      throw new DropwiseError('DW_TRAEDE_RESPONSE', 'Traede answered GET /v10/invoices/export without an "invoices" list of invoices with ids');
+    }
+    return invoices as TraedeInvoice[];
+  }
+
+  /**
+   * `POST /v10/invoices/mark-as-exported` for at most MARK_BATCH_MAX invoices. Marking twice is
+   * harmless, so the call is retried like a GET.
+   */
+  async markAsExported(items: readonly MarkAsExportedItem[], signal?: AbortSignal): Promise<void> {
+    if (items.length > MARK_BATCH_MAX) throw new DropwiseError('DW_INTERNAL', `Traede marks at most ${MARK_BATCH_MAX} invoices per call, not ${items.length}`);
+    if (items.length === 0) return;
+    await this.request('POST', '/v10/invoices/mark-as-exported', { body: { invoices: items }, idempotent: true, signal });
   }
 
   async close(): Promise<void> {
