@@ -1,0 +1,195 @@
+// The agent: watcher → stability → claim → (bounded concurrency) route → run → dispose, plus the
+// scheduler. `start()` resumes what a previous run left in work/processing/; `stop()` stops taking
+// files, tells running tasks to stop, waits up to a grace period and leaves the rest to resume.
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AppConfig } from '../config/load.js';
+import type { Connectors } from '../connectors/index.js';
+import type { Logger } from '../log.js';
+import type { StateStore } from '../state/index.js';
+import type { TaskRegistry } from '../tasks/registry.js';
+import { claimFile, type ClaimedFile } from './claim.js';
+import { Journal } from './journal.js';
+import { Limiter } from './limiter.js';
+import { processClaimed, type FilePipelineDeps, type FileResult } from './process-file.js';
+import { logProgress, type ProgressFactory } from './progress.js';
+import { listClaimed, removeStaleTemps } from './recovery.js';
+import { resolveTask } from './resolve-task.js';
+import { Router } from './router.js';
+import { runTask, type TaskRunResult } from './runner.js';
+import { Scheduler } from './scheduler.js';
+import { InboxWatcher } from './watcher.js';
+import { createFolders, workspaceOf, type Workspace } from './workspace.js';
+
+export interface AgentDeps {
+  config: AppConfig;
+  log: Logger;
+  store: StateStore;
+  connectors: Connectors;
+  registry: TaskRegistry;
+  /** How progress is shown; by default an info line every 10 s. */
+  progress?: ProgressFactory;
+  /** First wait before retrying a file whose outbox could not be written; doubles up to 5 minutes. */
+  retryDelayMs?: number;
+}
+
+const MAX_RETRY_DELAY_MS = 5 * 60_000;
+
+export interface AgentEvents {
+  /** A claimed file's run is over (whatever became of it, including being left for a retry). */
+  processed: [FileResult];
+}
+
+export class Agent extends EventEmitter<AgentEvents> {
+  readonly workspace: Workspace;
+  private readonly controller = new AbortController();
+  private readonly limiter: Limiter;
+  private readonly router: Router;
+  private readonly progress: ProgressFactory;
+  /** Claim ids queued, running or waiting for a retry: each is in the pipeline at most once. */
+  private readonly inPipeline = new Set<string>();
+  private readonly retries = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
+  private readonly claims = new Set<Promise<void>>();
+  private journal: Journal | undefined;
+  private watcher: InboxWatcher | undefined;
+  private scheduler: Scheduler | undefined;
+  private stopping = false;
+
+  constructor(private readonly deps: AgentDeps) {
+    super();
+    this.workspace = workspaceOf(deps.config.folders);
+    this.limiter = new Limiter(deps.config.watch.concurrency);
+    this.router = new Router(deps.config, deps.registry);
+    this.progress = deps.progress ?? logProgress(deps.log);
+  }
+
+  /** Creates the folders and opens the journal; enough for `run` and `task`. */
+  async open(options: { compactJournal?: boolean } = {}): Promise<void> {
+    await createFolders(this.workspace);
+    this.journal = await Journal.open(this.workspace.journal, { compact: options.compactJournal ?? false });
+  }
+
+  /** Runs the agent: resumes leftovers, watches the inbox, starts the schedules. */
+  async start(): Promise<void> {
+    const { log, config } = this.deps;
+    await this.open({ compactJournal: true });
+    const stale = await removeStaleTemps(this.workspace.tmp);
+    if (stale > 0) log.info(`Removed ${stale} unfinished temp file(s) from ${this.workspace.tmp}`);
+    const leftovers = await listClaimed(this.workspace.processing);
+    if (leftovers.length > 0) log.info(`Resuming ${leftovers.length} file(s) left in ${this.workspace.processing}`);
+    for (const file of leftovers) this.enqueue(file);
+
+    this.watcher = new InboxWatcher({ ...config.watch, inbox: this.workspace.inbox, log, onReady: (name) => this.track(this.claim(name)) });
+    await this.watcher.start();
+    this.scheduler = new Scheduler(config.tasks, log, async (name) => {
+      await this.runConfiguredTask(name, 'schedule');
+    });
+    this.scheduler.start();
+    log.info(`Watching ${this.workspace.inbox}; results go to ${this.workspace.success} and ${this.workspace.fail}`);
+  }
+
+  /**
+   * Stops taking files and schedules, signals running tasks to stop, and waits for them up to
+   * `graceMs`. Whatever has not finished stays in work/processing/ and resumes at the next start.
+   */
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const { log } = this.deps;
+    this.scheduler?.stop();
+    await this.watcher?.stop();
+    await Promise.all(this.claims);
+    for (const { timer } of this.retries.values()) clearTimeout(timer);
+    this.retries.clear();
+    const dropped = this.limiter.clearWaiting();
+    const running = this.limiter.active;
+    if (running > 0) log.info(`Stopping: waiting up to ${options.graceMs ?? 30_000} ms for ${running} running file(s)`);
+    this.controller.abort();
+    const idle = await Promise.race([this.limiter.idle().then(() => true), sleep(options.graceMs ?? 30_000, false, { ref: false })]);
+    if (dropped > 0 || !idle) log.info('Unfinished files stay in work/processing and resume at the next start');
+    if (idle) await this.journal?.close();
+    await this.deps.store.flush();
+    log.info('Stopped');
+  }
+
+  /** Processes one file now, as the agent would (`dropwise run`): claims it wherever it is, then runs it. */
+  async runFile(file: string): Promise<FileResult | undefined> {
+    const claimed = await claimFile(path.resolve(file), this.workspace);
+    if (!claimed) return undefined;
+    await this.journalOf().record({ event: 'claimed', id: claimed.id, name: claimed.name }, { durable: true });
+    return processClaimed(claimed, this.pipelineDeps(), this.controller.signal);
+  }
+
+  /** Runs a configured task now (`dropwise task`, schedules). */
+  async runConfiguredTask(name: string, trigger: 'schedule' | 'cli'): Promise<TaskRunResult> {
+    const task = resolveTask({ name }, this.deps.config, this.deps.registry);
+    const result = await runTask({ task, trigger, signal: this.controller.signal }, { ...this.deps, progress: this.progress });
+    const { outcome } = result;
+    const summary = `Task ${name}: ${outcome.status}, ${outcome.recordsOk} ok, ${outcome.recordsFailed} failed; outputs: ${outcome.outputs.join(', ') || 'none'}`;
+    if (outcome.error) this.deps.log.error(`${summary}; ${outcome.error.code} ${outcome.error.fullMessage}`);
+    else this.deps.log.info(summary);
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.journal?.close();
+    await this.deps.store.flush();
+  }
+
+  private track(claim: Promise<void>): Promise<void> {
+    this.claims.add(claim);
+    return claim.finally(() => this.claims.delete(claim));
+  }
+
+  private async claim(name: string): Promise<void> {
+    if (this.stopping) return;
+    const claimed = await claimFile(path.join(this.workspace.inbox, name), this.workspace);
+    if (!claimed) return;
+    await this.journalOf().record({ event: 'claimed', id: claimed.id, name: claimed.name }, { durable: true });
+    this.enqueue(claimed);
+  }
+
+  private enqueue(file: ClaimedFile): void {
+    if (this.stopping || this.inPipeline.has(file.id)) return;
+    this.inPipeline.add(file.id);
+    this.limiter.add(() => this.process(file));
+  }
+
+  private async process(file: ClaimedFile): Promise<void> {
+    let result: FileResult;
+    try {
+      result = await processClaimed(file, this.pipelineDeps(), this.controller.signal);
+    } catch (err) {
+      // The pipeline reports its failures in the result; reaching here means work/ itself failed.
+      this.deps.log.error(`Processing ${file.name} broke off: ${String(err)}; it stays in work/processing`);
+      this.inPipeline.delete(file.id);
+      this.scheduleRetry(file);
+      return;
+    }
+    this.inPipeline.delete(file.id);
+    if (result.disposition === 'retry') this.scheduleRetry(file);
+    else this.retries.delete(file.id);
+    this.emit('processed', result);
+  }
+
+  /** Tries a file left in work/processing again later, waiting longer each time. */
+  private scheduleRetry(file: ClaimedFile): void {
+    if (this.stopping) return;
+    const attempt = (this.retries.get(file.id)?.attempt ?? 0) + 1;
+    const delay = Math.min(MAX_RETRY_DELAY_MS, (this.deps.retryDelayMs ?? 5_000) * 2 ** (attempt - 1));
+    this.deps.log.warn(`${file.name} is tried again in ${Math.round(delay / 1000)} s (attempt ${attempt + 1})`);
+    const timer = setTimeout(() => this.enqueue(file), delay);
+    timer.unref();
+    this.retries.set(file.id, { timer, attempt });
+  }
+
+  private pipelineDeps(): FilePipelineDeps {
+    return { ...this.deps, progress: this.progress, router: this.router, journal: this.journalOf() };
+  }
+
+  private journalOf(): Journal {
+    if (!this.journal) throw new Error('Agent.open() or start() must be called first');
+    return this.journal;
+  }
+}

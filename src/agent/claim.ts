@@ -1,0 +1,55 @@
+// Claiming: an atomic rename from the inbox into work/processing/. Whoever wins the rename owns the file,
+// so two agents on one shared inbox never both take it; ENOENT means someone else was faster.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { errnoCode, fsyncFile, removeIfPresent, renameRetry } from './fs-retry.js';
+
+export interface ClaimedFile {
+  /** Time-sortable and unique: 20261121T120000123-ab12cd. */
+  id: string;
+  /** The name the file had when it was dropped. */
+  name: string;
+  /** Where it is now: work/processing/<id>__<name>. */
+  path: string;
+}
+
+const SEPARATOR = '__';
+const CLAIMED_NAME = /^(\d{8}T\d{9}-[0-9a-f]{6})__(.+)$/;
+
+export function newClaimId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('.', '').replace('Z', '');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Splits `<id>__<name>` back into its parts; undefined for anything else. */
+export function parseClaimedName(fileName: string): { id: string; name: string } | undefined {
+  const m = CLAIMED_NAME.exec(fileName);
+  return m ? { id: m[1] as string, name: m[2] as string } : undefined;
+}
+
+export function claimedFile(processingDir: string, id: string, name: string): ClaimedFile {
+  return { id, name, path: path.join(processingDir, `${id}${SEPARATOR}${name}`) };
+}
+
+/**
+ * Moves `source` into `processingDir`. Returns undefined when the file is gone (another agent took it).
+ * A file on another volume (only `dropwise run` takes files from outside the inbox) is copied into
+ * `tmpDir`, made durable, renamed into place, and only then removed from where it was.
+ */
+export async function claimFile(source: string, dirs: { processing: string; tmp: string }): Promise<ClaimedFile | undefined> {
+  const claimed = claimedFile(dirs.processing, newClaimId(), path.basename(source));
+  try {
+    await renameRetry(source, claimed.path);
+    return claimed;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    if (errnoCode(err) !== 'EXDEV') throw err;
+  }
+  const staged = path.join(dirs.tmp, path.basename(claimed.path));
+  await fs.copyFile(source, staged);
+  await fsyncFile(staged);
+  await renameRetry(staged, claimed.path);
+  await removeIfPresent(source);
+  return claimed;
+}

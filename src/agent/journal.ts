@@ -1,0 +1,116 @@
+// The claim journal: an append-only JSON-lines record in work/journal.log of what happened to each
+// claimed file. The folder work/processing/ is the truth about what is unfinished; the journal adds
+// what a restart needs beyond that (a file whose outputs were already committed is only disposed of,
+// not run again) and what `dropwise status` shows.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { errnoCode, fsyncDir, renameRetry } from './fs-retry.js';
+
+export type Disposition = 'archived' | 'deleted' | 'failed';
+
+export type JournalEntry =
+  | { event: 'claimed'; id: string; name: string; at: string }
+  | {
+      event: 'committed';
+      id: string;
+      status: 'success' | 'partial' | 'failed' | 'empty';
+      outputs: string[];
+      /** Why the run failed, so that a resumed disposal writes the same .error.xml. */
+      error?: { code: string; message: string };
+      at: string;
+    }
+  | { event: 'finished'; id: string; disposition: Disposition; path?: string; at: string };
+
+type NewEntry = JournalEntry extends infer E ? (E extends JournalEntry ? Omit<E, 'at'> : never) : never;
+
+/** Finished files kept through a compaction, for `status`. */
+const KEEP_FINISHED = 200;
+
+export class Journal {
+  private readonly latest = new Map<string, JournalEntry>();
+  private chain: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly file: string,
+    private readonly handle: fs.FileHandle,
+  ) {}
+
+  /** Opens the journal for appending; `compact` rewrites it first (only the agent that owns work/ should). */
+  static async open(file: string, options: { compact: boolean }): Promise<Journal> {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const entries = await readJournal(file);
+    if (options.compact) await rewrite(file, compactEntries(entries));
+    const journal = new Journal(file, await fs.open(file, 'a'));
+    for (const entry of entries) journal.remember(entry);
+    return journal;
+  }
+
+  /** Appends an entry; `durable` fsyncs it before returning. */
+  record(entry: NewEntry, options: { durable?: boolean } = {}): Promise<void> {
+    const full = { ...entry, at: new Date().toISOString() } as JournalEntry;
+    this.remember(full);
+    const line = `${JSON.stringify(full)}\n`;
+    const write = this.chain.then(async () => {
+      await this.handle.appendFile(line, 'utf8');
+      if (options.durable) await this.handle.sync();
+    });
+    this.chain = write.catch(() => undefined);
+    return write;
+  }
+
+  /** The last thing recorded about a claim id. */
+  latestFor(id: string): JournalEntry | undefined {
+    return this.latest.get(id);
+  }
+
+  async close(): Promise<void> {
+    await this.chain;
+    await this.handle.close();
+  }
+
+  private remember(entry: JournalEntry): void {
+    this.latest.set(entry.id, entry);
+  }
+}
+
+/** Every readable entry of a journal file; a line torn by a crash is skipped. */
+export async function readJournal(file: string): Promise<JournalEntry[]> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return [];
+    throw err;
+  }
+  const entries: JournalEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const entry = JSON.parse(line) as JournalEntry;
+      if (typeof entry.id === 'string' && typeof entry.event === 'string') entries.push(entry);
+    } catch {
+      // a torn last line
+    }
+  }
+  return entries;
+}
+
+/** Keeps every entry of unfinished claims and of the newest finished ones. */
+export function compactEntries(entries: JournalEntry[], keepFinished = KEEP_FINISHED): JournalEntry[] {
+  const finished = entries.filter((e) => e.event === 'finished').map((e) => e.id);
+  const dropped = new Set(finished.slice(0, Math.max(0, finished.length - keepFinished)));
+  return entries.filter((e) => !dropped.has(e.id));
+}
+
+async function rewrite(file: string, entries: JournalEntry[]): Promise<void> {
+  const tmp = `${file}.compacting`;
+  const handle = await fs.open(tmp, 'w');
+  try {
+    await handle.writeFile(entries.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await renameRetry(tmp, file);
+  await fsyncDir(path.dirname(file));
+}

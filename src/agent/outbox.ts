@@ -1,0 +1,129 @@
+// Outputs are written to a temp file in work/tmp/, then committed: ended, fsynced and linked into
+// outbox/success or outbox/fail under a name nobody else has (see place-file.ts). A reader of the
+// outbox sees a whole file or none, and an output not yet collected is never overwritten.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { finished } from 'node:stream/promises';
+import path from 'node:path';
+import { DropwiseError } from '../errors.js';
+import type { Outbox, OutboxFolder, OutputFile } from '../tasks/types.js';
+import { fsyncFile, removeIfPresent } from './fs-retry.js';
+import { placeFile } from './place-file.js';
+
+export interface OutboxDirs {
+  tmp: string;
+  success: string;
+  fail: string;
+}
+
+const MAX_NAME_LENGTH = 200;
+const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** Refuses names that could leave the folder or misbehave on Windows; DW_OUTPUT_PATH says why. */
+export function checkOutputName(name: string): void {
+  const refuse = (why: string): never => {
+    throw new DropwiseError('DW_OUTPUT_PATH', `The output file name ${JSON.stringify(name)} is not allowed: ${why}`, {
+      hint: 'Use a plain file name such as invoices.xml (outputFile, successFile or failFile setting)',
+    });
+  };
+  if (name.trim() === '') refuse('it is empty');
+  if (name.length > MAX_NAME_LENGTH) refuse(`it is longer than ${MAX_NAME_LENGTH} characters`);
+  if (CONTROL.test(name)) refuse('it contains control characters');
+  if (/[\\/]/.test(name)) refuse('it contains a path separator');
+  if (/^[a-z]:/i.test(name) || name.includes(':')) refuse('it contains a drive letter or a colon');
+  if (name === '.' || name === '..' || name.includes('..')) refuse('it contains ".."');
+  if (/[<>"|?*]/.test(name)) refuse('it contains a character Windows does not allow (< > " | ? *)');
+  if (/[. ]$/.test(name)) refuse('it ends with a dot or a space');
+  if (WINDOWS_RESERVED.test(name)) refuse('it is a reserved device name on Windows');
+}
+
+export function writeError(folder: string, err: unknown): DropwiseError {
+  if (err instanceof DropwiseError) return err;
+  const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  return new DropwiseError('DW_OUTPUT_WRITE', `An output file could not be written to ${folder}: ${code}`, {
+    hint: 'Check that the folder exists, is writable and has free space; the input stays in work/processing and is retried',
+    retryable: true,
+    cause: err,
+  });
+}
+
+class TempOutputFile implements OutputFile {
+  private state: 'open' | 'committed' | 'aborted' = 'open';
+  private streamError: Error | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly stream: fs.WriteStream,
+    private readonly tmpPath: string,
+    private readonly destDir: string,
+    private readonly onCommit: (finalPath: string) => void,
+  ) {
+    // Recorded rather than thrown: commit() reports it; a writer waiting for 'drain' sees it via once().
+    stream.on('error', (err) => (this.streamError = err));
+  }
+
+  get isOpen(): boolean {
+    return this.state === 'open';
+  }
+
+  async commit(): Promise<string> {
+    if (this.state !== 'open') throw new Error(`Output ${this.name} was already ${this.state}`);
+    this.state = 'committed';
+    try {
+      if (this.streamError) throw this.streamError;
+      this.stream.end();
+      await finished(this.stream);
+      await fsyncFile(this.tmpPath);
+      const finalPath = await placeFile(this.tmpPath, this.destDir, this.name);
+      this.onCommit(finalPath);
+      return finalPath;
+    } catch (err) {
+      await removeIfPresent(this.tmpPath).catch(() => undefined);
+      throw writeError(this.destDir, err);
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    this.stream.destroy();
+    await finished(this.stream).catch(() => undefined);
+    await removeIfPresent(this.tmpPath);
+  }
+}
+
+/** The outbox of one run: it knows what was committed and can drop whatever the task left open. */
+export class RunOutbox implements Outbox {
+  readonly committed: string[] = [];
+  private readonly files: TempOutputFile[] = [];
+
+  constructor(
+    private readonly dirs: OutboxDirs,
+    private readonly runId: string,
+  ) {}
+
+  async create(folder: OutboxFolder, name: string): Promise<OutputFile> {
+    checkOutputName(name);
+    const tmpPath = path.join(this.dirs.tmp, `${this.runId}-${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await fs.promises.mkdir(this.dirs.tmp, { recursive: true });
+      const stream = fs.createWriteStream(tmpPath, { flags: 'wx' });
+      await new Promise<void>((resolve, reject) => {
+        stream.once('open', () => resolve());
+        stream.once('error', reject);
+      });
+      const file = new TempOutputFile(name, stream, tmpPath, this.dirs[folder], (p) => this.committed.push(p));
+      this.files.push(file);
+      return file;
+    } catch (err) {
+      throw writeError(this.dirs.tmp, err);
+    }
+  }
+
+  /** Drops every output the task neither committed nor aborted. */
+  async abortOpen(): Promise<void> {
+    await Promise.all(this.files.filter((f) => f.isOpen).map((f) => f.abort()));
+  }
+}

@@ -1,0 +1,109 @@
+// The road of one claimed file: route it, run its task, and once the outputs are durable, dispose of
+// the original (archive/delete, or outbox/fail with an .error.xml). Outcomes that say "try again later"
+// (the outbox could not be written, the agent is stopping) leave the file in work/processing/.
+import fs from 'node:fs/promises';
+import { DropwiseError, toDropwiseError, type DwCode } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { TaskOutcome } from '../tasks/types.js';
+import type { ClaimedFile } from './claim.js';
+import { disposeDone, disposeFailed, type DispositionResult } from './disposition.js';
+import type { Journal } from './journal.js';
+import type { Route, Router } from './router.js';
+import { runTask, type RunnerDeps } from './runner.js';
+
+export interface FileResult {
+  file: ClaimedFile;
+  /** What became of the original: `retry` and `interrupted` leave it in work/processing/. */
+  disposition: DispositionResult['disposition'] | 'retry' | 'interrupted';
+  /** Where the original is now (archive or outbox/fail). */
+  path?: string;
+  errorPath?: string;
+  route?: Route;
+  runId?: string;
+  outcome?: TaskOutcome;
+  /** Why the file failed as a whole, or why it is left for a retry. */
+  error?: DropwiseError;
+}
+
+export interface FilePipelineDeps extends RunnerDeps {
+  router: Router;
+  journal: Journal;
+}
+
+/** Errors after which the same file may well succeed later, untouched: it stays in work/processing/. */
+const LEAVE_FOR_RETRY = new Set(['DW_OUTPUT_WRITE', 'DW_STATE_WRITE', 'DW_SHUTDOWN']);
+
+export async function processClaimed(file: ClaimedFile, deps: FilePipelineDeps, signal: AbortSignal): Promise<FileResult> {
+  const log = deps.log.child({ file: file.name, claim: file.id });
+  const previous = deps.journal.latestFor(file.id);
+  // Outputs committed before a crash: only the disposal is left to do; running again would duplicate them.
+  if (previous?.event === 'committed') {
+    log.info('Resuming after the outputs were committed: disposing of the original only');
+    const error = previous.error ? new DropwiseError(previous.error.code as DwCode, previous.error.message) : undefined;
+    return dispose(file, { status: previous.status, outputs: previous.outputs, error }, deps, log, {});
+  }
+
+  let route: Route;
+  try {
+    route = await deps.router.route(file.path, file.name);
+  } catch (err) {
+    const error = toDropwiseError(err);
+    log.warn(`Cannot route ${file.name}: ${error.code} ${error.fullMessage}`);
+    return dispose(file, { status: 'failed', outputs: [], error }, deps, log, {});
+  }
+  log.info(`Processing ${file.name} with ${route.definition.type} (${route.reason})`);
+
+  const { size } = await fs.stat(file.path);
+  const { runId, outcome } = await runTask(
+    {
+      task: route,
+      trigger: 'file',
+      fileName: file.name,
+      signal,
+      ...(route.takesInput ? { input: { path: file.path, name: file.name, size } } : {}),
+    },
+    deps,
+  );
+  const error = outcome.error;
+  if (error && LEAVE_FOR_RETRY.has(error.code)) return leave(file, error, log, { route, runId, outcome });
+  await deps.journal.record(
+    {
+      event: 'committed',
+      id: file.id,
+      status: outcome.status,
+      outputs: outcome.outputs,
+      ...(error ? { error: { code: error.code, message: error.fullMessage } } : {}),
+    },
+    { durable: true },
+  );
+  return dispose(file, { status: outcome.status, outputs: outcome.outputs, error }, deps, log, { route, runId, outcome });
+}
+
+type Done = Pick<TaskOutcome, 'status' | 'outputs'> & { error: DropwiseError | undefined };
+type Extra = Pick<FileResult, 'route' | 'runId' | 'outcome'>;
+
+async function dispose(file: ClaimedFile, done: Done, deps: FilePipelineDeps, log: Logger, extra: Extra): Promise<FileResult> {
+  const folders = deps.config.folders;
+  let result: DispositionResult;
+  try {
+    result =
+      done.status === 'failed'
+        ? await disposeFailed(file, done.error ?? new DropwiseError('DW_INTERNAL', 'The run failed'), folders)
+        : await disposeDone(file, folders, deps.config.processing.originals);
+  } catch (err) {
+    return leave(file, toDropwiseError(err, 'DW_OUTPUT_WRITE'), log, extra);
+  }
+  await deps.journal.record({ event: 'finished', id: file.id, disposition: result.disposition, ...(result.path ? { path: result.path } : {}) });
+  if (result.disposition === 'failed') log.warn(`${file.name} failed and is in ${result.path}; the reason is in ${result.errorPath}`);
+  else log.info(`${file.name} done (${done.status}); outputs: ${done.outputs.join(', ') || 'none'}; original ${result.disposition}`);
+  return { file, ...result, ...extra, ...(done.error ? { error: done.error } : {}) };
+}
+
+function leave(file: ClaimedFile, error: DropwiseError, log: Logger, extra: Extra): FileResult {
+  if (error.code === 'DW_SHUTDOWN') {
+    log.info(`${file.name} was interrupted by the stop; it stays in work/processing and resumes at the next start`);
+    return { file, disposition: 'interrupted', error, ...extra };
+  }
+  log.error(`${file.name} cannot be finished now: ${error.code} ${error.fullMessage}`);
+  return { file, disposition: 'retry', error, ...extra };
+}

@@ -1,0 +1,114 @@
+// Finds files in the inbox and hands each one over once, when it is complete. chokidar's events are
+// only a hint: a periodic sweep (and one at start) lists the inbox in full, because events get lost on
+// network shares and in bulk copies. Candidates are checked every few hundred ms until stable.
+import { watch, type FSWatcher } from 'chokidar';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from '../log.js';
+import { errnoCode, isReadable } from './fs-retry.js';
+import { listFiles } from './recovery.js';
+import { StabilityTracker, isPartialName } from './stability.js';
+
+export interface InboxWatcherOptions {
+  inbox: string;
+  stabilityMs: number;
+  sweepMs: number;
+  usePolling: boolean;
+  pollIntervalMs: number;
+  log: Logger;
+  /** Called once per complete file; the file is not offered again until the promise settles. */
+  onReady: (name: string) => Promise<void>;
+}
+
+export class InboxWatcher {
+  private readonly tracker: StabilityTracker;
+  private readonly candidates = new Set<string>();
+  private readonly handedOver = new Set<string>();
+  private events: FSWatcher | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private checking: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: InboxWatcherOptions) {
+    this.tracker = new StabilityTracker(options.stabilityMs);
+  }
+
+  async start(): Promise<void> {
+    const { inbox, usePolling, pollIntervalMs } = this.options;
+    this.events = watch(inbox, { depth: 0, ignoreInitial: false, usePolling, interval: pollIntervalMs, alwaysStat: false });
+    const hint = (file: string) => {
+      if (path.dirname(file) === inbox) this.consider(path.basename(file));
+    };
+    this.events.on('add', hint).on('change', hint);
+    this.events.on('error', (err) => this.options.log.warn(`File events for ${inbox} failed; the periodic sweep still finds new files: ${String(err)}`));
+    await this.sweep();
+    this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepMs);
+    // Often enough that a stable file waits little past stabilityMs, rarely enough to cost nothing.
+    const checkMs = Math.min(1000, Math.max(50, Math.floor(this.options.stabilityMs / 4)));
+    this.checkTimer = setInterval(() => void this.check(), checkMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.sweepTimer);
+    clearInterval(this.checkTimer);
+    await this.events?.close();
+    await this.checking;
+  }
+
+  /** Lists the inbox and considers every file in it. */
+  async sweep(): Promise<void> {
+    try {
+      for (const name of await listFiles(this.options.inbox)) this.consider(name);
+    } catch (err) {
+      this.options.log.error(`Cannot list the inbox ${this.options.inbox}: ${errnoCode(err) ?? String(err)}`);
+    }
+  }
+
+  /** Files being tracked or being claimed: for tests and status. */
+  get pending(): number {
+    return this.candidates.size + this.handedOver.size;
+  }
+
+  private consider(name: string): void {
+    if (this.stopped || isPartialName(name) || this.handedOver.has(name)) return;
+    this.candidates.add(name);
+  }
+
+  private check(): Promise<void> {
+    this.checking ??= this.checkCandidates().finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  private async checkCandidates(): Promise<void> {
+    for (const name of [...this.candidates]) {
+      if (this.stopped) return;
+      const file = path.join(this.options.inbox, name);
+      let stat;
+      try {
+        stat = await fs.stat(file);
+      } catch {
+        this.drop(name);
+        continue;
+      }
+      if (!stat.isFile()) {
+        this.drop(name);
+        continue;
+      }
+      if (!this.tracker.observe(name, { size: stat.size, mtimeMs: stat.mtimeMs })) continue;
+      if (!(await isReadable(file))) continue;
+      this.drop(name);
+      this.handedOver.add(name);
+      void this.options
+        .onReady(name)
+        .catch((err: unknown) => this.options.log.error(`Cannot take ${name} from the inbox: ${errnoCode(err) ?? String(err)}; it is tried again at the next sweep`))
+        .finally(() => this.handedOver.delete(name));
+    }
+  }
+
+  private drop(name: string): void {
+    this.candidates.delete(name);
+    this.tracker.forget(name);
+  }
+}
