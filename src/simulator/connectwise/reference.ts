@@ -1,0 +1,51 @@
+// Invoices and the reference targets the tasks fetch, each with list, `/count` and `/{id}`.
+import { notFound } from '../errors.js';
+import type { SandboxData } from '../data/store.js';
+import type { Router } from '../router.js';
+import { listRoutes, mapSource } from './lists.js';
+
+type TableName = keyof ReturnType<SandboxData['tables']>;
+
+const COLLECTIONS: [path: string, label: string, table: TableName][] = [
+  ['/finance/invoices', 'Invoice', 'invoices'],
+  ['/company/companies', 'Company', 'companies'],
+  ['/company/contacts', 'Contact', 'contacts'],
+  ['/finance/billingStatuses', 'BillingStatus', 'billingStatuses'],
+  ['/finance/billingTerms', 'BillingTerm', 'billingTerms'],
+  ['/finance/taxCodes', 'TaxCode', 'taxCodes'],
+  ['/finance/currencies', 'Currency', 'currencies'],
+  ['/system/locations', 'Location', 'locations'],
+  ['/system/members', 'Member', 'members'],
+  ['/project/projects', 'Project', 'projects'],
+  ['/procurement/purchaseorders', 'PurchaseOrder', 'purchaseOrders'],
+  ['/procurement/products', 'ProductItem', 'products'],
+  ['/procurement/catalog', 'CatalogItem', 'catalog'],
+];
+
+export function referenceRoutes(router: Router): void {
+  for (const [path, label, table] of COLLECTIONS) {
+    listRoutes(router, path, label, (ctx) => mapSource(ctx.state.data.tables()[table]));
+  }
+  listRoutes(router, '/company/companies/{parentId}/sites', 'CompanySite', (ctx) => {
+    const data = ctx.state.data;
+    const companyId = ctx.params['parentId'] ?? 0;
+    if (!data.ref.companies.has(companyId)) throw notFound(`Company recId ${companyId} not found`);
+    const siteIds = data.ref.sitesByCompany.get(companyId) ?? [];
+    const sites = siteIds.map((id) => data.ref.sites.get(id)).filter((s) => s !== undefined);
+    return { records: sites, get: (id) => (siteIds.includes(id) ? data.ref.sites.get(id) : undefined) };
+  });
+  router.add('GET', '/system/info', () => ({
+    status: 200,
+    body: {
+      version: 'v2022.1.0.0',
+      isCloud: false,
+      serverTimeZone: 'Coordinated Universal Time',
+      licenseBits: [
+        { name: 'Finance', activeFlag: true },
+        { name: 'Procurement', activeFlag: true },
+        { name: 'Project', activeFlag: true },
+      ],
+      cloudRegion: 'SANDBOX',
+    },
+  }));
+}
