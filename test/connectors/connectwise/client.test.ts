@@ -1,0 +1,99 @@
+// The ConnectWise client against the sandbox over loopback: auth, paging, errors, faults.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cwError, parseLinkHeader, type ConnectWiseClient } from '../../../src/connectors/connectwise/client.js';
+import { createConnectors, type Connectors } from '../../../src/connectors/index.js';
+import { silentLogger } from '../../../src/log.js';
+import { startSandbox, type Sandbox } from '../../../src/simulator/index.js';
+
+const http = { timeoutMs: 5000, connectTimeoutMs: 2000, maxAttempts: 4, retryBudgetMs: 10_000, baseDelayMs: 5, maxDelayMs: 50, connections: 4 };
+
+let sandbox: Sandbox;
+let connectors: Connectors;
+let cw: ConnectWiseClient;
+
+function connectorsFor(sb: Sandbox, overrides: Record<string, string> = {}): Connectors {
+  const c = sb.connectwise;
+  return createConnectors(
+    { http, connections: { cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1', ...overrides } } },
+    silentLogger(),
+  );
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ seed: 7, size: { invoices: 260 } });
+  connectors = connectorsFor(sandbox);
+  cw = connectors.connectwise();
+});
+afterAll(async () => {
+  await connectors.close();
+  await sandbox.close();
+});
+
+async function all<T>(gen: AsyncGenerator<T[]>): Promise<{ records: T[]; pages: number }> {
+  const records: T[] = [];
+  let pages = 0;
+  for await (const page of gen) {
+    pages++;
+    records.push(...page);
+  }
+  return { records, pages };
+}
+
+describe('ConnectWiseClient', () => {
+  it('reads every invoice once with forward-only pages, and with Link-header pages when ordered', async () => {
+    const expected = sandbox.control.invoices().map((i) => i['id']);
+    const forward = await all(cw.pages<{ id: number }>('/finance/invoices', {}, { pageSize: 100 }));
+    expect(forward.records.map((r) => r.id)).toEqual(expected);
+    expect(forward.pages).toBe(3);
+    const ordered = await all(cw.pages<{ id: number }>('/finance/invoices', { orderBy: 'id desc' }, { pageSize: 100 }));
+    expect(ordered.records.map((r) => r.id)).toEqual([...expected].reverse());
+    expect(await cw.count('/finance/invoices')).toBe(expected.length);
+  });
+
+  it('passes conditions through', async () => {
+    const { records } = await all(cw.pages<{ id: number }>('/finance/invoices', { conditions: 'id <= 5' }, { pageSize: 2 }));
+    expect(records.map((r) => r.id)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('maps ConnectWise errors to DropwiseErrors with ConnectWise\'s message', async () => {
+    await expect(cw.get('/finance/invoices/999999')).rejects.toMatchObject({ code: 'DW_CW_NOT_FOUND', httpStatus: 404 });
+    await expect(cw.get('/finance/invoices', { conditions: 'id = = 3' })).rejects.toMatchObject({ code: 'DW_CW_VALIDATION', httpStatus: 400 });
+    await expect(cw.get('/finance/invoices', { pageSize: 1001 })).rejects.toMatchObject({ code: 'DW_CW_VALIDATION', field: 'pageSize' });
+  });
+
+  it('fails with DW_CW_AUTH on wrong keys, without the key in the message', async () => {
+    const wrong = connectorsFor(sandbox, { privateKey: 'definitely-wrong-key' });
+    const err = await wrong.connectwise().systemInfo().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'DW_CW_AUTH', httpStatus: 401 });
+    expect(String((err as Error).message)).not.toContain('definitely-wrong-key');
+    await wrong.close();
+  });
+
+  it('rides out 429s, 500s and dropped connections', async () => {
+    sandbox.control.injectFault({ path: '/finance/invoices', kind: '429', count: 1, retryAfter: 0 });
+    sandbox.control.injectFault({ path: '/finance/invoices', kind: '500', count: 1 });
+    sandbox.control.injectFault({ path: '/finance/invoices', kind: 'drop', count: 1 });
+    const { records } = await all(cw.pages<{ id: number }>('/finance/invoices', { conditions: 'id <= 3' }, { pageSize: 10 }));
+    expect(records).toHaveLength(3);
+    sandbox.control.clearFaults();
+  });
+
+  it('reports ConnectWise as unavailable when it keeps failing', async () => {
+    sandbox.control.injectFault({ path: '/system/info', kind: '503', count: 10 });
+    await expect(cw.systemInfo()).rejects.toMatchObject({ code: 'DW_CW_UNAVAILABLE', retryable: true, httpStatus: 503 });
+    sandbox.control.clearFaults();
+  });
+});
+
+describe('cwError and parseLinkHeader', () => {
+  it('keeps the field and message of a validation error, and copes with a non-JSON body', () => {
+    const body = JSON.stringify({ code: 'InvalidObject', message: 'payment object is invalid', errors: [{ code: 'InvalidField', message: 'Amount must be positive', resource: 'payment', field: 'amount' }] });
+    expect(cwError(400, body, 'POST', '/x')).toMatchObject({ code: 'DW_CW_VALIDATION', field: 'amount', message: 'ConnectWise: Amount must be positive' });
+    expect(cwError(502, '<html>Bad gateway</html>', 'GET', '/x?conditions=a')).toMatchObject({ code: 'DW_CW_UNAVAILABLE', retryable: true });
+  });
+
+  it('reads the rels of a Link header', () => {
+    expect(parseLinkHeader('<https://h/x?page=2>; rel="next", <https://h/x?page=9>; rel="last"')).toEqual({ next: 'https://h/x?page=2', last: 'https://h/x?page=9' });
+    expect(parseLinkHeader('')).toEqual({});
+  });
+});
