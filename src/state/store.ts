@@ -53,11 +53,22 @@ export interface TruthEntry {
   hash: string;
   created: string;
   modified: string;
+  /** Which input record wrote the entry: lets a resumed file recognise its own earlier work. */
+  source?: TruthSource;
+}
+
+export interface TruthSource {
+  /** The claimed input file's name (work/processing/<claim id>__<name>), unique per dropped file. */
+  file: string;
+  /** 0-based index of the record in that file. */
+  record: number;
+  action: 'created' | 'updated';
 }
 
 /** Zynk's truth table: externalId → remote id, per connection and entity. */
 export interface TruthTable {
   get(connection: string, entity: string, externalId: string): Promise<TruthEntry | undefined>;
+  /** Upserts (keeping the first `created`); durable when it returns. */
   putMany(entries: TruthEntry[]): Promise<void>;
   count(): Promise<number>;
 }

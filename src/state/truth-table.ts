@@ -1,14 +1,22 @@
-// The truth table, sharded: lowdb rewrites a whole file per write, so entries are spread over many
-// small files by a hash of their key, and a batch of entries rewrites only the shards it touched.
+// The truth table, sharded and fronted by a write-ahead log. lowdb rewrites a whole file per write, so
+// entries are spread over many small shard files by a hash of their key; and because even a batch of
+// a hundred entries touches most shards, a batch is first appended to truth.log (one append + fsync)
+// and folded into the shards only once the log holds many entries, or on flush/close. Measured at
+// 100,000 entries: ~470 ms per batch of 100 rewriting shards directly, a few ms through the log.
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import { DropwiseError } from '../errors.js';
 import { JsonDocument } from './json-document.js';
 import type { TruthEntry, TruthTable } from './store.js';
 
 export const TRUTH_SHARDS = 64;
+/** Entries the log may hold before it is folded into the shards. */
+export const TRUTH_FOLD_AT = 20_000;
 
 type Shard = JsonDocument<{ entries: Record<string, TruthEntry> }>;
 
 const keyOf = (connection: string, entity: string, externalId: string) => `${connection}\u0000${entity}\u0000${externalId}`;
+const entryKey = (e: TruthEntry) => keyOf(e.connection, e.entity, e.externalId);
 
 /** FNV-1a: cheap and stable across runs and platforms. */
 function shardIndex(key: string): number {
@@ -20,10 +28,36 @@ function shardIndex(key: string): number {
   return (h >>> 0) % TRUTH_SHARDS;
 }
 
+function stateError(file: string, verb: string, err: unknown): DropwiseError {
+  return new DropwiseError('DW_STATE_WRITE', `The truth log ${file} cannot be ${verb}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+    hint: 'Check free disk space and permissions of the state folder',
+    cause: err,
+  });
+}
+
+async function syncFile(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r');
+  try {
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
 export class ShardedTruthTable implements TruthTable {
   private readonly shards: Shard[];
+  private readonly logFile: string;
+  /** Entries in the log and not yet folded into the shards; they win over the shards' copies. */
+  private readonly logged = new Map<string, TruthEntry>();
+  private opened: Promise<void> | undefined;
+  /** Writes (appends and folds) one at a time, in call order. */
+  private writes: Promise<unknown> = Promise.resolve();
 
-  constructor(dir: string) {
+  constructor(
+    private readonly dir: string,
+    private readonly foldAt = TRUTH_FOLD_AT,
+  ) {
+    this.logFile = path.join(dir, 'truth.log');
     this.shards = Array.from(
       { length: TRUTH_SHARDS },
       (_, i) => new JsonDocument<{ entries: Record<string, TruthEntry> }>(path.join(dir, `truth-${String(i).padStart(2, '0')}.json`), { entries: {} }),
@@ -31,33 +65,109 @@ export class ShardedTruthTable implements TruthTable {
   }
 
   async get(connection: string, entity: string, externalId: string): Promise<TruthEntry | undefined> {
+    await this.open();
     const key = keyOf(connection, entity, externalId);
-    const data = await (this.shards[shardIndex(key)] as Shard).data();
-    const entry = data.entries[key];
-    return entry ? { ...entry } : undefined;
+    const entry = this.logged.get(key) ?? (await this.shardOf(key).data()).entries[key];
+    return entry ? structuredClone(entry) : undefined;
   }
 
-  /** Durable when it returns: the touched shards are written at once. */
+  /** Durable when it returns: the batch is appended to the log and fsynced. */
   async putMany(entries: TruthEntry[]): Promise<void> {
-    const touched = new Set<Shard>();
-    for (const entry of entries) {
-      const key = keyOf(entry.connection, entry.entity, entry.externalId);
-      const shard = this.shards[shardIndex(key)] as Shard;
-      const data = await shard.data();
-      const prev = data.entries[key];
-      data.entries[key] = { ...entry, created: prev?.created ?? entry.created };
-      touched.add(shard);
-    }
-    await Promise.all([...touched].map((s) => s.flush()));
+    if (entries.length === 0) return;
+    await this.serially(async () => {
+      await this.open();
+      const merged: TruthEntry[] = [];
+      for (const entry of entries) {
+        const key = entryKey(entry);
+        const prev = this.logged.get(key) ?? (await this.shardOf(key).data()).entries[key];
+        merged.push({ ...entry, created: prev?.created ?? entry.created });
+      }
+      await this.append(merged);
+      for (const entry of merged) this.logged.set(entryKey(entry), entry);
+      if (this.logged.size >= this.foldAt) await this.fold();
+    });
   }
 
   async count(): Promise<number> {
+    await this.open();
     let n = 0;
     for (const shard of this.shards) n += Object.keys((await shard.data()).entries).length;
+    for (const key of this.logged.keys()) if (!(key in (await this.shardOf(key).data()).entries)) n++;
     return n;
   }
 
+  /** Folds the log into the shards, so the shards alone hold everything. */
   async flush(): Promise<void> {
-    await Promise.all(this.shards.map((s) => s.flush()));
+    await this.serially(async () => {
+      await this.open();
+      await this.fold();
+    });
+  }
+
+  private shardOf(key: string): Shard {
+    return this.shards[shardIndex(key)] as Shard;
+  }
+
+  private serially(work: () => Promise<void>): Promise<void> {
+    const next = this.writes.then(work);
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Replays the log left by the last process (a crash, or a stop before a fold). */
+  private open(): Promise<void> {
+    this.opened ??= (async () => {
+      let bytes: Buffer;
+      try {
+        bytes = await fs.readFile(this.logFile);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+        throw stateError(this.logFile, 'read', err);
+      }
+      // A line torn by a crash during its append belongs to a batch never reported durable: cut it off,
+      // or the next append would be glued to it.
+      const end = bytes.lastIndexOf(0x0a) + 1;
+      if (end < bytes.length) await fs.truncate(this.logFile, end).catch((err: unknown) => Promise.reject(stateError(this.logFile, 'repaired', err)));
+      for (const line of bytes.subarray(0, end).toString('utf8').split('\n')) {
+        if (line === '') continue;
+        const entry = JSON.parse(line) as TruthEntry;
+        this.logged.set(entryKey(entry), entry);
+      }
+    })();
+    return this.opened;
+  }
+
+  private async append(entries: TruthEntry[]): Promise<void> {
+    let handle: fs.FileHandle | undefined;
+    try {
+      await fs.mkdir(this.dir, { recursive: true });
+      handle = await fs.open(this.logFile, 'a');
+      await handle.write(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+      await handle.datasync();
+    } catch (err) {
+      throw stateError(this.logFile, 'written', err);
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  /** Shards first, then the log is emptied: a crash in between only replays the same upserts. */
+  private async fold(): Promise<void> {
+    if (this.logged.size === 0) return;
+    const touched = new Set<Shard>();
+    for (const [key, entry] of this.logged) {
+      const shard = this.shardOf(key);
+      (await shard.data()).entries[key] = entry;
+      touched.add(shard);
+    }
+    await Promise.all([...touched].map((s) => s.flush()));
+    try {
+      // lowdb renames a temp file into place without fsync; the log may only go once the shards are on disk.
+      await Promise.all([...touched].map((s) => syncFile(s.file)));
+      await fs.truncate(this.logFile, 0);
+    } catch (err) {
+      throw stateError(this.logFile, 'emptied', err);
+    }
+    this.logged.clear();
   }
 }
