@@ -1,0 +1,108 @@
+import fc from 'fast-check';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RunOutbox, checkOutputName } from '../../src/agent/outbox.js';
+import { isDropwiseError } from '../../src/errors.js';
+import { filesUnder, makeTempDir } from '../support/workspace.js';
+
+async function outboxIn(dir: string) {
+  const dirs = { tmp: path.join(dir, 'work', 'tmp'), success: path.join(dir, 'outbox', 'success'), fail: path.join(dir, 'outbox', 'fail') };
+  return { dirs, outbox: new RunOutbox(dirs, 'run1') };
+}
+
+describe('checkOutputName', () => {
+  it.each([
+    '../escape.xml',
+    'a/b.xml',
+    'a\\b.xml',
+    '/etc/passwd',
+    'C:evil.xml',
+    'c:\\x.xml',
+    'nul\u0000.xml',
+    'tab\there.xml',
+    'CON',
+    'con.xml',
+    'LPT1.txt',
+    'com9',
+    'trailing.',
+    'trailing ',
+    'x'.repeat(201),
+    '',
+    '..',
+    'a<b>.xml',
+  ])('refuses %j with DW_OUTPUT_PATH', (name) => {
+    expect(() => checkOutputName(name)).toThrowError(expect.objectContaining({ code: 'DW_OUTPUT_PATH' }) as Error);
+  });
+
+  it.each(['invoices.xml', 'Invoices 2026-11-21.xml', 'ünïcødé résumé.xml', 'console.xml', 'a.b.c.xml'])('accepts %j', (name) => {
+    expect(() => checkOutputName(name)).not.toThrow();
+  });
+
+  it('never accepts a name that resolves outside the folder', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), (name) => {
+        try {
+          checkOutputName(name);
+        } catch {
+          return true;
+        }
+        const base = path.resolve('/out');
+        return path.dirname(path.resolve(base, name)) === base && path.basename(name) === name;
+      }),
+    );
+  });
+});
+
+describe('RunOutbox', () => {
+  it('commits a whole file under its name and leaves no temp file', async () => {
+    const dir = await makeTempDir();
+    const { dirs, outbox } = await outboxIn(dir);
+    const out = await outbox.create('success', 'a.xml');
+    out.stream.write('<a>');
+    out.stream.write('</a>');
+    const final = await out.commit();
+    expect(final).toBe(path.join(dirs.success, 'a.xml'));
+    expect(await fs.readFile(final, 'utf8')).toBe('<a></a>');
+    expect(await fs.readdir(dirs.tmp)).toEqual([]);
+    expect(outbox.committed).toEqual([final]);
+  });
+
+  it('does not clobber an output nobody has collected yet', async () => {
+    const dir = await makeTempDir();
+    const { dirs, outbox } = await outboxIn(dir);
+    await fs.mkdir(dirs.fail, { recursive: true });
+    await fs.writeFile(path.join(dirs.fail, 'f.xml'), 'old');
+    const out = await outbox.create('fail', 'f.xml');
+    out.stream.end('new');
+    expect(path.basename(await out.commit())).toBe('f (2).xml');
+    expect(await fs.readFile(path.join(dirs.fail, 'f.xml'), 'utf8')).toBe('old');
+  });
+
+  it('abort and abortOpen leave nothing behind', async () => {
+    const dir = await makeTempDir();
+    const { dirs, outbox } = await outboxIn(dir);
+    const a = await outbox.create('success', 'a.xml');
+    a.stream.write('partial');
+    await a.abort();
+    const b = await outbox.create('success', 'b.xml');
+    b.stream.write('partial');
+    await outbox.abortOpen();
+    expect(await filesUnder(dir)).toEqual([]);
+    expect(dirs.tmp).toBeTruthy();
+  });
+
+  it('reports an outbox that cannot be written as DW_OUTPUT_WRITE, retryable', async () => {
+    const dir = await makeTempDir();
+    const { dirs, outbox } = await outboxIn(dir);
+    await fs.mkdir(path.dirname(dirs.success), { recursive: true });
+    await fs.writeFile(dirs.success, 'a file where the folder should be');
+    const out = await outbox.create('success', 'a.xml');
+    out.stream.end('x');
+    const err: unknown = await out.commit().catch((e: unknown) => e);
+    expect(isDropwiseError(err, 'DW_OUTPUT_WRITE')).toBe(true);
+    expect((err as { retryable: boolean }).retryable).toBe(true);
+    expect((err as Error).message).toContain(dirs.success);
+    expect(await fs.readdir(dirs.tmp)).toEqual([]);
+  });
+});
