@@ -1,0 +1,250 @@
+// "References To Fetch": the small reference objects in exported records (`company: {id, name}`)
+// gain a `record` with the full entity. Lookups are batched (`id in (…)`, up to the references page
+// size per request), and each distinct id is fetched once per run; a target that does not exist is
+// a warning on the record, not a failed export.
+import type { Logger } from '../../log.js';
+import { isDropwiseError } from '../../errors.js';
+import type { ConnectWiseClient } from './client.js';
+
+type Json = Record<string, unknown>;
+
+export interface ReferenceSpec {
+  /** As written in the setting: 'company', 'transaction/detail/detailItem/currency'. */
+  name: string;
+  /** JSON path from the record to the reference object; '*' = every element of an array. */
+  path: string[];
+  /** '/company/companies' — batched lookups `conditions=id in (1,2,3)&pageSize=N`. */
+  endpoint: string;
+  /** Targets nested under a parent (company sites: `/company/companies/{companyId}/sites`). */
+  parentEndpoint?: (ref: Json, record: Json) => string | undefined;
+}
+
+export interface ReferenceWarning {
+  recordIndex: number;
+  reference: string;
+  id: number | string;
+  message: string;
+}
+
+export interface ReferenceResolverOptions {
+  pageSize: number;
+  /** LRU entries kept between windows; default unbounded. */
+  cacheSize?: number;
+  log: Logger;
+  signal?: AbortSignal;
+  /** Lookups sent at the same time (different endpoints or chunks). Default 4. */
+  concurrency?: number;
+}
+
+/**
+ * ConnectWise asks to keep URLs under about 2,000 characters (API-NOTES §2.1), so one lookup's
+ * `id in (…)` list is also capped by length; at the default page size of 100 this never binds.
+ */
+export const MAX_LOOKUP_CONDITION_CHARS = 1800;
+
+/** One reference object found in a window of records. */
+interface Occurrence {
+  recordIndex: number;
+  spec: ReferenceSpec;
+  ref: Json;
+  id: number | string;
+  endpoint: string | undefined;
+}
+
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The reference objects at `path` in `value`; '*' walks every element of an array. */
+function refsAt(value: unknown, path: readonly string[], from = 0): Json[] {
+  if (from === path.length) return isObject(value) ? [value] : [];
+  const step = path[from] as string;
+  if (step === '*') return Array.isArray(value) ? value.flatMap((v) => refsAt(v, path, from + 1)) : [];
+  return isObject(value) ? refsAt(value[step], path, from + 1) : [];
+}
+
+function idLiteral(id: number | string): string {
+  return typeof id === 'number' ? String(id) : `"${id.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/** Splits ids into lookups of at most `pageSize` ids and MAX_LOOKUP_CONDITION_CHARS characters. */
+export function lookupChunks(ids: readonly (number | string)[], pageSize: number): (number | string)[][] {
+  const chunks: (number | string)[][] = [];
+  let chunk: (number | string)[] = [];
+  let chars = 'id in ()'.length;
+  for (const id of ids) {
+    const cost = idLiteral(id).length + 2;
+    if (chunk.length > 0 && (chunk.length >= pageSize || chars + cost > MAX_LOOKUP_CONDITION_CHARS)) {
+      chunks.push(chunk);
+      chunk = [];
+      chars = 'id in ()'.length;
+    }
+    chunk.push(id);
+    chars += cost;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** Runs `work` over `items`, at most `limit` at a time. */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export class ReferenceResolver {
+  readonly stats = { requests: 0, fetched: 0, cacheHits: 0 };
+  /** `endpoint#id` → the entity, or null when ConnectWise has no such record. Insertion order = LRU order. */
+  private readonly cache = new Map<string, Json | null>();
+  private readonly warnedMissing = new Set<string>();
+
+  constructor(
+    private readonly client: ConnectWiseClient,
+    private readonly options: ReferenceResolverOptions,
+  ) {}
+
+  /**
+   * Adds `record` (the full entity) to every reference the specs name in `records`, after the
+   * reference's own keys. Returns a warning for each reference whose target does not exist.
+   */
+  async resolve(records: Json[], specs: ReferenceSpec[]): Promise<ReferenceWarning[]> {
+    const occurrences = this.find(records, specs);
+    const targets = new Map<string, Json | null>();
+    const wanted = new Map<string, Set<number | string>>();
+    for (const o of occurrences) {
+      if (o.endpoint === undefined) continue;
+      const key = `${o.endpoint}#${o.id}`;
+      if (targets.has(key)) continue;
+      const cached = this.fromCache(key);
+      if (cached !== undefined) {
+        this.stats.cacheHits++;
+        targets.set(key, cached);
+        continue;
+      }
+      let ids = wanted.get(o.endpoint);
+      if (!ids) wanted.set(o.endpoint, (ids = new Set()));
+      ids.add(o.id);
+    }
+    const lookups = [...wanted].flatMap(([endpoint, ids]) => lookupChunks([...ids], this.options.pageSize).map((chunk) => ({ endpoint, chunk })));
+    await eachLimited(lookups, this.options.concurrency ?? 4, async ({ endpoint, chunk }) => {
+      const found = await this.lookup(endpoint, chunk);
+      for (const id of chunk) {
+        const key = `${endpoint}#${id}`;
+        const entity = found.get(String(id)) ?? null;
+        targets.set(key, entity);
+        this.remember(key, entity);
+      }
+    });
+    return this.attach(occurrences, targets);
+  }
+
+  /**
+   * The most ids any one endpoint would need fetched to resolve `records` now. Callers that hold a
+   * growing window of records resolve once this reaches the page size, so lookups go out full.
+   */
+  unresolvedCount(records: Json[], specs: ReferenceSpec[]): number {
+    const unknown = new Map<string, Set<number | string>>();
+    let most = 0;
+    for (const o of this.find(records, specs)) {
+      if (o.endpoint === undefined || this.cache.has(`${o.endpoint}#${o.id}`)) continue;
+      let ids = unknown.get(o.endpoint);
+      if (!ids) unknown.set(o.endpoint, (ids = new Set()));
+      ids.add(o.id);
+      most = Math.max(most, ids.size);
+    }
+    return most;
+  }
+
+  private find(records: Json[], specs: ReferenceSpec[]): Occurrence[] {
+    const out: Occurrence[] = [];
+    records.forEach((record, recordIndex) => {
+      for (const spec of specs) {
+        for (const ref of refsAt(record, spec.path)) {
+          const id = ref['id'];
+          if (typeof id !== 'number' && typeof id !== 'string') continue;
+          const endpoint = spec.parentEndpoint ? spec.parentEndpoint(ref, record) : spec.endpoint;
+          out.push({ recordIndex, spec, ref, id, endpoint });
+        }
+      }
+    });
+    return out;
+  }
+
+  private attach(occurrences: Occurrence[], targets: Map<string, Json | null>): ReferenceWarning[] {
+    const warnings: ReferenceWarning[] = [];
+    for (const o of occurrences) {
+      const target = o.endpoint === undefined ? null : targets.get(`${o.endpoint}#${o.id}`);
+      if (target) {
+        o.ref['record'] = target;
+        continue;
+      }
+      const message = o.endpoint === undefined ? `${o.spec.name} ${o.id}: the record does not say where it lives (${o.spec.endpoint})` : `${o.spec.name} ${o.id} was not found in ${o.endpoint}`;
+      warnings.push({ recordIndex: o.recordIndex, reference: o.spec.name, id: o.id, message });
+      const key = `${o.spec.name}#${o.endpoint ?? ''}#${o.id}`;
+      if (!this.warnedMissing.has(key)) {
+        this.warnedMissing.add(key);
+        this.options.log.warn('reference target not found', { reference: o.spec.name, id: o.id, endpoint: o.endpoint ?? o.spec.endpoint });
+      }
+    }
+    return warnings;
+  }
+
+  /** One batched lookup; a parent that does not exist (404) means none of its children do. */
+  private async lookup(endpoint: string, ids: (number | string)[]): Promise<Map<string, Json>> {
+    this.stats.requests++;
+    let entities: Json[];
+    try {
+      entities = await this.client.get<Json[]>(endpoint, { conditions: `id in (${ids.map(idLiteral).join(',')})`, pageSize: ids.length }, this.options.signal);
+    } catch (err) {
+      if (isDropwiseError(err, 'DW_CW_NOT_FOUND')) return new Map();
+      throw err;
+    }
+    this.stats.fetched += entities.length;
+    return new Map(entities.filter((e) => e['id'] !== undefined).map((e) => [String(e['id']), e]));
+  }
+
+  private fromCache(key: string): Json | null | undefined {
+    const hit = this.cache.get(key);
+    if (hit === undefined || this.options.cacheSize === undefined) return hit;
+    // Bounded cache: move to the recent end.
+    this.cache.delete(key);
+    this.cache.set(key, hit);
+    return hit;
+  }
+
+  private remember(key: string, entity: Json | null): void {
+    this.cache.set(key, entity);
+    const limit = this.options.cacheSize;
+    if (limit === undefined) return;
+    for (const oldest of this.cache.keys()) {
+      if (this.cache.size <= limit) break;
+      this.cache.delete(oldest);
+    }
+  }
+}
+
+/** A company site lives under its company: the parent comes from the site's href, else from `companyField`. */
+function companySites(companyField: string): ReferenceSpec['parentEndpoint'] {
+  return (ref, record) => {
+    const info = ref['_info'];
+    const href = isObject(info) && typeof info['site_href'] === 'string' ? info['site_href'] : '';
+    const fromHref = /\/company\/companies\/(\d+)\/sites\/[^/]+$/.exec(href)?.[1];
+    const company = record[companyField];
+    const companyId = fromHref ?? (isObject(company) && typeof company['id'] === 'number' ? String(company['id']) : undefined);
+    return companyId === undefined ? undefined : `/company/companies/${companyId}/sites`;
+  };
+}
+
+/** The nine references the seed's invoice export can fetch. */
+export const INVOICE_REFERENCES: Record<string, Omit<ReferenceSpec, 'name'>> = {
+  status: { path: ['status'], endpoint: '/finance/billingStatuses' },
+  company: { path: ['company'], endpoint: '/company/companies' },
+  billToCompany: { path: ['billToCompany'], endpoint: '/company/companies' },
+  shipToCompany: { path: ['shipToCompany'], endpoint: '/company/companies' },
+  billingSite: { path: ['billingSite'], endpoint: '/company/companies/{companyId}/sites', parentEndpoint: companySites('billToCompany') },
+  shippingSite: { path: ['shippingSite'], endpoint: '/company/companies/{companyId}/sites', parentEndpoint: companySites('shipToCompany') },
+  billingTerms: { path: ['billingTerms'], endpoint: '/finance/billingTerms' },
+  taxCode: { path: ['taxCode'], endpoint: '/finance/taxCodes' },
+  currency: { path: ['currency'], endpoint: '/finance/currencies' },
+};
