@@ -91,7 +91,7 @@ function roots(c: Condition, into = new Set<string>()): Set<string> {
   if (c.kind === 'and' || c.kind === 'or') {
     roots(c.left, into);
     roots(c.right, into);
-  } else if ('path' in c) into.add((c.path[0] ?? '').toLowerCase());
+  } else into.add((c.path[0] ?? '').toLowerCase());
   return into;
 }
 

@@ -17,7 +17,8 @@ export type Literal =
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=' | 'contains' | 'like';
 
 export type Condition =
-  | { kind: 'and' | 'or'; left: Condition; right: Condition }
+  | { kind: 'and'; left: Condition; right: Condition }
+  | { kind: 'or'; left: Condition; right: Condition }
   | { kind: 'compare'; path: string[]; op: CompareOp; negate: boolean; value: Literal }
   | { kind: 'in'; path: string[]; negate: boolean; values: Literal[] };
 

@@ -1,0 +1,99 @@
+// Unposted lists, the GL export (flags, thruDate, locationId, streaming) and batches that post records.
+import { describe, expect, it } from 'vitest';
+import { withSandbox } from '../../support/sandbox.js';
+import { cw, q, type Row } from '../helpers.js';
+
+type Doc = Record<string, Row[]>;
+
+describe('accounting', () => {
+  const sandbox = withSandbox({ size: { unpostedInvoices: 60, unpostedExpenses: 20, unpostedProcurement: 20, detailLinesPerTransaction: 2 } });
+  const exportDoc = async (body: Row): Promise<Doc> => (await cw<Doc>(sandbox(), '/finance/accounting/export', { method: 'POST', body })).body;
+
+  it('exports only what the flags ask for, shaped like seed 002', async () => {
+    const invoicesOnly = await exportDoc({ exportInvoicesFlag: true });
+    expect(invoicesOnly['transactions']).toHaveLength(60);
+    expect(invoicesOnly['customers']?.length).toBeGreaterThan(0);
+    expect(invoicesOnly['vendors']).toEqual([]);
+    expect(invoicesOnly['expenses']).toEqual([]);
+    const t = invoicesOnly['transactions']?.[0] ?? {};
+    expect(Object.keys(t).slice(0, 6)).toEqual(['id', 'glClass', 'glTypeId', 'documentDate', 'documentNumber', 'documentType']);
+    expect(t['documentDate']).toMatch(/^\d{4}-\d\d-\d\dT00:00:00$/);
+    const detail = t['detail'] as Row[];
+    expect(detail).toHaveLength(3);
+    expect(t['glEntryIds']).toBe(detail.map((d) => d['id']).join(','));
+    const procurement = await exportDoc({ exportProductsFlag: true });
+    expect(procurement['purchaseTransactions']).toHaveLength(20);
+    expect(procurement['vendors']?.length).toBeGreaterThan(0);
+    expect(procurement['transactions']).toEqual([]);
+    const expenses = await exportDoc({ exportExpensesFlag: true });
+    expect(expenses['expenses']).toHaveLength(20);
+    const none = await cw<Row>(sandbox(), '/finance/accounting/export', { method: 'POST', body: {} });
+    expect(none.status).toBe(400);
+  });
+
+  it('honours thruDate and locationId', async () => {
+    const sb = sandbox();
+    const all = (await cw<Row[]>(sb, '/finance/accounting/unpostedinvoices?pageSize=1000')).body;
+    const dates = all.map((r) => r['invoiceDate'] as string).sort();
+    const thru = dates[29] ?? '';
+    const expected = all.filter((r) => (r['invoiceDate'] as string) <= thru).length;
+    expect((await exportDoc({ exportInvoicesFlag: true, thruDate: thru }))['transactions']).toHaveLength(expected);
+    const atTwo = all.filter((r) => r['locationId'] === 2).map((r) => r['id']);
+    expect((await exportDoc({ exportInvoicesFlag: true, locationId: 2 }))['transactions']?.map((t) => t['id'])).toEqual(atTwo);
+    expect((await exportDoc({ exportInvoicesFlag: true, locationId: 0 }))['transactions']).toHaveLength(60);
+    const byCondition = await cw<{ count: number }>(sb, `/finance/accounting/unpostedinvoices/count?conditions=${q('locationId = 2')}`);
+    expect(byCondition.body.count).toBe(atTwo.length);
+  });
+
+  it('a batch from processedRecordIds posts those records: gone from the lists and later exports', async () => {
+    const sb = sandbox();
+    const before = await exportDoc({ exportInvoicesFlag: true, exportExpensesFlag: true });
+    const tx = before['transactions']?.slice(0, 3) ?? [];
+    const processedRecordIds = [...tx.flatMap((t) => String(t['glEntryIds']).split(',').map(Number)), before['expenses']?.[0]?.['id'] as number];
+    const batchCountBefore = (await cw<{ count: number }>(sb, '/finance/accounting/batches/count')).body.count;
+    const created = await cw<Doc>(sb, '/finance/accounting/batches', { method: 'POST', body: { batchIdentifier: 'nightly-1', processedRecordIds } });
+    expect(created.status).toBe(201);
+    expect(created.body['transactions']?.map((t) => t['id'])).toEqual(tx.map((t) => t['id']));
+    expect(created.body['expenses']).toHaveLength(1);
+    const after = await exportDoc({ exportInvoicesFlag: true, exportExpensesFlag: true });
+    expect(after['transactions']).toHaveLength((before['transactions']?.length ?? 0) - 3);
+    expect(after['expenses']).toHaveLength((before['expenses']?.length ?? 0) - 1);
+    expect((await cw(sb, `/finance/accounting/unpostedinvoices/${String(tx[0]?.['id'])}`)).status).toBe(404);
+    const batches = await cw<Row[]>(sb, `/finance/accounting/batches?conditions=${q('batchIdentifier = "nightly-1"')}`);
+    expect(batches.body).toHaveLength(1);
+    expect(batches.body[0]).toMatchObject({ exportInvoicesFlag: true, exportExpensesFlag: true, exportProductsFlag: false });
+    expect((await cw<{ count: number }>(sb, '/finance/accounting/batches/count')).body.count).toBe(batchCountBefore + 1);
+    expect(sb.control.created().batches).toHaveLength(1);
+
+    const twice = await cw<Row>(sb, '/finance/accounting/batches', { method: 'POST', body: { processedRecordIds } });
+    expect(twice.status).toBe(400);
+    expect(twice.body).toMatchObject({ errors: [{ field: 'processedRecordIds' }] });
+    expect((await cw(sb, '/finance/accounting/batches', { method: 'POST', body: {} })).status).toBe(400);
+
+    const batchId = batches.body[0]?.['id'] as number;
+    const again = await cw<Doc>(sb, `/finance/accounting/batches/${batchId}/export`, { method: 'POST', body: {} });
+    expect(again.body['transactions']).toHaveLength(3);
+    expect((await cw(sb, `/finance/accounting/batches/${batchId}`, { method: 'DELETE' })).status).toBe(204);
+    expect((await exportDoc({ exportInvoicesFlag: true }))['transactions']).toHaveLength(60);
+  });
+
+  it('generates a large ledger lazily and streams its export', async () => {
+    const sb = sandbox();
+    sb.control.reset({ size: { unpostedInvoices: 20_000, detailLinesPerTransaction: 1 } });
+    try {
+      const count = await cw<{ count: number }>(sb, '/finance/accounting/unpostedinvoices/count');
+      expect(count.body.count).toBe(20_000);
+      const r = await fetch(`${sb.connectwise.url}/finance/accounting/export`, {
+        method: 'POST',
+        headers: { ...Object.fromEntries(Object.entries((await import('../../support/sandbox.js')).connectWiseHeaders(sb))), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ exportInvoicesFlag: true }),
+      });
+      expect(r.headers.get('transfer-encoding')).toBe('chunked');
+      const doc = (await r.json()) as Doc;
+      expect(doc['transactions']).toHaveLength(20_000);
+      expect(doc['transactions']?.[19_999]?.['id']).toBe(20_000);
+    } finally {
+      sb.control.reset({ size: { unpostedInvoices: 60, unpostedExpenses: 20, unpostedProcurement: 20, detailLinesPerTransaction: 2 } });
+    }
+  });
+});

@@ -1,0 +1,142 @@
+// Every ConnectWise endpoint's response validated against the reference OpenAPI documents (2022.1
+// reconstruction and the 2026.4 GET subset), with unknown properties refused too, so a misspelt
+// field fails here. The reference folder must exist: a missing one fails loudly, never skips.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { withSandbox } from '../../support/sandbox.js';
+import { cw, type Row } from '../helpers.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+const referenceDir = path.resolve(repoRoot, '../shared/reference/connectwise');
+
+type Spec = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: { schemas: Record<string, Row> } };
+
+function load(file: string): Spec {
+  const full = path.join(referenceDir, file);
+  if (!existsSync(full)) throw new Error(`Reference OpenAPI file missing: ${full}. The schema tests need ../shared/reference/connectwise next to the repo.`);
+  const spec = JSON.parse(readFileSync(full, 'utf8')) as Spec;
+  for (const schema of Object.values(spec.components.schemas)) {
+    // Refuse properties the spec does not know (the documents never say so themselves).
+    if (schema['type'] === 'object' && schema['properties'] && schema['additionalProperties'] === undefined) schema['additionalProperties'] = false;
+  }
+  // The reconstruction renders CustomFieldValue.value as `object` (openapi-typescript's
+  // Record<string, unknown>); ConnectWise sends the value itself (a string, number or boolean).
+  const customField = spec.components.schemas['CustomFieldValue'];
+  if (customField) (customField['properties'] as Row)['value'] = {};
+  return spec;
+}
+
+const specs = { '2022.1': load('cw-manage-2022.1-finance-subset.reconstructed.json'), '2026.4': load('openapi_get_filtered.json') };
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats.default(ajv);
+for (const [version, spec] of Object.entries(specs)) ajv.addSchema(spec as object, version);
+
+const validators = new Map<string, ValidateFunction>();
+/** The validators for one operation's success response, in each spec that has the path. */
+function validatorsFor(specPath: string, method: string): [string, ValidateFunction][] {
+  const found: [string, ValidateFunction][] = [];
+  for (const [version, spec] of Object.entries(specs)) {
+    const responses = spec.paths[specPath]?.[method]?.responses;
+    if (!responses) continue;
+    const [status, response] = Object.entries(responses).find(([s]) => s.startsWith('2')) ?? [];
+    const content = response?.content && Object.values(response.content)[0];
+    if (!status || !content) continue;
+    const key = `${version} ${method} ${specPath}`;
+    let validate = validators.get(key);
+    if (!validate) {
+      const pointer = `${version}#/paths/${specPath.replace(/~/g, '~0').replace(/\//g, '~1')}/${method}/responses/${status}/content/${encodeURIComponent(Object.keys(response.content ?? {})[0] ?? '').replace(/~/g, '~0').replace(/\//g, '~1')}/schema`;
+      validate = ajv.compile({ $ref: pointer });
+      validators.set(key, validate);
+    }
+    found.push([version, validate]);
+  }
+  return found;
+}
+
+describe('responses match the reference OpenAPI schemas', () => {
+  const sandbox = withSandbox({ size: { invoices: 300 } });
+
+  const check = async (specPath: string, url: string, method = 'get', body?: unknown): Promise<unknown> => {
+    const r = await cw(sandbox(), url, { method: method.toUpperCase(), body });
+    expect(r.status, `${method} ${url}: ${JSON.stringify(r.body).slice(0, 300)}`).toBeLessThan(300);
+    const validators = validatorsFor(specPath, method);
+    expect(validators.length, `no schema for ${method} ${specPath}`).toBeGreaterThan(0);
+    for (const [version, validate] of validators) {
+      const ok = validate(r.body);
+      expect(ok, `${version} ${method} ${url}: ${ajv.errorsText(validate.errors, { separator: '\n' })}`).toBe(true);
+    }
+    return r.body;
+  };
+
+  const collections: [specBase: string, url: string][] = [
+    ['/finance/invoices', '/finance/invoices'],
+    ['/company/companies', '/company/companies'],
+    ['/company/contacts', '/company/contacts'],
+    ['/finance/billingStatuses', '/finance/billingStatuses'],
+    ['/finance/billingTerms', '/finance/billingTerms'],
+    ['/finance/taxCodes', '/finance/taxCodes'],
+    ['/finance/currencies', '/finance/currencies'],
+    ['/system/locations', '/system/locations'],
+    ['/system/members', '/system/members'],
+    ['/project/projects', '/project/projects'],
+    ['/procurement/purchaseorders', '/procurement/purchaseorders'],
+    ['/procurement/products', '/procurement/products'],
+    ['/procurement/catalog', '/procurement/catalog'],
+    ['/company/companies/{parentId}/sites', '/company/companies/2/sites'],
+    ['/finance/accounting/batches', '/finance/accounting/batches'],
+    ['/finance/accounting/unpostedinvoices', '/finance/accounting/unpostedinvoices'],
+    ['/finance/accounting/unpostedexpenses', '/finance/accounting/unpostedexpenses'],
+    ['/finance/accounting/unpostedprocurement', '/finance/accounting/unpostedprocurement'],
+  ];
+
+  it.each(collections)('%s: list, count and by id', async (specBase, url) => {
+    const list = (await check(specBase, `${url}?pageSize=1000`)) as Row[];
+    expect(list.length).toBeGreaterThan(0);
+    await check(`${specBase}/count`, `${url}/count`);
+    await check(`${specBase}/{id}`, `${url}/${String(list[list.length - 1]?.['id'])}`);
+  });
+
+  it('/system/info', async () => {
+    await check('/system/info', '/system/info');
+  });
+
+  it('payments: list, create, get, put, patch', async () => {
+    const invoice = sandbox().control.invoices().find((i) => i['payments'] === 0 && (i['total'] as number) > 20);
+    const base = `/finance/invoices/${String(invoice?.['id'])}/payments`;
+    const specBase = '/finance/invoices/{parentId}/payments';
+    const created = (await check(specBase, base, 'post', { amount: 12.5, paymentDate: '2024-02-01T00:00:00Z' })) as Row;
+    await check(specBase, base);
+    const one = `${base}/${String(created['id'])}`;
+    await check(`${specBase}/{id}`, one);
+    await check(`${specBase}/{id}`, one, 'put', { amount: 13, paymentDate: '2024-02-02T00:00:00Z' });
+    await check(`${specBase}/{id}`, one, 'patch', [{ op: 'replace', path: 'amount', value: 14 }]);
+  });
+
+  it('GL export and batch creation return GLExport documents', async () => {
+    const sb = sandbox();
+    const doc = (await check('/finance/accounting/export', '/finance/accounting/export', 'post', { exportInvoicesFlag: true, exportExpensesFlag: true, exportProductsFlag: true })) as Row;
+    for (const key of ['customers', 'transactions', 'vendors', 'purchaseTransactions', 'expenses', 'expenseBills']) expect((doc[key] as unknown[]).length, key).toBeGreaterThan(0);
+    const ids = [...sb.control.glEntryIds('invoice', 1), ...sb.control.glEntryIds('expense', 1), ...sb.control.glEntryIds('procurement', 1)];
+    await check('/finance/accounting/batches', '/finance/accounting/batches', 'post', { batchIdentifier: 'schema-test', processedRecordIds: ids });
+  });
+
+  it('the validators are strict: a misspelt field or a wrong type fails', () => {
+    const [[, validate] = ['', () => true]] = validatorsFor('/finance/invoices/{id}', 'get');
+    expect(validate({ id: 1, type: 'Standard', company: { id: 1 } })).toBe(true);
+    expect(validate({ id: 1, type: 'Standard', company: { id: 1 }, invoiceNumbr: '1' })).toBe(false);
+    expect(validate({ id: '1', type: 'Standard', company: { id: 1 } })).toBe(false);
+    expect(validate({ id: 1, type: 'Standard', company: { id: 1, nickname: 'x' } })).toBe(false);
+  });
+
+  it('error bodies match ErrorResponseMessage', async () => {
+    const validate = ajv.compile({ $ref: '2022.1#/components/schemas/ErrorResponseMessage' });
+    for (const url of ['/finance/invoices?pageSize=0', '/finance/invoices?conditions=(', '/finance/invoices/99999']) {
+      const r = await cw(sandbox(), url);
+      expect(r.status).toBeGreaterThanOrEqual(400);
+      expect(validate(r.body), ajv.errorsText(validate.errors)).toBe(true);
+    }
+  });
+});
