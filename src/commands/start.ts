@@ -28,6 +28,8 @@ export async function runAgent(rt: Runtime): Promise<number> {
   const reason = await stopRequested();
   rt.log.info(`Stop requested (${reason})`);
   await agent.stop({ graceMs: STOP_GRACE_MS });
+  // A service manager's IPC channel would keep the process alive after the stop.
+  if (process.connected) process.disconnect();
   return 0;
 }
 

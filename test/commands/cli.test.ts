@@ -1,0 +1,104 @@
+// The built CLI as a person runs it.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CLI, ROOT, runCli } from '../support/cli.js';
+import { makeTempDir } from '../support/workspace.js';
+
+const pkg = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+
+async function configFile(content: unknown): Promise<string> {
+  const dir = await makeTempDir();
+  const file = path.join(dir, 'dropwise.json');
+  await fs.writeFile(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+describe('dropwise CLI', () => {
+  it('prints its version', async () => {
+    const r = await runCli(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('lists every verb in --help, and each verb has its own --help', async () => {
+    const r = await runCli(['--help']);
+    expect(r.code).toBe(0);
+    for (const verb of ['start', 'run', 'task', 'validate', 'status', 'service']) expect(r.stdout).toContain(verb);
+    const verbs = await Promise.all(['start', 'run', 'task', 'validate', 'status', 'service'].map((v) => runCli([v, '--help'])));
+    for (const v of verbs) {
+      expect(v.code).toBe(0);
+      expect(v.stdout).toContain('--config');
+    }
+  });
+
+  it('refuses to start with a bad config value, naming the key and the file, without a stack trace', async () => {
+    const file = await configFile({ watch: { stabilityMs: 'soon' } });
+    const r = await runCli(['start', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('DW_CONFIG_INVALID');
+    expect(r.stderr).toContain('watch.stabilityMs');
+    expect(r.stderr).toContain(file);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses a config that is not JSON, and a config file that does not exist', async () => {
+    const broken = await configFile('{ "watch": ');
+    const r1 = await runCli(['start', '--config', broken]);
+    expect(r1.code).toBe(2);
+    expect(r1.stderr).toContain(`${broken} is not valid JSON`);
+    const r2 = await runCli(['status', '--config', path.join(path.dirname(broken), 'missing.json')]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain('missing.json');
+  });
+
+  it('run exits 2 for a file no task handles, and validate says why', async () => {
+    const file = await configFile({ sandbox: { mode: 'off' }, log: { file: '' } });
+    const input = path.join(path.dirname(file), 'strange.xml');
+    await fs.writeFile(input, '<Strange/>');
+    const v = await runCli(['validate', input, '--config', file]);
+    expect(v.code).toBe(2);
+    expect(v.stdout).toContain('DW_UNKNOWN_ROOT');
+    const r = await runCli(['run', input, '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('strange.xml.error.xml');
+    const s = await runCli(['status', '--json', '--config', file]);
+    expect(s.code).toBe(0);
+    expect(JSON.parse(s.stdout)).toMatchObject({ inFlight: [], waiting: [] });
+  });
+
+  it('service install --dry-run prints the systemd unit and the commands, changing nothing', async () => {
+    const file = await configFile({ log: { file: '' } });
+    const r = await runCli(['service', 'install', '--dry-run', '--config', file, '--name', 'dropwise-test']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Would write /etc/systemd/system/dropwise-test.service');
+    expect(r.stdout).toContain('Type=simple');
+    expect(r.stdout).toContain(`ExecStart="${process.execPath}" "${CLI}" start --config "${file}"`);
+    expect(r.stdout).toContain('Restart=on-failure');
+    expect(r.stdout).toContain('KillSignal=SIGTERM');
+    expect(r.stdout).toContain('TimeoutStopSec=60');
+    expect(r.stdout).toContain('Would run: systemctl enable --now dropwise-test');
+    await expect(fs.access('/etc/systemd/system/dropwise-test.service')).rejects.toThrow();
+    const u = await runCli(['service', 'uninstall', '--dry-run', '--config', file, '--name', 'dropwise-test']);
+    expect(u.stdout).toContain('Would run: systemctl disable --now dropwise-test');
+    expect(u.stdout).toContain('Would remove /etc/systemd/system/dropwise-test.service');
+  });
+
+  it('service install --dry-run for Windows prints the node-windows registration', async () => {
+    const file = await configFile({ log: { file: '' } });
+    const r = await runCli(['service', 'install', '--dry-run', '--platform', 'win32', '--config', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Would install the Windows service dropwise with node-windows');
+    expect(JSON.parse(r.stdout.slice(r.stdout.indexOf('{')))).toMatchObject({ name: 'dropwise', script: CLI, scriptOptions: `start --config "${file}"` });
+  });
+
+  it('service refuses to install without a config or with a bad one', async () => {
+    const none = await runCli(['service', 'install', '--dry-run']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--config');
+    const bad = await configFile({ watch: { concurrency: 0 } });
+    const r = await runCli(['service', 'install', '--dry-run', '--config', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('watch.concurrency');
+  });
+});
