@@ -1,0 +1,121 @@
+// connectwise.export-gl-batch (seed 002): unposted invoices, expenses and/or procurement from
+// ConnectWise's accounting interface, streamed from POST /finance/accounting/export straight into a
+// <GLExport> file at flat memory, with references fetched in windows of records. The export is a
+// preview (it posts nothing), so a failed attempt is safely retried from the start.
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ReferenceResolver } from '../../connectors/connectwise/references.js';
+import { DropwiseError, isDropwiseError } from '../../errors.js';
+import type { TaskContext, TaskDefinition, TaskOutcome, TaskRun } from '../types.js';
+import { exportAttempt, type AttemptResult, type StreamProgress } from './gl/attempt.js';
+import type { ReferenceWindows } from './gl/convert.js';
+import { GlEntryIdSink } from './gl/entry-ids.js';
+import { chooseLocation } from './gl/location.js';
+import { planGlReferences } from './gl/reference-paths.js';
+import { GL_TASK_TYPE, exportRequest, parseGlBatchSettings, type GlBatchSettings } from './gl/settings.js';
+
+/** Attempts at the whole export; only failures a new attempt may fix are retried. */
+export const GL_EXPORT_ATTEMPTS = 3;
+/** Records of one container whose references are fetched together. */
+export const REFERENCE_WINDOW = 200;
+/** Fetched entities kept between windows. */
+export const REFERENCE_CACHE_SIZE = 5000;
+
+const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+
+/** Failures of the output or the state store are local: repeating the download will not fix them. */
+function worthRetrying(err: DropwiseError): boolean {
+  return err.retryable && err.code !== 'DW_OUTPUT_WRITE' && err.code !== 'DW_STATE_WRITE' && err.code !== 'DW_SHUTDOWN';
+}
+
+function describe(err: DropwiseError, progress: StreamProgress): string {
+  const where = `after ${mb(progress.bytes)} / ${progress.records} records`;
+  if (isDropwiseError(err, 'DW_JSON_MALFORMED')) return `GL export stream cut off ${where}`;
+  if (progress.bytes > 0) return `GL export stream failed ${where} (${err.message})`;
+  return `GL export request failed (${err.message})`;
+}
+
+function referenceWindows(settings: GlBatchSettings, ctx: TaskContext, client: ReturnType<TaskContext['connectors']['connectwise']>, tally: { warnings: number }) {
+  const plan = planGlReferences(settings.referencesToFetch);
+  if (plan.notFetched.length > 0) {
+    ctx.log.warn('some references cannot be fetched and are left as they are', { task: GL_TASK_TYPE, references: plan.notFetched });
+  }
+  if (plan.rounds.size === 0) return { plan, resolver: undefined, windows: undefined };
+  const resolver = new ReferenceResolver(client, { pageSize: settings.referencesPageSize, cacheSize: REFERENCE_CACHE_SIZE, log: ctx.log, signal: ctx.signal });
+  const windows: ReferenceWindows = {
+    containers: new Set(plan.rounds.keys()),
+    windowSize: REFERENCE_WINDOW,
+    async resolve(container, records) {
+      for (const round of plan.rounds.get(container) ?? []) tally.warnings += (await resolver.resolve(records, round)).length;
+    },
+  };
+  return { plan, resolver, windows };
+}
+
+async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Promise<TaskOutcome> {
+  const client = ctx.connectors.connectwise(ctx.connection);
+  const location = await chooseLocation(client, settings.locationId, settings.locationName, ctx.signal);
+  if ('notFound' in location) {
+    ctx.log.warn(`No ConnectWise location is named "${location.notFound}": exporting every location`, { task: GL_TASK_TYPE, locationName: location.notFound });
+  }
+  const body = exportRequest(settings, location.locationId);
+  const tally = { warnings: 0 };
+  const { plan, resolver, windows } = referenceWindows(settings, ctx, client, tally);
+  const ids = new GlEntryIdSink(path.join(ctx.config.folders.state, 'gl-entry-ids', `${ctx.runId}.txt`));
+
+  let result: AttemptResult | undefined;
+  let attempt = 1;
+  for (; ; attempt++) {
+    const progress: StreamProgress = { bytes: 0, records: 0 };
+    const output = await ctx.outbox.create('success', settings.outputFile);
+    try {
+      result = await exportAttempt(client, body, output, {
+        progress,
+        references: windows,
+        signal: ctx.signal,
+        onRecord: (container, record) => ids.add(container, record),
+        onProgress: (records) => ctx.progress({ records, message: `${mb(progress.bytes)} of GL export read` }),
+      });
+      break;
+    } catch (caught) {
+      await ids.discard();
+      const err = caught as DropwiseError;
+      const what = describe(err, progress);
+      if (!worthRetrying(err) || attempt >= GL_EXPORT_ATTEMPTS) {
+        const tries = attempt > 1 ? ` (attempt ${attempt} of ${GL_EXPORT_ATTEMPTS})` : '';
+        ctx.log.error(`${what}; nothing was written${tries}`, { task: GL_TASK_TYPE, code: err.code });
+        throw new DropwiseError(err.code, `${what}; no output was written${tries}`, { hint: err.hint, httpStatus: err.httpStatus, field: err.field, retryable: err.retryable, cause: err });
+      }
+      ctx.log.warn(`${what}; retrying from the start (attempt ${attempt + 1} of ${GL_EXPORT_ATTEMPTS})`, { task: GL_TASK_TYPE, code: err.code });
+      const { baseDelayMs, maxDelayMs } = ctx.config.http;
+      await sleep(Math.min(maxDelayMs, baseDelayMs * 2 ** attempt), undefined, { signal: ctx.signal });
+    }
+  }
+
+  const summary = await ids.finish();
+  const details: Record<string, unknown> = {
+    ...summary,
+    counts: result.counts,
+    retries: attempt - 1,
+    ...(location.locationId === undefined ? {} : { locationId: location.locationId }),
+    ...('notFound' in location ? { locationNotFound: location.notFound } : {}),
+    ...(resolver ? { references: { ...resolver.stats, warnings: tally.warnings } } : {}),
+    ...(plan.notFetched.length > 0 ? { referencesNotFetched: plan.notFetched } : {}),
+  };
+  return {
+    status: result.path === undefined ? 'empty' : 'success',
+    recordsIn: result.records,
+    recordsOk: result.records,
+    recordsFailed: 0,
+    outputs: result.path === undefined ? [] : [result.path],
+    details,
+  };
+}
+
+export const exportGlBatchTask: TaskDefinition<GlBatchSettings> = {
+  type: GL_TASK_TYPE,
+  connector: 'connectwise',
+  summary: 'Streams unposted invoices, expenses and/or procurement from ConnectWise\'s accounting interface (POST /finance/accounting/export) into a <GLExport> file',
+  parseSettings: (raw) => parseGlBatchSettings(raw),
+  run,
+};

@@ -1,0 +1,53 @@
+// The <GLExport> document, written as the export's records arrive: a top-level array becomes a
+// container of singular elements (<transactions><transaction>…), opened at its first record and
+// closed at its end; a top-level object (exportSettings) becomes one element. A top-level member
+// that is null or an empty array is left out, as in seed 002's samples (the invoices sample has no
+// <vendors />). Everything inside a record follows the shared JSON→XML rules (src/xml/json-to-xml).
+import type { XmlDocumentWriter } from '../../../xml/writer.js';
+import { elementName, singularName } from '../../../xml/json-to-xml.js';
+
+export const GL_EXPORT_ROOT = 'GLExport';
+
+export class GlExportDocument {
+  /** The container element open now, if any. */
+  private open: string | undefined;
+
+  constructor(private readonly xml: XmlDocumentWriter) {}
+
+  async start(): Promise<void> {
+    await this.xml.start(GL_EXPORT_ROOT);
+  }
+
+  /** Writes one record of the top-level array `container`. */
+  async item(container: string, record: unknown): Promise<void> {
+    if (this.open !== container) {
+      await this.closeContainer();
+      await this.xml.openElement(container);
+      this.open = container;
+    }
+    await this.xml.write(singularName(elementName(container)), record);
+  }
+
+  /** The array `container` has ended. */
+  async endArray(container: string): Promise<void> {
+    if (this.open === container) await this.closeContainer();
+  }
+
+  /** A top-level member that is not an array. */
+  async value(name: string, value: unknown): Promise<void> {
+    await this.closeContainer();
+    if (value === null || (Array.isArray(value) && value.length === 0)) return;
+    await this.xml.write(name, value);
+  }
+
+  /** Closes what is open and flushes; the caller commits the output. */
+  async end(): Promise<void> {
+    await this.xml.end();
+  }
+
+  private async closeContainer(): Promise<void> {
+    if (this.open === undefined) return;
+    this.open = undefined;
+    await this.xml.closeElement();
+  }
+}
