@@ -1,10 +1,12 @@
 // The task types this build of dropwise knows. Each task file exports its TaskDefinition; add it to
 // builtInTasks below. The agent routes import files to a task by its inputRoot.
 import { DropwiseError } from '../errors.js';
+import { exportBatches } from './connectwise/export-batches.js';
+import { exportInvoices } from './connectwise/export-invoices.js';
 import { traedeExportInvoices } from './traede/export-invoices.js';
 import type { TaskDefinition } from './types.js';
 
-export const builtInTasks: TaskDefinition[] = [traedeExportInvoices];
+export const builtInTasks: TaskDefinition[] = [exportInvoices, exportBatches, traedeExportInvoices];
 
 export class TaskRegistry {
   private readonly byType = new Map<string, TaskDefinition>();

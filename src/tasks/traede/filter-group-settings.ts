@@ -9,9 +9,9 @@ const LIST_OPERATORS: ReadonlySet<string> = new Set(['in', 'bt']);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A reader for one nested object; its errors name where it sits, e.g. `filterGroups, group 2, filter 1`. */
+/** A reader for one nested object; its errors name where it sits, e.g. `(filterGroups, group 2, filter 1)`. */
 function nested(value: unknown, taskType: string, where: string, parent: SettingsReader): SettingsReader | undefined {
-  if (isObject(value)) return new SettingsReader(value, `${taskType} (${where})`);
+  if (isObject(value)) return new SettingsReader(value, `${taskType} (filterGroups, ${where})`);
   parent.problem(`"filterGroups" ${where} must be an object with its settings (was ${JSON.stringify(value)})`);
   return undefined;
 }
@@ -33,12 +33,12 @@ function readFilter(reader: SettingsReader): TraedeFilter {
 export function readFilterGroups(settings: SettingsReader, taskType: string): TraedeFilterGroup[] {
   const groups: TraedeFilterGroup[] = [];
   settings.list('filterGroups', 'filterGroup').forEach((rawGroup, g) => {
-    const group = nested(rawGroup, taskType, `filterGroups, group ${g + 1}`, settings);
+    const group = nested(rawGroup, taskType, `group ${g + 1}`, settings);
     if (!group) return;
     const or = group.bool('or', false);
     const filters: TraedeFilter[] = [];
     group.list('filters', 'filter').forEach((rawFilter, f) => {
-      const filter = nested(rawFilter, taskType, `filterGroups, group ${g + 1}, filter ${f + 1}`, settings);
+      const filter = nested(rawFilter, taskType, `group ${g + 1}, filter ${f + 1}`, settings);
       if (filter) filters.push(readFilter(filter));
     });
     group.done();
