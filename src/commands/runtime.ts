@@ -85,7 +85,8 @@ async function startEmbeddedSandbox(config: AppConfig): Promise<{ config: AppCon
   const secrets = [cw.publicKey, cw.privateKey, traede.token, traede.appKey];
   redactor.add(...secrets);
   console.log(`Sandbox: ConnectWise at ${cw.url}, Traede at ${traede.url} (made-up data, seed ${config.sandbox.seed}).`);
-  console.log('  It stands in for the real systems because no connection is configured (sandbox.mode "auto").');
+  const why = config.sandbox.mode === 'on' ? 'sandbox.mode is "on"' : 'no connection is configured and sandbox.mode is "auto"';
+  console.log(`  It stands in for the real systems because ${why}; set sandbox.mode to "off" to turn it off.`);
   console.log(`  Try it: copy examples/payments.xml or examples/export-invoices.xml into ${config.folders.inbox}`);
   return { config: { ...config, connections, secrets: [...config.secrets, ...secrets] }, close: () => sandbox.close() };
 }
