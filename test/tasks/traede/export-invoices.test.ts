@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readTaskRequest } from '../../../src/agent/task-request.js';
 import { isDropwiseError } from '../../../src/errors.js';
 import type { OutputFile, TaskContext } from '../../../src/tasks/types.js';
 import { traedeExportInvoices } from '../../../src/tasks/traede/export-invoices.js';
@@ -176,7 +177,7 @@ describe('traede.export-invoices', () => {
     expect(markedIds(sb)).toEqual(allIds(sb));
   });
 
-  it('filters with AND between groups and OR inside one (XML-shaped settings), and not_exported_since re-exports', async () => {
+  it('filters with AND between groups and OR inside one (from a task-request XML), and not_exported_since re-exports', async () => {
     const sb = sandbox();
     const all = sandboxInvoices(sb);
     const created = all.map((i) => String(i['created_at'])).sort();
@@ -185,21 +186,24 @@ describe('traede.export-invoices', () => {
     const late = created[18] as string;
     const recent = updated[10] as string;
     const iso = (t: string) => `${t.replace(' ', 'T')}Z`;
-    // As a task-request XML delivers them: strings, lists as { item: x | x[] }.
-    const filterGroups = {
-      filterGroup: [
-        {
-          or: 'true',
-          filters: {
-            filter: [
-              { key: 'created_at', operator: 'lt', value: iso(early), not: 'false' },
-              { key: 'created_at', operator: 'gte', value: iso(late) },
-            ],
-          },
-        },
-        { filters: { filter: { key: 'updated_at', operator: 'lt', value: iso(recent), not: 'true' } } },
-      ],
-    };
+    // A real task request, read as the agent reads it.
+    const requestFile = path.join(env.dir, 'filtered.xml');
+    fs.writeFileSync(
+      requestFile,
+      `<TaskRequest><task>traede.export-invoices</task><settings>
+        <systemId>${SYSTEM}</systemId><includeNonBooked>true</includeNonBooked>
+        <filterGroups>
+          <filterGroup><or>true</or><filters>
+            <filter><key>created_at</key><operator>lt</operator><value>${iso(early)}</value><not>false</not></filter>
+            <filter><key>created_at</key><operator>gte</operator><value>${iso(late)}</value></filter>
+          </filters></filterGroup>
+          <filterGroup><filters>
+            <filter><key>updated_at</key><operator>lt</operator><value>${iso(recent)}</value><not>true</not></filter>
+          </filters></filterGroup>
+        </filterGroups>
+      </settings></TaskRequest>`,
+    );
+    const request = await readTaskRequest(requestFile, 'xml');
     const expected = all
       .filter((i) => (String(i['created_at']) < early || String(i['created_at']) >= late) && String(i['updated_at']) >= recent)
       .map((i) => i['id']);
@@ -207,7 +211,7 @@ describe('traede.export-invoices', () => {
     expect(expected.length).toBeLessThan(12);
 
     const before = new Date(Date.now() - 2000).toISOString();
-    const filtered = await env.runTask(traedeExportInvoices, settings({ filterGroups }));
+    const filtered = await env.runTask(traedeExportInvoices, request.settings);
     expect((await readInvoices(filtered.outputs[0] as string)).map((i) => Number(i['id']))).toEqual(expected);
     expect(markedIds(sb)).toEqual(expected);
 
