@@ -9,6 +9,7 @@ import { traedeRouter } from './traede/routes.js';
 import type { SandboxOptions } from './types.js';
 
 export { SANDBOX_CREDENTIALS, CONNECTWISE_BASE };
+export { connectWiseHeaders, traedeHeaders } from './client-headers.js';
 export type { SandboxControl };
 export type { FaultKind, FaultSpec, RequestCounts, SandboxOptions, SandboxSize, TraedeMark } from './types.js';
 export { DEFAULT_SIZE } from './types.js';

@@ -5,6 +5,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/simulator/index.js';
 
 export type { Sandbox, SandboxOptions };
+export { connectWiseHeaders, traedeHeaders } from '../../src/simulator/index.js';
 
 export function useSandbox(opts?: SandboxOptions): Promise<Sandbox> {
   return startSandbox(opts);
@@ -22,19 +23,4 @@ export function withSandbox(opts?: SandboxOptions): () => Sandbox {
     if (!sandbox) throw new Error('withSandbox(): the sandbox starts in beforeAll; use it inside tests');
     return sandbox;
   };
-}
-
-/** Headers a ConnectWise client sends to the sandbox. */
-export function connectWiseHeaders(sb: Sandbox): Record<string, string> {
-  const c = sb.connectwise;
-  return {
-    Authorization: `Basic ${Buffer.from(`${c.companyId}+${c.publicKey}:${c.privateKey}`).toString('base64')}`,
-    clientId: c.clientId,
-    Accept: 'application/vnd.connectwise.com+json; version=2022.1',
-  };
-}
-
-/** Headers a Traede client sends to the sandbox. */
-export function traedeHeaders(sb: Sandbox): Record<string, string> {
-  return { Authorization: `Bearer ${sb.traede.token}`, 'X-Traede-App-Key': sb.traede.appKey };
 }
