@@ -211,7 +211,7 @@ describe('traede.export-invoices', () => {
     expect(expected.length).toBeLessThan(12);
 
     const before = new Date(Date.now() - 2000).toISOString();
-    const filtered = await env.runTask(traedeExportInvoices, request.settings);
+    const filtered = await env.runTask(traedeExportInvoices, request.settings ?? {});
     expect((await readInvoices(filtered.outputs[0] as string)).map((i) => Number(i['id']))).toEqual(expected);
     expect(markedIds(sb)).toEqual(expected);
 
