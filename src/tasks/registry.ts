@@ -2,11 +2,13 @@
 // builtInTasks below. The agent routes import files to a task by its inputRoot.
 import { DropwiseError } from '../errors.js';
 import { exportBatches } from './connectwise/export-batches.js';
+import { exportGlBatchTask } from './connectwise/export-gl-batch.js';
 import { exportInvoices } from './connectwise/export-invoices.js';
+import { importInvoicePayments } from './connectwise/import-invoice-payments.js';
 import { traedeExportInvoices } from './traede/export-invoices.js';
 import type { TaskDefinition } from './types.js';
 
-export const builtInTasks: TaskDefinition[] = [exportInvoices, exportBatches, traedeExportInvoices];
+export const builtInTasks: TaskDefinition[] = [exportInvoices, exportBatches, exportGlBatchTask, importInvoicePayments, traedeExportInvoices];
 
 export class TaskRegistry {
   private readonly byType = new Map<string, TaskDefinition>();

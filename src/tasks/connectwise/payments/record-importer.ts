@@ -1,0 +1,69 @@
+// What happens to one record of the file, start to end: checked, refused if it repeats an earlier
+// record's invoice or externalId, refused if already imported (preventReprocessing), else sent by the
+// rules. Every record ends with a result; only a broken state store stops the file.
+import { DropwiseError, toDropwiseError } from '../../../errors.js';
+import type { XmlRecord } from '../../../xml/reader.js';
+import { repeatErrors, type FileScan } from './file-scan.js';
+import { checkPaymentRecord, type PaymentRecord } from './payment-record.js';
+import type { PaymentOutcome, PaymentRules } from './payment-rules.js';
+import type { PaymentTruth } from './payment-truth.js';
+
+export type RecordResult =
+  | {
+      ok: true;
+      record: PaymentRecord;
+      outcome: PaymentOutcome;
+      /** Done by an earlier, interrupted run of this same file: reported, not sent again. */
+      resumed: boolean;
+    }
+  | { ok: false; errors: DropwiseError[]; alreadyProcessed: boolean };
+
+/** A record in the fail file is not retried by itself: a "will be retried" hint would mislead. */
+function forTheFailFile(err: DropwiseError): DropwiseError {
+  if (!err.retryable) return err;
+  return new DropwiseError(err.code, err.message, {
+    field: err.field,
+    httpStatus: err.httpStatus,
+    hint: 'ConnectWise kept failing after several tries; drop this record in a new file later to import it',
+    cause: err,
+  });
+}
+
+const failed = (errors: DropwiseError[], alreadyProcessed = false): RecordResult => ({ ok: false, errors, alreadyProcessed });
+
+export class RecordImporter {
+  constructor(
+    private readonly scan: FileScan,
+    private readonly truth: PaymentTruth,
+    private readonly rules: PaymentRules,
+    private readonly preventReprocessing: boolean,
+  ) {}
+
+  async import({ element, index }: XmlRecord): Promise<RecordResult> {
+    const check = checkPaymentRecord(element, index);
+    if (!check.ok) return failed(check.errors);
+    const record = check.record;
+    const repeats = repeatErrors(this.scan, record);
+    if (repeats.length > 0) return failed(repeats);
+
+    const mapped = record.externalId === undefined ? undefined : await this.truth.lookup(record.externalId);
+    if (mapped && this.preventReprocessing) {
+      const own = this.truth.ownOutcome(mapped, index);
+      if (own) return { ok: true, record, outcome: own, resumed: true };
+      return failed(
+        [
+          new DropwiseError('DW_ALREADY_PROCESSED', `Record ${index + 1}: externalId ${record.externalId ?? ''} was already imported (ConnectWise payment ${mapped.id}, ${mapped.modified})`, {
+            field: 'externalId',
+            hint: 'Nothing was sent. To import it again, turn preventReprocessing off for this file',
+          }),
+        ],
+        true,
+      );
+    }
+    try {
+      return { ok: true, record, outcome: await this.rules.apply(record, mapped?.id), resumed: false };
+    } catch (err) {
+      return failed([forTheFailFile(toDropwiseError(err))]);
+    }
+  }
+}

@@ -1,0 +1,239 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { importInvoicePayments } from '../../../src/tasks/connectwise/import-invoice-payments.js';
+import { withSandbox } from '../../support/sandbox.js';
+import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
+import { FILE_HEAD, outputRecords, paidInvoices, unpaidInvoices, writePaymentsFile, type PaymentInput } from './payments/payments-file.js';
+
+const sandbox = withSandbox({ seed: 1 });
+let env: TaskEnv;
+
+beforeEach(async () => {
+  sandbox().control.reset({ seed: 1 });
+  sandbox().control.clearFaults();
+  env = await makeTaskEnv(sandbox());
+});
+afterEach(async () => {
+  await env.close();
+});
+
+const input = (name: string, payments: PaymentInput[]) => writePaymentsFile(path.join(env.dir, name), payments);
+const run = (file: string, settings: Record<string, unknown> = {}) => env.runTask(importInvoicePayments, settings, file);
+const outFile = (folder: 'success' | 'fail', name: string) => path.join(folder === 'success' ? env.folders.success : env.folders.fail, name);
+const paymentOn = (invoiceId: number) => structuredClone(sandbox().control.paymentsForInvoice(invoiceId));
+const requests = () => sandbox().control.requests();
+
+describe('connectwise.import-invoice-payments', () => {
+  it('imports the seed 004 sample (its <id> pointed at a payment the sandbox has)', async () => {
+    const [[invoiceId, paymentId]] = paidInvoices(sandbox(), 1) as [[number, number]];
+    const sample = fs
+      .readFileSync(fs.readdirSync('/work/shared/seeds').map((f) => path.join('/work/shared/seeds', f)).find((f) => f.includes('004_')) as string, 'utf8')
+      .match(/<\?xml[\s\S]*<\/InvoicePayments>/)?.[0] as string;
+    const file = path.join(env.dir, 'sample.xml');
+    fs.writeFileSync(file, sample.replace('<id>2</id>', `<id>${paymentId}</id>`).replace('<id>206</id>', `<id>${invoiceId}</id>`));
+
+    const outcome = await run(file);
+    expect(outcome).toMatchObject({ status: 'success', recordsIn: 1, recordsOk: 1, recordsFailed: 0, details: { created: 0, updated: 1, alreadyProcessed: 0 } });
+    expect(outcome.outputs.map((p) => path.basename(p))).toEqual(['sample_success.xml']);
+    expect(env.outputs('fail')).toEqual([]);
+    expect(paymentOn(invoiceId)).toEqual([expect.objectContaining({ id: paymentId, amount: 10, paymentDate: '2018-10-11T00:00:00Z' })]);
+    const success = fs.readFileSync(outFile('success', 'sample_success.xml'), 'utf8');
+    expect(success).toContain(`<externalId>1234</externalId>`);
+    expect(success).toContain(`<result>\n      <paymentId>${paymentId}</paymentId>\n      <action>updated</action>\n    </result>`);
+    expect(await env.store.truth.get('cw', 'invoicePayment', '1234')).toMatchObject({ id: paymentId, source: { record: 0, action: 'updated', file: 'sample.xml' } });
+  });
+
+  it('follows every rule and gives every record its result, in input order', async () => {
+    const [fresh, tooSmall, other] = unpaidInvoices(sandbox(), 3) as [number, number, number];
+    const [[paidA, paymentA], [paidB, paymentB], [, paymentC]] = paidInvoices(sandbox(), 3) as [number, number][] as [[number, number], [number, number], [number, number]];
+    const file = input('mixed.xml', [
+      { externalId: 'X-1', invoiceId: fresh, amount: 12.5, paymentDate: '2024-03-01' }, // create
+      { invoiceId: 'abc', amount: 'ten', extra: '    <memo>x</memo>\n' }, // invalid
+      { invoiceId: paidA, amount: 7 }, // payment already on the invoice → update
+      { invoiceId: 999_999, amount: 1 }, // unknown invoice
+      { invoiceId: tooSmall, amount: 99_999_999 }, // ConnectWise refuses the amount
+      { id: paymentB, invoiceId: paidB, amount: 8 }, // <id> → update that payment
+      { id: paymentC, invoiceId: other, amount: 9 }, // <id> of a payment on another invoice
+    ]);
+    const outcome = await run(file);
+    expect(outcome).toMatchObject({ status: 'partial', recordsIn: 7, recordsOk: 3, recordsFailed: 4, details: { created: 1, updated: 2 } });
+
+    const created = paymentOn(fresh)[0];
+    expect(created).toMatchObject({ amount: 12.5, paymentDate: '2024-03-01T00:00:00Z' });
+    expect(paymentOn(paidA)).toEqual([expect.objectContaining({ id: paymentA, amount: 7 })]);
+    expect(paymentOn(paidB)).toEqual([expect.objectContaining({ id: paymentB, amount: 8 })]);
+    expect(paymentOn(tooSmall)).toEqual([]);
+
+    const ok = outputRecords(outFile('success', 'mixed_success.xml'));
+    expect(ok.map((r) => /<paymentId>(\d+)<\/paymentId>\s*<action>(\w+)/.exec(r)?.slice(1))).toEqual([
+      [String(created?.['id']), 'created'],
+      [String(paymentA), 'updated'],
+      [String(paymentB), 'updated'],
+    ]);
+    const failed = outputRecords(outFile('fail', 'mixed_fail.xml'));
+    expect(failed.map((r) => [...r.matchAll(/<code>(\w+)<\/code>[\s\S]*?<field>([\w/]+)<\/field>/g)].map((m) => `${m[1]} ${m[2]}`))).toEqual([
+      ['DW_RECORD_INVALID memo', 'DW_RECORD_INVALID invoice/id', 'DW_RECORD_INVALID amount'],
+      ['DW_CW_NOT_FOUND invoice/id'],
+      ['DW_CW_VALIDATION amount'],
+      ['DW_CW_NOT_FOUND id'],
+    ]);
+    expect(failed[1]).toContain('<httpStatus>404</httpStatus>');
+    expect(failed[1]).toMatch(/<message>ConnectWise: [^<]*999999[^<]*<\/message>/);
+    expect(failed[2]).toContain('<httpStatus>400</httpStatus>');
+    expect(failed[2]).toMatch(/<message>ConnectWise: amount must be[^<]*<\/message>/);
+    expect(failed[0]).toContain('<memo>x</memo>');
+
+    // Rule 2: the externalId is in the truth table now, so a change goes straight to the mapped payment.
+    sandbox().control.resetRequests();
+    const again = await run(input('again.xml', [{ externalId: 'X-1', invoiceId: fresh, amount: 13 }]));
+    expect(again).toMatchObject({ status: 'success', details: { updated: 1 } });
+    expect(paymentOn(fresh)).toEqual([expect.objectContaining({ id: created?.['id'], amount: 13 })]);
+    expect(requests().byRoute).toEqual({ 'PATCH /finance/invoices/{id}/payments/{id}': 1 });
+  });
+
+  it('falls back to the invoice when the mapped payment was deleted in ConnectWise', async () => {
+    const [invoiceId] = unpaidInvoices(sandbox(), 1) as [number];
+    await run(input('first.xml', [{ externalId: 'GONE', invoiceId, amount: 5 }]));
+    const first = paymentOn(invoiceId)[0]?.['id'] as number;
+    const cw = env.connectors.connectwise('cw');
+    await cw.request('DELETE', `/finance/invoices/${invoiceId}/payments/${first}`);
+
+    const outcome = await run(input('second.xml', [{ externalId: 'GONE', invoiceId, amount: 6 }]));
+    expect(outcome).toMatchObject({ status: 'success', details: { created: 1 } });
+    const second = paymentOn(invoiceId)[0]?.['id'] as number;
+    expect(second).not.toBe(first);
+    expect((await env.store.truth.get('cw', 'invoicePayment', 'GONE'))?.id).toBe(second);
+  });
+
+  it('preventReprocessing: reports an externalId imported before without sending anything', async () => {
+    const [a, b] = unpaidInvoices(sandbox(), 2) as [number, number];
+    await run(input('day1.xml', [{ externalId: 'P-1', invoiceId: a, amount: 5 }]));
+    sandbox().control.resetRequests();
+
+    const outcome = await run(input('day2.xml', [{ externalId: 'P-1', invoiceId: a, amount: 6 }, { externalId: 'P-2', invoiceId: b, amount: 7 }]), { preventReprocessing: 'True' });
+    expect(outcome).toMatchObject({ status: 'partial', recordsOk: 1, recordsFailed: 1, details: { created: 1, alreadyProcessed: 1 } });
+    expect(paymentOn(a)[0]).toMatchObject({ amount: 5 });
+    expect(requests().byRoute['PATCH /finance/invoices/{id}/payments/{id}']).toBeUndefined();
+    const [failed] = outputRecords(outFile('fail', 'day2_fail.xml'));
+    expect(failed).toContain('<code>DW_ALREADY_PROCESSED</code>');
+    expect(failed).toContain('<externalId>P-1</externalId>');
+  });
+
+  it('preventReprocessing: a file resumed after a crash reports its own earlier work as done', async () => {
+    const [a, b] = unpaidInvoices(sandbox(), 2) as [number, number];
+    const claimed = input('20261121T120000123-abcdef__resume.xml', [{ externalId: 'R-1', invoiceId: a, amount: 5 }, { externalId: 'R-2', invoiceId: b, amount: 6 }]);
+    // The first attempt got as far as record 1 and its truth entry (then the agent died).
+    await run(input('20261121T120000123-abcdef__partial.xml', []), { preventReprocessing: true });
+    const created = await env.connectors.connectwise('cw').request<{ id: number }>('POST', `/finance/invoices/${a}/payments`, { body: { amount: 5 } });
+    const now = new Date().toISOString();
+    await env.store.truth.putMany([
+      { connection: 'cw', entity: 'invoicePayment', externalId: 'R-1', id: created.data.id, hash: 'h', created: now, modified: now, source: { file: path.basename(claimed), record: 0, action: 'created' } },
+    ]);
+    sandbox().control.resetRequests();
+
+    const outcome = await run(claimed, { preventReprocessing: true });
+    expect(outcome).toMatchObject({ status: 'success', recordsOk: 2, details: { created: 2, alreadyProcessed: 0 } });
+    expect(requests().byRoute).toEqual({ 'GET /finance/invoices/{id}/payments': 1, 'POST /finance/invoices/{id}/payments': 1 });
+    expect(outputRecords(outcome.outputs[0] as string)[0]).toContain(`<paymentId>${created.data.id}</paymentId>`);
+  });
+
+  it('two records for one invoice: the first wins, the later one fails, whatever the concurrency', async () => {
+    const [a, b] = unpaidInvoices(sandbox(), 2) as [number, number];
+    const file = input('twice.xml', [
+      { invoiceId: a, amount: 3 },
+      { invoiceId: b, amount: 4 },
+      { invoiceId: a, amount: 5 },
+    ]);
+    const outcome = await run(file);
+    expect(outcome).toMatchObject({ status: 'partial', recordsOk: 2, recordsFailed: 1 });
+    expect(paymentOn(a)).toEqual([expect.objectContaining({ amount: 3 })]);
+    const [failed] = outputRecords(outFile('fail', 'twice_fail.xml'));
+    expect(failed).toContain('<code>DW_DUPLICATE_IN_FILE</code>');
+    expect(failed).toContain(`Record 3: invoice ${a} already takes its payment from record 1 of this file`);
+  });
+
+  it('sends nothing for a malformed file, and nothing is written', async () => {
+    const file = path.join(env.dir, 'broken.xml');
+    fs.writeFileSync(file, `${FILE_HEAD}  <InvoicePayment><invoice><id>1</id></invoice><amount>1</amount></InvoicePayment>\n  <InvoicePayment>`);
+    sandbox().control.resetRequests();
+    await expect(run(file)).rejects.toMatchObject({ code: 'DW_XML_MALFORMED' });
+    expect(requests().total).toBe(0);
+    expect(env.outputs('success')).toEqual([]);
+    expect(env.outputs('fail')).toEqual([]);
+  });
+
+  it('a file with no records is empty and writes nothing', async () => {
+    const outcome = await run(input('none.xml', []));
+    expect(outcome).toMatchObject({ status: 'empty', recordsIn: 0, outputs: [] });
+  });
+
+  it('every record ends correctly through 429 storms and 500s', async () => {
+    const invoices = unpaidInvoices(sandbox(), 30);
+    const control = sandbox().control;
+    control.injectFault({ path: '/finance/invoices/*/payments', kind: '429', count: 25, retryAfter: 0 });
+    control.injectFault({ method: 'POST', path: '/finance/invoices/*/payments', kind: '500', count: 12 });
+    control.injectFault({ method: 'GET', path: '/finance/invoices/*/payments', kind: '503', count: 12 });
+    const outcome = await run(input('storm.xml', invoices.map((invoiceId, i) => ({ externalId: `S-${i}`, invoiceId, amount: i + 1 }))));
+    expect(control.faults()).toEqual([]);
+    expect(outcome).toMatchObject({ status: 'success', recordsOk: 30, details: { created: 30 } });
+    for (const [i, invoiceId] of invoices.entries()) expect(paymentOn(invoiceId)).toEqual([expect.objectContaining({ amount: i + 1 })]);
+  });
+
+  it('stops taking records when the agent stops, and leaves no outputs', async () => {
+    const invoices = unpaidInvoices(sandbox(), 40);
+    sandbox().control.setLatency(5);
+    const controller = new AbortController();
+    const file = input('stop.xml', invoices.map((invoiceId) => ({ invoiceId, amount: 1 })));
+    const running = env.runTask(importInvoicePayments, {}, file, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 30);
+    await expect(running).rejects.toMatchObject({ code: 'DW_SHUTDOWN' });
+    sandbox().control.setLatency(0);
+    const paid = invoices.filter((id) => paymentOn(id).length > 0).length;
+    expect(paid).toBeGreaterThan(0);
+    expect(paid).toBeLessThan(40);
+    expect(env.outputs('success')).toEqual([]);
+  });
+});
+
+describe('settings', () => {
+  const parse = importInvoicePayments.parseSettings;
+  it('derives the output names from the input file', () => {
+    expect(parse({}, { name: 'payments.2024.xml' })).toEqual({ successFile: 'payments.2024_success.xml', failFile: 'payments.2024_fail.xml', preventReprocessing: false });
+    expect(parse({ SuccessFile: 'ok.xml', failFile: 'bad.xml', preventReprocessing: 'true', inputFile: 'x.xml' }, { name: 'p.xml' })).toEqual({
+      successFile: 'ok.xml',
+      failFile: 'bad.xml',
+      preventReprocessing: true,
+    });
+  });
+
+  it('refuses to run without a dropped file, and unknown settings', () => {
+    expect(() => parse({ inputFile: 'C:\\data\\payments.xml' })).toThrow(/does not read files named by a task request/);
+    expect(() => parse({})).toThrow(/dropped <InvoicePayments> file/);
+    expect(() => parse({ outputFile: 'x' }, { name: 'p.xml' })).toThrow(/"outputFile" is not a setting/);
+    expect(() => parse({ successFile: 'a.xml', failFile: 'a.xml' }, { name: 'p.xml' })).toThrow(/must be different/);
+  });
+});
+
+describe('validateFile', () => {
+  it('reports every record problem and repeated invoices without calling the API', async () => {
+    const [a] = unpaidInvoices(sandbox(), 1) as [number];
+    const file = input('check.xml', [{ invoiceId: a, amount: 1 }, { invoiceId: 'x', paymentDate: 'yesterday' }, { invoiceId: a, amount: 2 }]);
+    sandbox().control.resetRequests();
+    const report = await importInvoicePayments.validateFile?.(file, parseSettingsFor(file));
+    expect(report).toMatchObject({ ok: false, records: 3 });
+    expect(report?.problems.map((p) => [p.record, p.code, p.field])).toEqual([
+      [2, 'DW_RECORD_INVALID', 'invoice/id'],
+      [2, 'DW_RECORD_INVALID', 'paymentDate'],
+      [3, 'DW_DUPLICATE_IN_FILE', 'invoice/id'],
+    ]);
+    expect(requests().total).toBe(0);
+    const malformed = path.join(env.dir, 'bad.xml');
+    fs.writeFileSync(malformed, '<InvoicePayments><InvoicePayment>');
+    expect(await importInvoicePayments.validateFile?.(malformed, parseSettingsFor(malformed))).toMatchObject({ ok: false, problems: [{ code: 'DW_XML_MALFORMED' }] });
+  });
+});
+
+function parseSettingsFor(file: string) {
+  return importInvoicePayments.parseSettings({}, { name: path.basename(file) });
+}
