@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReferenceResolver } from '../../connectors/connectwise/references.js';
-import { DropwiseError, isDropwiseError } from '../../errors.js';
+import { DropwiseError } from '../../errors.js';
 import type { TaskContext, TaskDefinition, TaskOutcome, TaskRun } from '../types.js';
 import { exportAttempt, type AttemptResult, type StreamProgress } from './gl/attempt.js';
 import type { ReferenceWindows } from './gl/convert.js';
@@ -30,7 +30,7 @@ function worthRetrying(err: DropwiseError): boolean {
 
 function describe(err: DropwiseError, progress: StreamProgress): string {
   const where = `after ${mb(progress.bytes)} / ${progress.records} records`;
-  if (isDropwiseError(err, 'DW_JSON_MALFORMED')) return `GL export stream cut off ${where}`;
+  if (err.code === 'DW_JSON_MALFORMED') return `GL export stream cut off ${where}`;
   if (progress.bytes > 0) return `GL export stream failed ${where} (${err.message})`;
   return `GL export request failed (${err.message})`;
 }
