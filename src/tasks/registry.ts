@@ -3,7 +3,6 @@
 import { DropwiseError } from '../errors.js';
 import { exportBatches } from './connectwise/export-batches.js';
 import { exportGlBatchTask } from './connectwise/export-gl-batch.js';
-import { exportGlBatchTask } from './connectwise/export-gl-batch.js';
 import { exportInvoices } from './connectwise/export-invoices.js';
 import { importInvoicePayments } from './connectwise/import-invoice-payments.js';
 import { traedeExportInvoices } from './traede/export-invoices.js';
