@@ -38,6 +38,7 @@ export class SettingsReader {
   }
 
   string(name: string, opts: { required: true; default?: string }): string;
+  string(name: string, opts: { required?: boolean; default: string }): string;
   string(name: string, opts?: { required?: boolean; default?: string }): string | undefined;
   string(name: string, opts: { required?: boolean; default?: string } = {}): string | undefined {
     const v = this.take(name);

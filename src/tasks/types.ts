@@ -72,7 +72,7 @@ export interface TaskOutcome {
   /** Committed output paths. */
   outputs: string[];
   details?: Record<string, unknown>;
-  /** Why the run failed, when status is failed. */
+  /** Why the run failed (status failed), or what went wrong for the records that failed (status partial). */
   error?: DropwiseError;
 }
 
