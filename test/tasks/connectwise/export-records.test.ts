@@ -1,15 +1,23 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runFile } from '../../../src/commands/run.js';
+import { runConfiguredTask } from '../../../src/commands/task.js';
+import { createConnectors } from '../../../src/connectors/index.js';
 import { isDropwiseError } from '../../../src/errors.js';
+import { silentLogger } from '../../../src/log.js';
 import { startSandbox, type Sandbox } from '../../../src/simulator/index.js';
 import { exportBatches } from '../../../src/tasks/connectwise/export-batches.js';
 import { exportInvoices } from '../../../src/tasks/connectwise/export-invoices.js';
 import { WATERMARK_OVERLAP_MS, serverTime, zynkRecordOrder } from '../../../src/tasks/connectwise/export-records.js';
+import { TaskRegistry } from '../../../src/tasks/registry.js';
+import { openStateStore } from '../../../src/state/index.js';
 import { childElements, readDocument, type XmlElement } from '../../../src/xml/reader.js';
 import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
+import { makeTempDir, testConfig } from '../../support/workspace.js';
 
 // The sample documents of seeds 000 (Exporting Invoices) and 001 (Exporting Batches), verbatim.
 const SEED_000_SAMPLE = `<?xml version="1.0" encoding="utf-8"?>
@@ -274,6 +282,54 @@ describe('the export run', () => {
     expect(env.outputs('success')).toEqual([]);
     expect(fs.readdirSync(`${env.folders.work}/tmp`)).toEqual([]);
     expect(await env.store.watermarks.get('test-task')).toEqual({});
+  });
+});
+
+describe('dropwise run / dropwise task', () => {
+  it('runs an export from a task-request file and a configured export by name', async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const dir = await makeTempDir();
+    const c = sandbox.connectwise;
+    const config = testConfig(dir, {
+      connections: { cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId } },
+      tasks: { 'nightly-batches': { type: 'connectwise.export-batches', settings: { exportMode: 'New', dateCreated: '2000-01-01' } } },
+    });
+    const store = openStateStore(config.folders.state);
+    const rt = { config, log: silentLogger(), store, connectors: createConnectors(config, silentLogger()), registry: new TaskRegistry(), close: async () => undefined };
+    try {
+      const request = path.join(dir, 'export.xml');
+      fs.writeFileSync(
+        request,
+        `<?xml version="1.0" encoding="utf-8"?>
+<TaskRequest>
+  <task>connectwise.export-invoices</task>
+  <settings>
+    <exportMode>All</exportMode>
+    <pageSize>50</pageSize>
+    <outputFile>requested.xml</outputFile>
+    <referencesToFetch><reference>company</reference><reference>billingSite</reference></referencesToFetch>
+    <conditions>
+      <condition><field>total</field><comparison>GreaterThan</comparison><value>1000</value><logicOperator>Or</logicOperator></condition>
+      <condition><field>type</field><comparison>In</comparison><value>("Agreement", "Progress")</value></condition>
+    </conditions>
+  </settings>
+</TaskRequest>`,
+      );
+      expect(await runFile(rt, request)).toBe(0);
+      const expected = sandbox.control.invoices().filter((i) => (i['total'] as number) > 1000 || ['Agreement', 'Progress'].includes(String(i['type'])));
+      const xml = outputText(path.join(config.folders.success, 'requested.xml'));
+      expect(xml.match(/^  <Invoice>$/gm)).toHaveLength(expected.length);
+      expect(xml.match(/^      <record>$/gm)?.length).toBe(2 * expected.length);
+
+      expect(await runConfiguredTask(rt, 'nightly-batches')).toBe(0);
+      expect(outputText(path.join(config.folders.success, 'batches.xml')).match(/^  <Batch>$/gm)).toHaveLength(6);
+      expect(Object.keys(await store.watermarks.all()).sort()).toEqual(['connectwise.export-invoices@cw', 'nightly-batches']);
+    } finally {
+      await rt.connectors.close();
+      await store.close();
+      vi.restoreAllMocks();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
