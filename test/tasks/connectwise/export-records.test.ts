@@ -318,11 +318,11 @@ describe('dropwise run / dropwise task', () => {
       expect(await runFile(rt, request)).toBe(0);
       const expected = sandbox.control.invoices().filter((i) => (i['total'] as number) > 1000 || ['Agreement', 'Progress'].includes(String(i['type'])));
       const xml = outputText(path.join(config.folders.success, 'requested.xml'));
-      expect(xml.match(/^  <Invoice>$/gm)).toHaveLength(expected.length);
-      expect(xml.match(/^      <record>$/gm)?.length).toBe(2 * expected.length);
+      expect(xml.match(/^ {2}<Invoice>$/gm)).toHaveLength(expected.length);
+      expect(xml.match(/^ {6}<record>$/gm)?.length).toBe(2 * expected.length);
 
       expect(await runConfiguredTask(rt, 'nightly-batches')).toBe(0);
-      expect(outputText(path.join(config.folders.success, 'batches.xml')).match(/^  <Batch>$/gm)).toHaveLength(6);
+      expect(outputText(path.join(config.folders.success, 'batches.xml')).match(/^ {2}<Batch>$/gm)).toHaveLength(6);
       expect(Object.keys(await store.watermarks.all()).sort()).toEqual(['connectwise.export-invoices@cw', 'nightly-batches']);
     } finally {
       await rt.connectors.close();
