@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportGlBatchTask } from '../../../src/tasks/connectwise/export-gl-batch.js';
+import { documentToXml } from '../../../src/xml/json-to-xml.js';
+import { connectWiseHeaders, useSandbox, type Sandbox } from '../../support/sandbox.js';
+import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
+
+type Json = Record<string, unknown>;
+
+let sandbox: Sandbox;
+let env: TaskEnv;
+
+async function cw<T>(method: 'GET' | 'POST', resource: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${sandbox.connectwise.url}${resource}`, {
+    method,
+    headers: { ...connectWiseHeaders(sandbox), 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(res.status).toBe(200);
+  return (await res.json()) as T;
+}
+
+/** What the file must hold: the export with each named reference given its full entity as `record`. */
+async function expectedXml(request: Json, attach: (doc: Json, entity: (endpoint: string, id: unknown) => Promise<Json>) => Promise<void>): Promise<string> {
+  const doc = await cw<Json>('POST', '/finance/accounting/export', request);
+  await attach(doc, (endpoint, id) => cw<Json>('GET', `${endpoint}/${String(id)}`));
+  const kept = Object.entries(doc).filter(([, v]) => v !== null && !(Array.isArray(v) && v.length === 0));
+  return documentToXml('GLExport', kept);
+}
+
+beforeAll(async () => {
+  // Enough transactions for several reference windows (200 records each).
+  sandbox = await useSandbox({ seed: 3, size: { unpostedInvoices: 450, unpostedProcurement: 30, detailLinesPerTransaction: 2 } });
+  env = await makeTaskEnv(sandbox);
+});
+
+afterAll(async () => {
+  await env.close();
+  await sandbox.close();
+});
+
+describe('connectwise.export-gl-batch references', () => {
+  it('fetches references on top-level and nested paths, in batched lookups, and writes them as <record> children', async () => {
+    sandbox.control.resetRequests();
+    const outcome = await env.runTask(exportGlBatchTask, {
+      exportUnpostedProcurement: true,
+      referencesPageSize: 50,
+      referencesToFetch: { reference: ['transaction/company', 'transaction/detail/detailItem/currency', 'purchaseTransaction/purchaseDetailItem/item', 'purchaseTransaction/site'] },
+    });
+    const requests = sandbox.control.requests().byRoute;
+    const expected = await expectedXml({ exportInvoicesFlag: true, exportExpensesFlag: false, exportProductsFlag: true }, async (doc, entity) => {
+      for (const t of doc['transactions'] as Json[]) {
+        const company = t['company'] as Json;
+        company['record'] = await entity('/company/companies', company['id']);
+        for (const line of t['detail'] as Json[]) {
+          const currency = line['currency'] as Json | undefined;
+          if (currency) currency['record'] = await entity('/finance/currencies', currency['id']);
+        }
+      }
+      for (const p of doc['purchaseTransactions'] as Json[]) {
+        for (const line of p['purchaseDetail'] as Json[]) {
+          const item = line['item'] as Json;
+          item['record'] = await entity('/procurement/catalog', item['id']);
+        }
+        const site = p['site'] as Json | undefined;
+        const company = p['company'] as Json;
+        if (site) site['record'] = await entity(`/company/companies/${String(company['id'])}/sites`, site['id']);
+      }
+    });
+    expect(fs.readFileSync(outcome.outputs[0] as string, 'utf8')).toBe(expected);
+    expect(outcome.details?.['references']).toMatchObject({ warnings: 0 });
+    // 450 transactions = 3 windows; each window needs a handful of batched lookups, not one per record.
+    expect(requests['GET /company/companies']).toBeGreaterThanOrEqual(1);
+    expect(requests['GET /company/companies']).toBeLessThanOrEqual(3 * 2);
+    expect(requests['GET /company/companies/{id}']).toBeUndefined();
+  });
+
+  it('accepts child-collection paths of the seed, leaves them as they are and says so', async () => {
+    const outcome = await env.runTask(exportGlBatchTask, { outputFile: 'additions.xml', referencesToFetch: ['transaction/invoice/agreement/agreementAdditions'] });
+    expect(outcome.details?.['referencesNotFetched']).toEqual(['transaction/invoice/agreement/agreementAdditions']);
+  });
+});
