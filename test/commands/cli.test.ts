@@ -21,15 +21,10 @@ describe('dropwise CLI', () => {
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 
-  it('lists every verb in --help, and each verb has its own --help', async () => {
+  it('lists every verb in --help', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
     for (const verb of ['start', 'run', 'task', 'validate', 'status', 'service']) expect(r.stdout).toContain(verb);
-    const verbs = await Promise.all(['start', 'run', 'task', 'validate', 'status', 'service'].map((v) => runCli([v, '--help'])));
-    for (const v of verbs) {
-      expect(v.code).toBe(0);
-      expect(v.stdout).toContain('--config');
-    }
   });
 
   it('refuses to start with a bad config value, naming the key and the file, without a stack trace', async () => {
@@ -82,23 +77,5 @@ describe('dropwise CLI', () => {
     const u = await runCli(['service', 'uninstall', '--dry-run', '--config', file, '--name', 'dropwise-test']);
     expect(u.stdout).toContain('Would run: systemctl disable --now dropwise-test');
     expect(u.stdout).toContain('Would remove /etc/systemd/system/dropwise-test.service');
-  });
-
-  it('service install --dry-run for Windows prints the node-windows registration', async () => {
-    const file = await configFile({ log: { file: '' } });
-    const r = await runCli(['service', 'install', '--dry-run', '--platform', 'win32', '--config', file]);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Would install the Windows service dropwise with node-windows');
-    expect(JSON.parse(r.stdout.slice(r.stdout.indexOf('{')))).toMatchObject({ name: 'dropwise', script: CLI, scriptOptions: `start --config "${file}"` });
-  });
-
-  it('service refuses to install without a config or with a bad one', async () => {
-    const none = await runCli(['service', 'install', '--dry-run']);
-    expect(none.code).toBe(2);
-    expect(none.stderr).toContain('--config');
-    const bad = await configFile({ watch: { concurrency: 0 } });
-    const r = await runCli(['service', 'install', '--dry-run', '--config', bad]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('watch.concurrency');
   });
 });

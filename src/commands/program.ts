@@ -1,0 +1,22 @@
+// The dropwise command line: one verb per file in this folder, assembled here.
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import * as run from './run.js';
+import * as service from './service.js';
+import * as start from './start.js';
+import * as status from './status.js';
+import * as task from './task.js';
+import * as validate from './validate.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string; description: string };
+
+export function createProgram(): Command {
+  const program = new Command()
+    .name(pkg.name)
+    .description(pkg.description)
+    .version(pkg.version, '-V, --version', 'print the version')
+    .showHelpAfterError()
+    .addHelpText('after', '\nExit codes of run, task and validate: 0 all ok, 1 some records failed, 2 the file or task failed.');
+  for (const verb of [start, run, task, validate, status, service]) verb.register(program);
+  return program;
+}
