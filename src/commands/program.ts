@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import * as run from './run.js';
 import * as service from './service.js';
+import * as simulate from './simulate.js';
 import * as start from './start.js';
 import * as status from './status.js';
 import * as task from './task.js';
@@ -17,6 +18,6 @@ export function createProgram(): Command {
     .version(pkg.version, '-V, --version', 'print the version')
     .showHelpAfterError()
     .addHelpText('after', '\nExit codes of run, task and validate: 0 all ok, 1 some records failed, 2 the file or task failed.');
-  for (const verb of [start, run, task, validate, status, service]) verb.register(program);
+  for (const verb of [start, run, task, validate, simulate, status, service]) verb.register(program);
   return program;
 }

@@ -24,7 +24,7 @@ describe('dropwise CLI', () => {
   it('lists every verb in --help', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const verb of ['start', 'run', 'task', 'validate', 'status', 'service']) expect(r.stdout).toContain(verb);
+    for (const verb of ['start', 'run', 'task', 'validate', 'simulate', 'status', 'service']) expect(r.stdout).toContain(verb);
   });
 
   it('refuses to start with a bad config value, naming the key and the file, without a stack trace', async () => {

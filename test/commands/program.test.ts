@@ -36,6 +36,10 @@ describe('each verb has --help', () => {
     expect(help).toContain('--config <file>');
     expect(help.replace(/\s+/g, ' ')).toContain(mentions);
   });
+
+  it('simulate (the sandbox verb) is registered too', () => {
+    expect(helpOf('simulate')).toContain('Usage: dropwise simulate');
+  });
 });
 
 async function configFile(content: unknown): Promise<string> {
