@@ -87,11 +87,10 @@ export function createLogger(options: LoggerOptions): Logger {
       new winston.transports.Console({
         // Log lines go to stderr so that CLI output on stdout stays clean for scripts.
         stderrLevels: ['error', 'warn', 'info', 'debug'],
-        format: winston.format.combine(
-          winston.format.timestamp({ format: 'HH:mm:ss' }),
-          winston.format.colorize({ level: process.stderr.isTTY }),
-          consoleLine,
-        ),
+        // Colour only on a terminal: escape codes in a service journal or a captured log are noise.
+        format: process.stderr.isTTY
+          ? winston.format.combine(winston.format.timestamp({ format: 'HH:mm:ss' }), winston.format.colorize(), consoleLine)
+          : winston.format.combine(winston.format.timestamp({ format: 'HH:mm:ss' }), consoleLine),
       }),
     );
   }
