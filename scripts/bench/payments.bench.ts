@@ -1,0 +1,91 @@
+// Payments import throughput: 10,000 payments against the sandbox with 50 ms of latency per request,
+// at the default record concurrency, against one record at a time. One at a time would take ~17
+// minutes, so that baseline is a 300-record sample, extrapolated (records/s is what is compared). The
+// sandbox runs in a child process, so the peak RSS is the importing side's alone.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Sandbox } from '../../src/simulator/index.js';
+import { importInvoicePayments } from '../../src/tasks/connectwise/import-invoice-payments.js';
+import { makeTaskEnv } from '../../test/support/task-context.js';
+import { writePaymentsFile } from '../../test/tasks/connectwise/payments/payments-file.js';
+import { measure, report, round } from './harness.js';
+
+const LATENCY_MS = 50;
+const RUNS = [
+  { label: 'one at a time (300-record sample)', concurrency: 1, records: 300 },
+  { label: 'default concurrency', concurrency: 8, records: 10_000 },
+  { label: 'concurrency 16 (2,000-record sample)', concurrency: 16, records: 2000 },
+];
+
+interface SandboxInfo {
+  url: string;
+  connectwise: Sandbox['connectwise'];
+  traede: Sandbox['traede'];
+  unpaid: number[];
+}
+
+/** Starts the sandbox in its own process; resolves with its URLs and the invoices without a payment. */
+function startSandboxProcess(invoices: number): Promise<{ info: SandboxInfo; stop: () => void }> {
+  const code = `
+    import { startSandbox } from ${JSON.stringify(path.resolve('src/simulator/index.ts'))};
+    const sb = await startSandbox({ seed: 3, size: { invoices: ${invoices} }, latencyMs: ${LATENCY_MS} });
+    const unpaid = sb.control.invoices().filter((i) => i.total >= 1 && sb.control.paymentsForInvoice(i.id).length === 0).map((i) => i.id);
+    process.stdout.write(JSON.stringify({ url: sb.url, connectwise: sb.connectwise, traede: sb.traede, unpaid }) + '\\n');
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    createInterface({ input: child.stdout }).once('line', (line) => resolve({ info: JSON.parse(line) as SandboxInfo, stop: () => child.kill() }));
+    child.once('exit', (exitCode) => reject(new Error(`the sandbox process exited (${exitCode})`)));
+  });
+}
+
+async function control(info: SandboxInfo, method: string, route: string): Promise<unknown> {
+  const text = await (await fetch(`${info.url}/_sandbox/${route}`, { method })).text();
+  return text === '' ? undefined : JSON.parse(text);
+}
+
+const needed = RUNS.reduce((n, r) => n + r.records, 0);
+const { info, stop } = await startSandboxProcess(Math.ceil(needed * 1.3));
+try {
+  if (info.unpaid.length < needed) throw new Error(`the sandbox has ${info.unpaid.length} unpaid invoices, ${needed} needed`);
+  let next = 0;
+  let baseline = 0;
+  for (const run of RUNS) {
+    const env = await makeTaskEnv(info as unknown as Sandbox, {
+      config: {
+        processing: { recordConcurrency: run.concurrency },
+        http: { timeoutMs: 30_000, connectTimeoutMs: 5000, maxAttempts: 5, retryBudgetMs: 60_000, baseDelayMs: 50, maxDelayMs: 1000, connections: run.concurrency },
+      },
+    });
+    const invoices = info.unpaid.slice(next, next + run.records);
+    next += run.records;
+    const file = writePaymentsFile(
+      path.join(env.dir, `payments-${run.records}.xml`),
+      invoices.map((invoiceId, i) => ({ externalId: `B-${run.concurrency}-${i}`, invoiceId, amount: 1, paymentDate: '2024-05-01' })),
+    );
+    await control(info, 'DELETE', 'requests');
+    global.gc?.();
+    const { result, seconds, peakRssMb, peakHeapMb } = await measure(() => env.runTask(importInvoicePayments, {}, file));
+    const requests = ((await control(info, 'GET', 'requests')) as { total: number }).total;
+    const perSecond = run.records / seconds;
+    if (run.concurrency === 1) baseline = perSecond;
+    report({
+      bench: `Payments import (${LATENCY_MS} ms sandbox latency per request)`,
+      run: run.label,
+      records: run.records,
+      ok: result.recordsOk,
+      seconds: round(seconds, 1),
+      'records/s': round(perSecond, 1),
+      'vs one at a time': baseline > 0 ? `${round(perSecond / baseline, 1)}×` : '',
+      'requests/record': round(requests / run.records, 2),
+      'peak RSS MB': peakRssMb,
+      'peak heap MB': peakHeapMb,
+      'input MB': round(fs.statSync(file).size / 2 ** 20, 1),
+    });
+    await env.close();
+  }
+} finally {
+  stop();
+}
