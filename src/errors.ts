@@ -77,7 +77,8 @@ export class DropwiseError extends Error {
 
   /** The message with its hint, as shown to a person. */
   get fullMessage(): string {
-    return this.hint ? `${this.message}. ${this.hint}` : this.message;
+    if (!this.hint) return this.message;
+    return /[.!?]$/.test(this.message) ? `${this.message} ${this.hint}` : `${this.message}. ${this.hint}`;
   }
 }
 

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { DropwiseError, isDropwiseError, toDropwiseError } from '../src/errors.js';
+
+describe('DropwiseError', () => {
+  it('joins the message and the hint into one sentence each', () => {
+    expect(new DropwiseError('DW_FILE_EMPTY', 'The file is empty', { hint: 'Check the writer' }).fullMessage).toBe('The file is empty. Check the writer');
+    expect(new DropwiseError('DW_CW_VALIDATION', 'ConnectWise: Amount is too high.', { hint: 'Fix it' }).fullMessage).toBe('ConnectWise: Amount is too high. Fix it');
+    expect(new DropwiseError('DW_INTERNAL', 'x').fullMessage).toBe('x');
+  });
+
+  it('wraps anything thrown, keeping DropwiseErrors as they are', () => {
+    const dw = new DropwiseError('DW_CW_AUTH', 'no');
+    expect(toDropwiseError(dw)).toBe(dw);
+    expect(toDropwiseError(new Error('boom'), 'DW_OUTPUT_WRITE')).toMatchObject({ code: 'DW_OUTPUT_WRITE', message: 'boom' });
+    expect(toDropwiseError('text')).toMatchObject({ code: 'DW_INTERNAL', message: 'text' });
+    expect(isDropwiseError(dw, 'DW_CW_AUTH')).toBe(true);
+    expect(isDropwiseError(dw, 'DW_CW_NOT_FOUND')).toBe(false);
+  });
+});
