@@ -34,6 +34,29 @@ export interface ConvertResult {
   records: number;
 }
 
+/**
+ * Yields the source's items, asking for the next one before handing over the current one: the next
+ * chunk is scanned and parsed while the current batch's XML waits for the disk, so CPU and I/O
+ * overlap. Back-pressure still holds: at most two batches are in hand.
+ */
+async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let ahead = iterator.next();
+  try {
+    for (;;) {
+      const next = await ahead;
+      if (next.done === true) return;
+      ahead = iterator.next();
+      // Awaited on the next turn, or dropped with the stream on failure: never an unhandled rejection.
+      ahead.catch(() => undefined);
+      yield next.value;
+    }
+  } finally {
+    // Closes the reader (and the body under it) on every way out; not awaited, a read may be pending.
+    iterator.return?.(undefined).catch(() => undefined);
+  }
+}
+
 export async function convertGlExport(events: AsyncIterable<JsonStreamEvent[]>, xml: XmlDocumentWriter, options: ConvertOptions = {}): Promise<ConvertResult> {
   const document = new GlExportDocument(xml);
   const counts: Record<string, number> = {};
@@ -56,7 +79,7 @@ export async function convertGlExport(events: AsyncIterable<JsonStreamEvent[]>, 
   };
 
   await document.start();
-  for await (const batch of events) {
+  for await (const batch of readAhead(events)) {
     if (options.signal?.aborted) throw new DropwiseError('DW_SHUTDOWN', 'The GL export was stopped because the agent is stopping');
     for (const event of batch) {
       if (event.kind === 'item') {

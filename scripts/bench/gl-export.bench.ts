@@ -1,0 +1,330 @@
+// GL export: the streaming task (POST /finance/accounting/export → <GLExport> file) against the
+// in-memory conversion of the same export (read the whole body, JSON.parse it, write it with the same
+// XML writer), and the candidate JSON readers. Every measurement runs in its own child process, so
+// each peak RSS is that measurement's alone; the sandbox runs in a child too.
+//
+// The sandbox builds records as it sends them (~20 MB/s), which would make it the bottleneck, so its
+// export is recorded to a file once and replayed by a small server at disk speed for the agent-side
+// measurements; the recording itself measures the sandbox (throughput and VmHWM).
+//
+// Environment: GL_BENCH_TRANSACTIONS (default 340000, ≥ 1 GB of JSON), GL_BENCH_MEMORY_TRANSACTIONS
+// (default 85000, the size the in-memory conversion is compared at), GL_BENCH_JSON_LIBS (a
+// node_modules folder with stream-json and @streamparser/json, to measure them too).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { measure, report, round } from './harness.js';
+
+const SCRIPT = fileURLToPath(import.meta.url);
+const EXPORT_PATH = '/finance/accounting/export';
+const DETAIL_LINES = 1;
+const MB = 2 ** 20;
+
+const [mode = 'main', ...args] = process.argv.slice(2);
+
+/** Runs this script in `mode` in a child. `ready` resolves with its `READY <json>` line (servers), `done` with its `RESULT <json>` line once it exits. */
+function child(childMode: string, childArgs: string[]): { proc: ChildProcess; ready: Promise<Record<string, unknown>>; done: Promise<Record<string, unknown>> } {
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', SCRIPT, childMode, ...childArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
+  let result: Record<string, unknown> = {};
+  let onReady: (value: Record<string, unknown>) => void = () => undefined;
+  const ready = new Promise<Record<string, unknown>>((resolve) => (onReady = resolve));
+  lines.on('line', (line) => {
+    if (line.startsWith('READY ')) onReady(JSON.parse(line.slice(6)) as Record<string, unknown>);
+    else if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7)) as Record<string, unknown>;
+  });
+  const done = new Promise<Record<string, unknown>>((resolve, reject) => {
+    proc.on('exit', (code) => (code === 0 ? resolve(result) : reject(new Error(`${childMode} child exited with ${code}`))));
+  });
+  const readyOrExit = Promise.race([ready, done.then(() => Promise.reject(new Error(`${childMode} child exited before it was ready`)))]);
+  // Measuring children never say READY: only servers' `ready` is awaited.
+  readyOrExit.catch(() => undefined);
+  return { proc, ready: readyOrExit, done };
+}
+
+function runChild(childMode: string, childArgs: string[]): Promise<Record<string, unknown>> {
+  return child(childMode, childArgs).done;
+}
+
+function say(result: Record<string, unknown>): void {
+  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+}
+
+function vmHwmMb(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return round(kb / 1024, 1);
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+// ── children ──────────────────────────────────────────────────────────────────────────────────────
+
+/** The sandbox, sized for the export. */
+async function sandboxChild(transactions: number): Promise<void> {
+  const { startSandbox } = await import('../../src/simulator/index.js');
+  const sandbox = await startSandbox({ size: { unpostedInvoices: transactions, detailLinesPerTransaction: DETAIL_LINES } });
+  process.stdout.write(`READY ${JSON.stringify(sandbox.connectwise)}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => void sandbox.close().then(() => process.exit(0)));
+}
+
+/** Answers the export with a recorded body, as fast as the disk reads. */
+async function replayChild(file: string): Promise<void> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      fs.createReadStream(file, { highWaterMark: 64 * 1024 }).pipe(res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  process.stdout.write(`READY ${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v4_6_release/apis/3.0` })}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => server.close(() => process.exit(0)));
+}
+
+/** A client, an outbox and a context as the agent gives them to a task. */
+async function agentSide(url: string, dir: string) {
+  const { loadConfig } = await import('../../src/config/load.js');
+  const { createConnectors } = await import('../../src/connectors/index.js');
+  const { silentLogger } = await import('../../src/log.js');
+  const config = loadConfig({
+    env: {},
+    cwd: dir,
+    overrides: {
+      log: { console: false, file: '' },
+      folders: { inbox: 'inbox', success: 'success', fail: 'fail', archive: 'archive', work: 'work', state: 'state' },
+      connections: { cw: { type: 'connectwise', url, companyId: 'bench', publicKey: 'bench', privateKey: 'bench', clientId: 'bench' } },
+    },
+  });
+  const log = silentLogger();
+  const connectors = createConnectors(config, log);
+  return { config, log, connectors, client: connectors.connectwise('cw') };
+}
+
+/** The task itself, end to end: stream → reader → writer → committed file. */
+async function streamChild(url: string, outFile: string): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-glbench-'));
+  const { config, log, connectors } = await agentSide(url, dir);
+  const { RunOutbox } = await import('../../src/agent/outbox.js');
+  const { openStateStore } = await import('../../src/state/index.js');
+  const { exportGlBatchTask } = await import('../../src/tasks/connectwise/export-gl-batch.js');
+  for (const d of ['success', 'work/tmp', 'state']) fs.mkdirSync(path.join(dir, d), { recursive: true });
+  const outbox = new RunOutbox({ tmp: path.join(dir, 'work/tmp'), success: path.join(dir, 'success'), fail: path.join(dir, 'fail') }, 'bench');
+  const store = openStateStore(path.join(dir, 'state'));
+  const ctx = { runId: 'bench', taskKey: 'bench', connection: 'cw', config, log, store, connectors, outbox, signal: new AbortController().signal, progress: () => undefined };
+  const settings = exportGlBatchTask.parseSettings({});
+  const m = await measure(() => exportGlBatchTask.run({ settings }, ctx));
+  const written = m.result.outputs[0] as string;
+  fs.renameSync(written, outFile);
+  await connectors.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  say({ seconds: m.seconds, peakRssMb: m.peakRssMb, records: m.result.recordsOk });
+}
+
+/** The in-memory conversion: the whole body, one JSON.parse, the same XML writer. */
+async function memoryChild(url: string, outFile: string): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-glbench-'));
+  const { client, connectors } = await agentSide(url, dir);
+  const { XmlDocumentWriter } = await import('../../src/xml/writer.js');
+  const { singularName } = await import('../../src/xml/json-to-xml.js');
+  const m = await measure(async () => {
+    const res = await client.stream('POST', EXPORT_PATH, { body: { exportInvoicesFlag: true, exportExpensesFlag: false, exportProductsFlag: false }, idempotent: true });
+    const chunks: Buffer[] = [];
+    for await (const chunk of res.body) chunks.push(chunk as Buffer);
+    const doc = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+    chunks.length = 0;
+    const out = fs.createWriteStream(outFile);
+    const xml = new XmlDocumentWriter(out);
+    await xml.start('GLExport');
+    for (const [name, value] of Object.entries(doc)) {
+      if (value === null || (Array.isArray(value) && value.length === 0)) continue;
+      if (!Array.isArray(value)) {
+        await xml.write(name, value);
+        continue;
+      }
+      await xml.openElement(name);
+      for (const record of value) await xml.write(singularName(name), record);
+      await xml.closeElement();
+    }
+    await xml.end();
+    out.end();
+    await new Promise<void>((resolve) => out.on('close', () => resolve()));
+  });
+  await connectors.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  say({ seconds: m.seconds, peakRssMb: m.peakRssMb });
+}
+
+/** The candidate JSON readers, each counting the records of a recorded export read from disk. */
+const READERS: Record<string, (file: string) => Promise<number>> = {
+  async 'scanner + JSON.parse per record (dropwise)'(file) {
+    const { readTopLevelRecords } = await import('../../src/json/record-stream.js');
+    let n = 0;
+    for await (const batch of readTopLevelRecords(fs.createReadStream(file, { highWaterMark: 64 * 1024 }))) n += batch.length;
+    return n;
+  },
+  async 'byte-loop splitter + JSON.parse per record'(file) {
+    let n = 0;
+    let depth = 0;
+    let inString = false;
+    let escaped = false;
+    let pieces: Buffer[] = [];
+    let start = -1;
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) {
+      if (depth >= 3) start = 0;
+      for (let i = 0; i < chunk.length; i++) {
+        const c = chunk[i] as number;
+        if (inString) {
+          if (escaped) escaped = false;
+          else if (c === 92) escaped = true;
+          else if (c === 34) inString = false;
+        } else if (c === 34) inString = true;
+        else if (c === 123 || c === 91) {
+          if (++depth === 3) start = i;
+        } else if (c === 125 || c === 93) {
+          if (depth-- === 3) {
+            pieces.push(chunk.subarray(start, i + 1));
+            JSON.parse(Buffer.concat(pieces).toString('utf8'));
+            pieces = [];
+            n++;
+          }
+        }
+      }
+      if (depth >= 3) pieces.push(chunk.subarray(start));
+    }
+    return n;
+  },
+  async '@streamparser/json (paths $.*.*)'(file) {
+    const { JSONParser } = (await import(pathToFileURL(path.join(process.env['GL_BENCH_JSON_LIBS'] ?? '', '@streamparser/json/dist/mjs/index.js')).href)) as { JSONParser: new (o: object) => { onValue: (v: unknown) => void; write(b: Buffer): void; end(): void } };
+    let n = 0;
+    const parser = new JSONParser({ paths: ['$.*.*'], keepStack: false });
+    parser.onValue = () => void n++;
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) parser.write(chunk);
+    parser.end();
+    return n;
+  },
+  async 'stream-json (parser + pick + streamValues)'(file) {
+    const libs = process.env['GL_BENCH_JSON_LIBS'] ?? '';
+    const { createRequire } = await import('node:module');
+    const req = createRequire(path.join(libs, 'x.js'));
+    const { parser } = req('stream-json') as { parser: () => NodeJS.ReadWriteStream };
+    const { pick } = req('stream-json/filters/Pick') as { pick: (o: object) => NodeJS.ReadWriteStream };
+    const { streamValues } = req('stream-json/streamers/StreamValues') as { streamValues: () => NodeJS.ReadWriteStream };
+    let n = 0;
+    const values = fs.createReadStream(file, { highWaterMark: 64 * 1024 }).pipe(parser()).pipe(pick({ filter: /^[^.]+\.\d+$/ })).pipe(streamValues());
+    for await (const _value of values as AsyncIterable<unknown>) n++;
+    return n;
+  },
+};
+
+async function readerChild(name: string, file: string): Promise<void> {
+  const read = READERS[name];
+  if (!read) throw new Error(`no reader ${name}`);
+  const m = await measure(() => read(file));
+  say({ seconds: m.seconds, peakRssMb: m.peakRssMb, records: m.result });
+}
+
+// ── main ──────────────────────────────────────────────────────────────────────────────────────────
+
+/** Records the sandbox's export of `transactions` invoices to a file; measures the sandbox while it streams. */
+async function record(transactions: number, file: string): Promise<{ bytes: number; seconds: number; sandboxRssMb: number }> {
+  const { proc, ready } = child('sandbox', [String(transactions)]);
+  const cw = (await ready) as { url: string; companyId: string; publicKey: string; privateKey: string; clientId: string };
+  const auth = Buffer.from(`${cw.companyId}+${cw.publicKey}:${cw.privateKey}`).toString('base64');
+  const t0 = performance.now();
+  const res = await fetch(`${cw.url}${EXPORT_PATH}`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${auth}`, clientid: cw.clientId, 'content-type': 'application/json' },
+    body: JSON.stringify({ exportInvoicesFlag: true }),
+  });
+  const out = fs.createWriteStream(file);
+  let bytes = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    bytes += chunk.length;
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  }
+  out.end();
+  await new Promise<void>((resolve) => out.on('close', () => resolve()));
+  const seconds = (performance.now() - t0) / 1000;
+  const sandboxRssMb = vmHwmMb(proc.pid as number);
+  proc.stdin?.end();
+  return { bytes, seconds, sandboxRssMb };
+}
+
+async function withReplay<T>(file: string, work: (url: string) => Promise<T>): Promise<T> {
+  const { proc, ready } = child('replay', [file]);
+  try {
+    return await work((await ready)['url'] as string);
+  } finally {
+    proc.stdin?.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const big = Number(process.env['GL_BENCH_TRANSACTIONS'] ?? 340_000);
+  const small = Number(process.env['GL_BENCH_MEMORY_TRANSACTIONS'] ?? 85_000);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-glbench-'));
+  try {
+    const smallJson = path.join(dir, 'small.json');
+    const bigJson = path.join(dir, 'big.json');
+    const s = await record(small, smallJson);
+    const b = await record(big, bigJson);
+    for (const [transactions, r] of [[small, s], [big, b]] as const) {
+      report({ bench: 'GL export: the sandbox streaming its export (child process)', transactions, 'JSON MB': round(r.bytes / MB, 1), seconds: round(r.seconds, 1), 'MB/s': round(r.bytes / MB / r.seconds, 1), 'sandbox peak RSS (VmHWM) MB': r.sandboxRssMb });
+    }
+
+    // Streaming vs in-memory at the size both can do, in the same run.
+    const streamOut = path.join(dir, 'stream.xml');
+    const memoryOut = path.join(dir, 'memory.xml');
+    const st = await withReplay(smallJson, (url) => runChild('stream', [url, streamOut]));
+    const mem = await withReplay(smallJson, (url) => runChild('memory', [url, memoryOut]));
+    const identical = sha256(streamOut) === sha256(memoryOut);
+    const xmlMb = fs.statSync(streamOut).size / MB;
+    const smallMb = s.bytes / MB;
+    const row = (path: string, seconds: number, rss: number) => ({ bench: 'GL export: streaming task vs in-memory conversion', path, 'JSON MB': round(smallMb, 1), 'XML MB': round(xmlMb, 1), seconds: round(seconds, 2), 'JSON MB/s': round(smallMb / seconds, 1), 'peak RSS MB': rss });
+    report(row('in-memory (read all, JSON.parse, same writer)', mem['seconds'] as number, mem['peakRssMb'] as number));
+    report({ ...row('streaming task', st['seconds'] as number, st['peakRssMb'] as number), 'throughput ratio': round((mem['seconds'] as number) / (st['seconds'] as number), 2), 'memory ratio': round((st['peakRssMb'] as number) / (mem['peakRssMb'] as number), 2), 'byte-identical': identical ? 'yes' : 'NO' });
+    fs.rmSync(memoryOut);
+
+    // The streaming task at ≥ 1 GB.
+    const bigOut = path.join(dir, 'big.xml');
+    const bs = await withReplay(bigJson, (url) => runChild('stream', [url, bigOut]));
+    const bigMb = b.bytes / MB;
+    report({ bench: 'GL export: streaming task vs in-memory conversion', path: 'streaming task (large)', 'JSON MB': round(bigMb, 1), 'XML MB': round(fs.statSync(bigOut).size / MB, 1), seconds: round(bs['seconds'] as number, 2), 'JSON MB/s': round(bigMb / (bs['seconds'] as number), 1), 'peak RSS MB': bs['peakRssMb'] as number });
+    fs.rmSync(bigOut);
+    fs.rmSync(streamOut);
+
+    // The JSON side alone: the candidate readers over the recorded export, from disk.
+    const libs = process.env['GL_BENCH_JSON_LIBS'];
+    for (const name of Object.keys(READERS)) {
+      if (!name.includes('dropwise') && !name.includes('byte-loop') && !libs) continue;
+      const r = await runChild('reader', [name, smallJson]);
+      report({ bench: 'GL export: JSON readers (records of the recorded export, from disk)', reader: name, 'JSON MB': round(smallMb, 1), records: r['records'] as number, seconds: round(r['seconds'] as number, 2), 'MB/s': round(smallMb / (r['seconds'] as number), 1), 'peak RSS MB': r['peakRssMb'] as number });
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const modes: Record<string, () => Promise<void>> = {
+  main,
+  sandbox: () => sandboxChild(Number(args[0])),
+  replay: () => replayChild(args[0] as string),
+  stream: () => streamChild(args[0] as string, args[1] as string),
+  memory: () => memoryChild(args[0] as string, args[1] as string),
+  reader: () => readerChild(args[0] as string, args[1] as string),
+};
+
+await (modes[mode] ?? main)();
+// Measuring children end here (open pools or stores must not keep them alive); servers wait for stdin to close.
+if (mode === 'stream' || mode === 'memory' || mode === 'reader') process.exit(0);
