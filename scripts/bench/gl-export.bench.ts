@@ -170,7 +170,7 @@ const READERS: Record<string, (file: string) => Promise<number>> = {
   async 'scanner + JSON.parse per record (dropwise)'(file) {
     const { readTopLevelRecords } = await import('../../src/json/record-stream.js');
     let n = 0;
-    for await (const batch of readTopLevelRecords(fs.createReadStream(file, { highWaterMark: 64 * 1024 }))) n += batch.length;
+    for await (const batch of readTopLevelRecords(fs.createReadStream(file, { highWaterMark: 64 * 1024 }))) for (const event of batch) if (event.kind === 'item') n++;
     return n;
   },
   async 'byte-loop splitter + JSON.parse per record'(file) {
@@ -205,24 +205,25 @@ const READERS: Record<string, (file: string) => Promise<number>> = {
     return n;
   },
   async '@streamparser/json (paths $.*.*)'(file) {
-    const { JSONParser } = (await import(pathToFileURL(path.join(process.env['GL_BENCH_JSON_LIBS'] ?? '', '@streamparser/json/dist/mjs/index.js')).href)) as { JSONParser: new (o: object) => { onValue: (v: unknown) => void; write(b: Buffer): void; end(): void } };
+    const { JSONParser } = (await import(pathToFileURL(path.join(process.env['GL_BENCH_JSON_LIBS'] ?? '', '@streamparser/json/dist/mjs/index.js')).href)) as { JSONParser: new (o: object) => { onValue: (v: unknown) => void; write(b: Buffer): void; end(): void; isEnded: boolean } };
     let n = 0;
     const parser = new JSONParser({ paths: ['$.*.*'], keepStack: false });
     parser.onValue = () => void n++;
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 64 * 1024 }) as AsyncIterable<Buffer>) parser.write(chunk);
-    parser.end();
+    // It ends by itself once the root object closes.
+    if (!parser.isEnded) parser.end();
     return n;
   },
-  async 'stream-json (parser + pick + streamValues)'(file) {
-    const libs = process.env['GL_BENCH_JSON_LIBS'] ?? '';
-    const { createRequire } = await import('node:module');
-    const req = createRequire(path.join(libs, 'x.js'));
-    const { parser } = req('stream-json') as { parser: () => NodeJS.ReadWriteStream };
-    const { pick } = req('stream-json/filters/Pick') as { pick: (o: object) => NodeJS.ReadWriteStream };
-    const { streamValues } = req('stream-json/streamers/StreamValues') as { streamValues: () => NodeJS.ReadWriteStream };
+  async 'stream-json 3 (parser + pick + streamValues)'(file) {
+    type Stage = (options?: object) => unknown;
+    const lib = (name: string) => import(pathToFileURL(path.join(process.env['GL_BENCH_JSON_LIBS'] ?? '', name)).href);
+    const { parser } = (await lib('stream-json/src/index.js')) as { parser: Stage };
+    const { pick } = (await lib('stream-json/src/filters/pick.js')) as { pick: Stage };
+    const { streamValues } = (await lib('stream-json/src/streamers/stream-values.js')) as { streamValues: Stage };
+    const { default: chain } = (await lib('stream-chain/src/index.js')) as { default: (stages: unknown[]) => AsyncIterable<unknown> };
     let n = 0;
-    const values = fs.createReadStream(file, { highWaterMark: 64 * 1024 }).pipe(parser()).pipe(pick({ filter: /^[^.]+\.\d+$/ })).pipe(streamValues());
-    for await (const _value of values as AsyncIterable<unknown>) n++;
+    const pipeline = chain([fs.createReadStream(file, { highWaterMark: 64 * 1024 }), parser(), pick({ filter: /^[^.]+\.\d+$/ }), streamValues()]);
+    for await (const _value of pipeline) n++;
     return n;
   },
 };
