@@ -88,7 +88,9 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
       }
       ctx.log.warn(`${what}; retrying from the start (attempt ${attempt + 1} of ${GL_EXPORT_ATTEMPTS})`, { task: GL_TASK_TYPE, code: err.code });
       const { baseDelayMs, maxDelayMs } = ctx.config.http;
-      await sleep(Math.min(maxDelayMs, baseDelayMs * 2 ** attempt), undefined, { signal: ctx.signal });
+      await sleep(Math.min(maxDelayMs, baseDelayMs * 2 ** attempt), undefined, { signal: ctx.signal }).catch((abort: unknown) => {
+        throw new DropwiseError('DW_SHUTDOWN', 'The GL export was stopped because the agent is stopping; it runs again from the start next time', { cause: abort });
+      });
     }
   }
 
