@@ -4,6 +4,7 @@
 // preview (it posts nothing), so a failed attempt is safely retried from the start.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConnectWiseClient } from '../../connectors/connectwise/client.js';
 import { ReferenceResolver } from '../../connectors/connectwise/references.js';
 import { DropwiseError } from '../../errors.js';
 import type { TaskContext, TaskDefinition, TaskOutcome, TaskRun } from '../types.js';
@@ -28,14 +29,15 @@ function worthRetrying(err: DropwiseError): boolean {
   return err.retryable && err.code !== 'DW_OUTPUT_WRITE' && err.code !== 'DW_STATE_WRITE' && err.code !== 'DW_SHUTDOWN';
 }
 
-function describe(err: DropwiseError, progress: StreamProgress): string {
+function whatHappened(err: DropwiseError, progress: StreamProgress): string {
   const where = `after ${mb(progress.bytes)} / ${progress.records} records`;
   if (err.code === 'DW_JSON_MALFORMED') return `GL export stream cut off ${where}`;
   if (progress.bytes > 0) return `GL export stream failed ${where} (${err.message})`;
   return `GL export request failed (${err.message})`;
 }
 
-function referenceWindows(settings: GlBatchSettings, ctx: TaskContext, client: ReturnType<TaskContext['connectors']['connectwise']>, tally: { warnings: number }) {
+/** The reference plan of the settings and, when it fetches anything, the windows that resolve it. */
+function referenceWindows(settings: GlBatchSettings, ctx: TaskContext, client: ConnectWiseClient, tally: { warnings: number }) {
   const plan = planGlReferences(settings.referencesToFetch);
   if (plan.notFetched.length > 0) {
     ctx.log.warn('some references cannot be fetched and are left as they are', { task: GL_TASK_TYPE, references: plan.notFetched });
@@ -80,7 +82,7 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
     } catch (caught) {
       await ids.discard();
       const err = caught as DropwiseError;
-      const what = describe(err, progress);
+      const what = whatHappened(err, progress);
       if (!worthRetrying(err) || attempt >= GL_EXPORT_ATTEMPTS) {
         const tries = attempt > 1 ? ` (attempt ${attempt} of ${GL_EXPORT_ATTEMPTS})` : '';
         ctx.log.error(`${what}; nothing was written${tries}`, { task: GL_TASK_TYPE, code: err.code });
