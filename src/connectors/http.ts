@@ -6,21 +6,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
+import type { AppConfig } from '../config/load.js';
 import { DropwiseError } from '../errors.js';
 import type { Logger } from '../log.js';
 
-export interface HttpClientOptions {
+type HttpSettings = AppConfig['http'];
+
+/** The `http` settings of the config, plus what identifies the remote system. */
+export interface HttpClientOptions extends HttpSettings {
   origin: string;
   /** The connection name, for log lines. */
   name: string;
   log: Logger;
-  timeoutMs: number;
-  connectTimeoutMs: number;
-  maxAttempts: number;
-  retryBudgetMs: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  connections: number;
   /** For tests: a source of randomness for jitter. */
   random?: () => number;
 }

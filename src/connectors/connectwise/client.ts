@@ -2,9 +2,10 @@
 // streamed as an async iterator, and ConnectWise's errors turned into DropwiseErrors that keep
 // ConnectWise's own message and field.
 import type { ConnectWiseConnection } from '../../config/load.js';
-import { DropwiseError, isDropwiseError, type DwCode } from '../../errors.js';
+import { DropwiseError, type DwCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { pathOnly, type HttpClient, type HttpMethod, type HttpResponse } from '../http.js';
+import { callJson, callStream, type ApiErrors, type JsonResponse } from '../api-call.js';
+import { pathOnly, type HttpClient, type HttpMethod, type HttpRequest, type HttpResponse } from '../http.js';
 
 export interface CwQuery {
   conditions?: string;
@@ -110,48 +111,13 @@ export class ConnectWiseClient {
   }
 
   /** Sends a request and parses the JSON answer; non-2xx answers become DropwiseErrors. */
-  async request<T>(method: HttpMethod, resource: string, options: CwRequestOptions = {}): Promise<{ data: T; headers: HttpResponse['headers']; status: number }> {
-    const path = this.path(resource, options.query);
-    let res;
-    try {
-      res = await this.http.requestText({
-        method,
-        path,
-        headers: this.headersFor(options),
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        idempotent: options.idempotent,
-        signal: options.signal,
-      });
-    } catch (err) {
-      throw this.unavailable(err);
-    }
-    if (res.statusCode < 200 || res.statusCode > 299) throw cwError(res.statusCode, res.text, method, path);
-    if (res.text === '') return { data: undefined as T, headers: res.headers, status: res.statusCode };
-    try {
-      return { data: JSON.parse(res.text) as T, headers: res.headers, status: res.statusCode };
-    } catch {
-      throw new DropwiseError('DW_CW_RESPONSE', `ConnectWise sent a response that is not JSON to ${method} ${resource}`, { httpStatus: res.statusCode });
-    }
+  async request<T>(method: HttpMethod, resource: string, options: CwRequestOptions = {}): Promise<JsonResponse<T>> {
+    return callJson<T>(this.http, this.httpRequest(method, resource, options), this.errorsFor(method, resource));
   }
 
   /** A response whose body the caller streams (large exports). Non-2xx answers are thrown. */
   async stream(method: HttpMethod, resource: string, options: CwRequestOptions = {}): Promise<HttpResponse> {
-    const path = this.path(resource, options.query);
-    let res;
-    try {
-      res = await this.http.request({
-        method,
-        path,
-        headers: this.headersFor(options),
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        idempotent: options.idempotent,
-        signal: options.signal,
-      });
-    } catch (err) {
-      throw this.unavailable(err);
-    }
-    if (res.statusCode < 200 || res.statusCode > 299) throw cwError(res.statusCode, await res.body.text().catch(() => ''), method, path);
-    return res;
+    return callStream(this.http, this.httpRequest(method, resource, options), this.errorsFor(method, resource));
   }
 
   async get<T>(resource: string, query?: CwRequestOptions['query'], signal?: AbortSignal): Promise<T> {
@@ -208,20 +174,25 @@ export class ConnectWiseClient {
     await this.http.close();
   }
 
-  private headersFor(options: CwRequestOptions): Record<string, string> {
+  private httpRequest(method: HttpMethod, resource: string, options: CwRequestOptions): HttpRequest {
     return {
-      ...this.headers,
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...options.headers,
+      method,
+      path: this.path(resource, options.query),
+      headers: { ...this.headers, ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      idempotent: options.idempotent,
+      signal: options.signal,
     };
   }
 
-  /** Network failures become DW_CW_UNAVAILABLE; anything else (an abort) passes through. */
-  private unavailable(err: unknown): unknown {
-    if (isDropwiseError(err, 'DW_HTTP_NETWORK') || isDropwiseError(err, 'DW_HTTP_TIMEOUT')) {
-      this.log.warn('ConnectWise unreachable', { url: this.connection.url, error: err.message });
-      return new DropwiseError('DW_CW_UNAVAILABLE', `ConnectWise could not be reached: ${err.message}`, { hint: HINTS.DW_CW_UNAVAILABLE, retryable: true, cause: err });
-    }
-    return err;
+  private errorsFor(method: HttpMethod, resource: string): ApiErrors {
+    return {
+      unreachable: (err) => {
+        this.log.warn('ConnectWise unreachable', { url: this.connection.url, error: err.message });
+        return new DropwiseError('DW_CW_UNAVAILABLE', `ConnectWise could not be reached: ${err.message}`, { hint: HINTS.DW_CW_UNAVAILABLE, retryable: true, cause: err });
+      },
+      status: (status, text) => cwError(status, text, method, resource),
+      notJson: (status) => new DropwiseError('DW_CW_RESPONSE', `ConnectWise sent a response that is not JSON to ${method} ${resource}`, { httpStatus: status }),
+    };
   }
 }

@@ -1,7 +1,8 @@
 // The Traede REST client: Bearer token and X-Traede-App-Key headers, JSON in and out, and Traede's
 // error answers turned into DropwiseErrors; plus the invoice Export API (pull, then mark as exported).
 import type { TraedeConnection } from '../../config/load.js';
-import { DropwiseError, isDropwiseError, type DwCode } from '../../errors.js';
+import { DropwiseError, type DwCode } from '../../errors.js';
+import { callJson } from '../api-call.js';
 import type { Logger } from '../../log.js';
 import { pathOnly, type HttpClient, type HttpMethod } from '../http.js';
 import { filterGroupParams, traedeDateTime, type TraedeFilterGroup } from './filter-groups.js';
@@ -76,30 +77,23 @@ export class TraedeClient {
 
   async request<T>(method: HttpMethod, resource: string, options: TraedeRequestOptions = {}): Promise<T> {
     const path = `${this.basePath}${resource}${options.query ? `?${options.query}` : ''}`;
-    let res;
-    try {
-      res = await this.http.requestText({
-        method,
-        path,
-        headers: options.body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        idempotent: options.idempotent,
-        signal: options.signal,
-      });
-    } catch (err) {
-      if (isDropwiseError(err, 'DW_HTTP_NETWORK') || isDropwiseError(err, 'DW_HTTP_TIMEOUT')) {
+    const req = {
+      method,
+      path,
+      headers: options.body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      idempotent: options.idempotent,
+      signal: options.signal,
+    };
+    const { data } = await callJson<T>(this.http, req, {
+      unreachable: (err) => {
         this.log.warn('Traede unreachable', { url: this.connection.url, error: err.message });
-        throw new DropwiseError('DW_TRAEDE_UNAVAILABLE', `Traede could not be reached: ${err.message}`, { retryable: true, cause: err });
-      }
-      throw err;
-    }
-    if (res.statusCode < 200 || res.statusCode > 299) throw traedeError(res.statusCode, res.text, method, path);
-    if (res.text === '') return undefined as T;
-    try {
-      return JSON.parse(res.text) as T;
-    } catch {
-      throw new DropwiseError('DW_TRAEDE_RESPONSE', `Traede sent a response that is not JSON to ${method} ${resource}`, { httpStatus: res.statusCode });
-    }
+        return new DropwiseError('DW_TRAEDE_UNAVAILABLE', `Traede could not be reached: ${err.message}`, { retryable: true, cause: err });
+      },
+      status: (status, text) => traedeError(status, text, method, path),
+      notJson: (status) => new DropwiseError('DW_TRAEDE_RESPONSE', `Traede sent a response that is not JSON to ${method} ${resource}`, { httpStatus: status }),
+    });
+    return data;
   }
 
   /**

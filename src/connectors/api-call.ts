@@ -1,0 +1,47 @@
+// A call to a JSON API over the HTTP layer, with the connector's own names for what went wrong: no
+// answer at all, a non-2xx answer, or a 2xx answer that is not JSON. Both connectors use it.
+import { isDropwiseError, type DropwiseError } from '../errors.js';
+import type { HttpClient, HttpRequest, HttpResponse } from './http.js';
+
+export interface ApiErrors {
+  /** No answer could be had (network failure or timeout, after the HTTP layer's retries). */
+  unreachable(err: DropwiseError): DropwiseError;
+  /** A non-2xx answer, with its body text. */
+  status(statusCode: number, text: string): DropwiseError;
+  /** A 2xx answer whose body is not JSON. */
+  notJson(statusCode: number): DropwiseError;
+}
+
+export interface JsonResponse<T> {
+  data: T;
+  status: number;
+  headers: HttpResponse['headers'];
+}
+
+async function send<R>(errors: ApiErrors, call: () => Promise<R>): Promise<R> {
+  try {
+    return await call();
+  } catch (err) {
+    if (isDropwiseError(err, 'DW_HTTP_NETWORK') || isDropwiseError(err, 'DW_HTTP_TIMEOUT')) throw errors.unreachable(err);
+    throw err;
+  }
+}
+
+/** Sends the request, reads the whole body and parses it; an empty 2xx body gives `undefined`. */
+export async function callJson<T>(http: HttpClient, req: HttpRequest, errors: ApiErrors): Promise<JsonResponse<T>> {
+  const res = await send(errors, () => http.requestText(req));
+  if (res.statusCode < 200 || res.statusCode > 299) throw errors.status(res.statusCode, res.text);
+  if (res.text === '') return { data: undefined as T, status: res.statusCode, headers: res.headers };
+  try {
+    return { data: JSON.parse(res.text) as T, status: res.statusCode, headers: res.headers };
+  } catch {
+    throw errors.notJson(res.statusCode);
+  }
+}
+
+/** Sends the request and hands over a 2xx response whose body the caller streams. */
+export async function callStream(http: HttpClient, req: HttpRequest, errors: ApiErrors): Promise<HttpResponse> {
+  const res = await send(errors, () => http.request(req));
+  if (res.statusCode < 200 || res.statusCode > 299) throw errors.status(res.statusCode, await res.body.text().catch(() => ''));
+  return res;
+}
