@@ -109,7 +109,8 @@ export class RunOutbox implements Outbox {
     const tmpPath = path.join(this.dirs.tmp, `${this.runId}-${randomBytes(4).toString('hex')}.tmp`);
     try {
       await fs.promises.mkdir(this.dirs.tmp, { recursive: true });
-      const stream = fs.createWriteStream(tmpPath, { flags: 'wx' });
+      // A buffer larger than the XML writer's 64 KB chunks, so a chunk rarely has to wait for 'drain'.
+      const stream = fs.createWriteStream(tmpPath, { flags: 'wx', highWaterMark: 256 * 1024 });
       await new Promise<void>((resolve, reject) => {
         stream.once('open', () => resolve());
         stream.once('error', reject);

@@ -6,6 +6,9 @@
 const FORBIDDEN_SOURCE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.source;
 const HAS_FORBIDDEN = new RegExp(FORBIDDEN_SOURCE);
 const FORBIDDEN = new RegExp(FORBIDDEN_SOURCE, 'g');
+// One cheap character-class test decides whether a value needs any work at all (most do not).
+// eslint-disable-next-line no-control-regex
+const NEEDS_TEXT_WORK = /[\u0000-\u0008\u000B\u000C\u000E-\u001F&<>\r\uD800-\uDFFF\uFFFE\uFFFF]/;
 const TEXT_SPECIAL = /[&<>]/;
 const ATTR_SPECIAL = /[&<>"\r\n\t]/;
 
@@ -16,6 +19,7 @@ function clean(value: string): string {
 }
 
 export function escapeText(value: string): string {
+  if (!NEEDS_TEXT_WORK.test(value)) return value;
   const s = clean(value);
   // \r would be normalised away by a parser; keep it as a character reference.
   return TEXT_SPECIAL.test(s) || s.includes('\r') ? s.replace(/[&<>\r]/g, (c) => ENTITIES[c] as string) : s;

@@ -14,44 +14,61 @@ export function singularName(container: string): string {
   return `${container}Item`;
 }
 
+const NAME_CACHE_LIMIT = 10_000;
+const names = new Map<string, string>();
+
 /** An element name safe for XML: JSON keys can hold characters element names cannot. */
 export function elementName(key: string): string {
-  const name = key.replace(/[^A-Za-z0-9_.-]/g, '_');
-  return /^[A-Za-z_]/.test(name) ? name : `_${name}`;
+  // Records repeat the same few hundred keys: remember their names instead of testing each time.
+  let name = names.get(key);
+  if (name === undefined) {
+    const safe = key.replace(/[^A-Za-z0-9_.-]/g, '_');
+    name = /^[A-Za-z_]/.test(safe) ? safe : `_${safe}`;
+    if (names.size < NAME_CACHE_LIMIT) names.set(key, name);
+  }
+  return name;
 }
 
-const pad = (depth: number) => '  '.repeat(depth);
+const PADS = Array.from({ length: 64 }, (_, i) => '  '.repeat(i));
+const pad = (depth: number) => PADS[depth] ?? '  '.repeat(depth);
+
+function hasDefinedValue(obj: Record<string, unknown>): boolean {
+  for (const k in obj) if (obj[k] !== undefined) return true;
+  return false;
+}
 
 /**
  * Appends `<name>value</name>` to `out`, indented two spaces per level as the seed samples are.
  * `undefined` values are skipped: ConnectWise omits null fields, and what is absent stays absent.
+ * (The hot path of every export: plain loops, no intermediate arrays.)
  */
 export function appendElement(out: string[], key: string, value: unknown, depth: number): void {
   if (value === undefined) return;
   const name = elementName(key);
+  const indent = pad(depth);
   if (value === null) {
-    out.push(`${pad(depth)}<${name} xsi:nil="true" />\n`);
+    out.push(`${indent}<${name} xsi:nil="true" />\n`);
   } else if (Array.isArray(value)) {
     if (value.length === 0) {
-      out.push(`${pad(depth)}<${name} />\n`);
+      out.push(`${indent}<${name} />\n`);
       return;
     }
-    out.push(`${pad(depth)}<${name}>\n`);
+    out.push(`${indent}<${name}>\n`);
     const item = singularName(name);
     for (const v of value) appendElement(out, item, v, depth + 1);
-    out.push(`${pad(depth)}</${name}>\n`);
+    out.push(`${indent}</${name}>\n`);
   } else if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    if (entries.length === 0) {
-      out.push(`${pad(depth)}<${name} />\n`);
+    const obj = value as Record<string, unknown>;
+    if (!hasDefinedValue(obj)) {
+      out.push(`${indent}<${name} />\n`);
       return;
     }
-    out.push(`${pad(depth)}<${name}>\n`);
-    for (const [k, v] of entries) appendElement(out, k, v, depth + 1);
-    out.push(`${pad(depth)}</${name}>\n`);
+    out.push(`${indent}<${name}>\n`);
+    for (const k in obj) appendElement(out, k, obj[k], depth + 1);
+    out.push(`${indent}</${name}>\n`);
   } else {
     const text = typeof value === 'string' ? value : String(value);
-    out.push(text === '' ? `${pad(depth)}<${name} />\n` : `${pad(depth)}<${name}>${escapeText(text)}</${name}>\n`);
+    out.push(text === '' ? `${indent}<${name} />\n` : `${indent}<${name}>${escapeText(text)}</${name}>\n`);
   }
 }
 
