@@ -6,6 +6,9 @@ import { withSandbox } from '../../support/sandbox.js';
 import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
 import { FILE_HEAD, outputRecords, paidInvoices, unpaidInvoices, writePaymentsFile, type PaymentInput } from './payments/payments-file.js';
 
+// The seed documents sit in ../shared beside the repository (as in CI).
+const SEEDS = path.resolve(import.meta.dirname, '../../../../shared/seeds');
+
 const sandbox = withSandbox({ seed: 1 });
 let env: TaskEnv;
 
@@ -28,7 +31,7 @@ describe('connectwise.import-invoice-payments', () => {
   it('imports the seed 004 sample (its <id> pointed at a payment the sandbox has)', async () => {
     const [[invoiceId, paymentId]] = paidInvoices(sandbox(), 1) as [[number, number]];
     const sample = fs
-      .readFileSync(fs.readdirSync('/work/shared/seeds').map((f) => path.join('/work/shared/seeds', f)).find((f) => f.includes('004_')) as string, 'utf8')
+      .readFileSync(fs.readdirSync(SEEDS).map((f) => path.join(SEEDS, f)).find((f) => f.includes('004_')) as string, 'utf8')
       .match(/<\?xml[\s\S]*<\/InvoicePayments>/)?.[0] as string;
     const file = path.join(env.dir, 'sample.xml');
     fs.writeFileSync(file, sample.replace('<id>2</id>', `<id>${paymentId}</id>`).replace('<id>206</id>', `<id>${invoiceId}</id>`));
