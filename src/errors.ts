@@ -1,6 +1,8 @@
 // Every failure dropwise reports carries a stable DW_* code. The same code appears in logs, in the run
 // history and in the <errors> annotation of fail files, so an operator can search for it.
 
+import { redactor } from './log.js';
+
 export const ERROR_CODES = {
   // configuration and start-up
   DW_CONFIG_INVALID: 'A setting in the configuration is missing or has a wrong value',
@@ -66,12 +68,14 @@ export class DropwiseError extends Error {
   readonly retryable: boolean;
 
   constructor(code: DwCode, message: string, options: DropwiseErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Messages end up in fail files, .error.xml files, the run history and on consoles, not only in
+    // the log: scrub secrets here, once, wherever the error was made.
+    super(redactor.redactString(message), options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'DropwiseError';
     this.code = code;
     this.field = options.field;
     this.httpStatus = options.httpStatus;
-    this.hint = options.hint;
+    this.hint = options.hint === undefined ? undefined : redactor.redactString(options.hint);
     this.retryable = options.retryable ?? false;
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DropwiseError, isDropwiseError, toDropwiseError } from '../src/errors.js';
+import { REDACTED, redactor } from '../src/log.js';
 
 describe('DropwiseError', () => {
   it('joins the message and the hint into one sentence each', () => {
@@ -15,5 +16,14 @@ describe('DropwiseError', () => {
     expect(toDropwiseError('text')).toMatchObject({ code: 'DW_INTERNAL', message: 'text' });
     expect(isDropwiseError(dw, 'DW_CW_AUTH')).toBe(true);
     expect(isDropwiseError(dw, 'DW_CW_NOT_FOUND')).toBe(false);
+  });
+
+  it('never carries a configured secret in its message or hint', () => {
+    redactor.add('acme+pub-key:very-private-key');
+    const b64 = Buffer.from('acme+pub-key:very-private-key').toString('base64');
+    const err = new DropwiseError('DW_CW_AUTH', `refused acme+pub-key:very-private-key (${b64})`, { hint: `check very-private-key` });
+    expect(err.message.startsWith(`refused ${REDACTED} (${REDACTED}`)).toBe(true);
+    expect(err.message).not.toContain(b64.slice(0, 12));
+    expect(err.fullMessage).not.toContain('very-private-key');
   });
 });

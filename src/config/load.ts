@@ -152,6 +152,8 @@ function resolveSecretRefs(connections: Record<string, Record<string, unknown>>,
         if (typeof v === 'string' && v.length >= 4) secrets.push(v);
       }
     }
+    // The Basic credential as sent: its base64 form is not a substring of the keys' own encodings.
+    if (type === 'connectwise') secrets.push(`${String(conn['companyId'])}+${String(conn['publicKey'])}:${String(conn['privateKey'])}`);
   }
   return secrets;
 }

@@ -3,9 +3,9 @@
 // Hostile input is refused: DOCTYPE (and with it every entity trick), absurd nesting, giant text.
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import { SaxesParser } from 'saxes';
 import { DropwiseError } from '../errors.js';
 import { escapeAttr, escapeText } from './escape.js';
+import { createSafeParser, emptyFileError, malformedError, parserError } from './safe-parser.js';
 
 export interface XmlElement {
   name: string;
@@ -39,28 +39,6 @@ function open(source: Source): Readable {
   return typeof source === 'string' ? fs.createReadStream(source, { encoding: 'utf8', highWaterMark: 256 * 1024 }) : source;
 }
 
-function malformed(message: string, line: number, hint = 'Check that the file is complete, well-formed XML (an XML editor or validator shows the exact place)'): DropwiseError {
-  return new DropwiseError('DW_XML_MALFORMED', `The file is not well-formed XML: ${message} (line ${line})`, { hint });
-}
-
-/** Builds a parser that refuses DOCTYPE and reports errors as DropwiseErrors. */
-function createParser(): SaxesParser {
-  const parser = new SaxesParser({ position: true });
-  parser.on('doctype', () => {
-    throw new DropwiseError('DW_XML_UNSAFE', `The file declares a DOCTYPE (line ${parser.line}); dropwise does not accept DTDs or custom entities`, {
-      hint: 'Remove the <!DOCTYPE …> declaration; the file formats need none',
-    });
-  });
-  return parser;
-}
-
-function rethrow(err: unknown, parser: SaxesParser): never {
-  if (err instanceof DropwiseError) throw err;
-  // saxes messages start with "file:line:col: "; keep only the reason.
-  const reason = (err as Error).message.replace(/^[^:]*:\d+:\d+: /, '');
-  throw malformed(reason, parser.line);
-}
-
 /**
  * Yields the children of the root element one at a time. The root's name is checked against
  * `expectRoot` when given. Throws DW_FILE_EMPTY, DW_XML_MALFORMED or DW_XML_UNSAFE.
@@ -70,13 +48,22 @@ export async function* readRecords(
   options: { expectRoot?: string; limits?: Partial<XmlReadLimits>; onRoot?: (root: XmlElement) => void } = {},
 ): AsyncGenerator<XmlRecord> {
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
-  const parser = createParser();
+  const parser = createSafeParser();
   const queue: XmlRecord[] = [];
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
   let index = 0;
   let recordElements = 0;
   let sawContent = false;
+  // saxes hands over a text, CDATA or attribute only once it is complete, so a giant one would sit in
+  // memory first: count the input read since the parser last reported anything, and stop early.
+  let charsWithoutEvent = 0;
+  const eventSeen = () => (charsWithoutEvent = 0);
+  const tooLong = (): never => {
+    throw new DropwiseError('DW_XML_UNSAFE', `A text, CDATA section or attribute is longer than ${limits.maxTextLength} characters (line ${parser.line})`, {
+      hint: 'The file formats hold short values; check the file was produced correctly',
+    });
+  };
 
   parser.on('opentag', (tag) => {
     if (stack.length >= limits.maxDepth) {
@@ -84,7 +71,10 @@ export async function* readRecords(
         hint: 'The file formats nest only a few levels; check the file was produced correctly',
       });
     }
-    const el: XmlElement = { name: tag.name, attributes: { ...(tag.attributes as Record<string, string>) }, children: [], line: parser.line };
+    eventSeen();
+    const attributes = tag.attributes as Record<string, string>;
+    for (const value of Object.values(attributes)) if (value.length > limits.maxTextLength) tooLong();
+    const el: XmlElement = { name: tag.name, attributes: { ...attributes }, children: [], line: parser.line };
     if (!root) {
       root = el;
       if (options.expectRoot !== undefined && el.name !== options.expectRoot) {
@@ -104,20 +94,24 @@ export async function* readRecords(
     stack.push(el);
   });
   parser.on('text', (text) => {
+    eventSeen();
     const top = stack[stack.length - 1];
     if (!top || stack.length === 1) return;
-    if (text.length > limits.maxTextLength) {
-      throw new DropwiseError('DW_XML_UNSAFE', `An element's text is longer than ${limits.maxTextLength} characters (line ${parser.line})`);
-    }
+    if (text.length > limits.maxTextLength) tooLong();
     const last = top.children[top.children.length - 1];
     if (typeof last === 'string') top.children[top.children.length - 1] = last + text;
     else top.children.push(text);
   });
   parser.on('cdata', (text) => {
+    eventSeen();
+    if (text.length > limits.maxTextLength) tooLong();
     const top = stack[stack.length - 1];
     if (top && stack.length > 1) top.children.push(text);
   });
+  parser.on('comment', eventSeen);
+  parser.on('processinginstruction', eventSeen);
   parser.on('closetag', () => {
+    eventSeen();
     const el = stack.pop();
     if (el && stack.length === 1) queue.push({ index: index++, element: el });
   });
@@ -135,19 +129,19 @@ export async function* readRecords(
       try {
         parser.write(text);
       } catch (err) {
-        rethrow(err, parser);
+        throw parserError(err, parser.line);
       }
+      charsWithoutEvent += text.length;
+      if (charsWithoutEvent > limits.maxTextLength + text.length) tooLong();
       while (queue.length > 0) yield queue.shift() as XmlRecord;
     }
-    if (!sawContent) {
-      throw new DropwiseError('DW_FILE_EMPTY', 'The file is empty', { hint: 'Check the program that wrote it; an empty file has nothing to process' });
-    }
+    if (!sawContent) throw emptyFileError();
     try {
       parser.close();
     } catch (err) {
-      rethrow(err, parser);
+      throw parserError(err, parser.line);
     }
-    if (!root) throw malformed('there is no root element', parser.line);
+    if (!root) throw malformedError('there is no root element', parser.line);
     while (queue.length > 0) yield queue.shift() as XmlRecord;
   } finally {
     stream.destroy();
@@ -170,7 +164,8 @@ export function childElements(el: XmlElement): XmlElement[] {
   return el.children.filter((c): c is XmlElement => typeof c !== 'string');
 }
 
-const isNil = (el: XmlElement) => Object.entries(el.attributes).some(([k, v]) => /(^|:)nil$/.test(k) && v === 'true');
+/** Whether an element carries xsi:nil="true" (any prefix). */
+export const isNil = (el: XmlElement) => Object.entries(el.attributes).some(([k, v]) => /(^|:)nil$/.test(k) && v === 'true');
 
 /**
  * An element as a plain value: text-only → string (trimmed), xsi:nil → null, children → object,
@@ -184,7 +179,8 @@ export function elementToValue(el: XmlElement): unknown {
   const repeated = new Set<string>();
   for (const kid of kids) {
     const value = elementToValue(kid);
-    if (!(kid.name in out)) out[kid.name] = value;
+    // defineProperty, not assignment: an element named __proto__ must stay a plain field.
+    if (!Object.hasOwn(out, kid.name)) Object.defineProperty(out, kid.name, { value, enumerable: true, writable: true, configurable: true });
     else if (repeated.has(kid.name)) (out[kid.name] as unknown[]).push(value);
     else {
       out[kid.name] = [out[kid.name], value];

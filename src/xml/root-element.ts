@@ -1,7 +1,7 @@
 // Routing needs only the name of a document's root element: read the first start tag and stop.
 import fs from 'node:fs/promises';
-import { SaxesParser } from 'saxes';
 import { DropwiseError } from '../errors.js';
+import { createSafeParser, emptyFileError, parserError } from './safe-parser.js';
 
 export type DocumentKind = { kind: 'xml'; root: string } | { kind: 'json' };
 
@@ -18,18 +18,11 @@ export async function sniffDocument(file: string): Promise<DocumentKind> {
   } finally {
     await handle.close();
   }
-  if (text.trim() === '') {
-    throw new DropwiseError('DW_FILE_EMPTY', 'The file is empty', { hint: 'Check the program that wrote it; an empty file has nothing to process' });
-  }
+  if (text.trim() === '') throw emptyFileError();
   if (/^\s*[[{]/.test(text)) return { kind: 'json' };
 
   let root: string | undefined;
-  const parser = new SaxesParser();
-  parser.on('doctype', () => {
-    throw new DropwiseError('DW_XML_UNSAFE', 'The file declares a DOCTYPE; dropwise does not accept DTDs or custom entities', {
-      hint: 'Remove the <!DOCTYPE …> declaration; the file formats need none',
-    });
-  });
+  const parser = createSafeParser();
   parser.on('opentag', (tag) => {
     root = tag.name;
     throw STOP;
@@ -37,12 +30,7 @@ export async function sniffDocument(file: string): Promise<DocumentKind> {
   try {
     parser.write(text);
   } catch (err) {
-    if (err !== STOP) {
-      if (err instanceof DropwiseError) throw err;
-      throw new DropwiseError('DW_XML_MALFORMED', `The file is not well-formed XML: ${(err as Error).message.replace(/^[^:]*:\d+:\d+: /, '')}`, {
-        hint: 'Check that the file is complete, well-formed XML (an XML editor or validator shows the exact place)',
-      });
-    }
+    if (err !== STOP) throw parserError(err);
   }
   if (root === undefined) {
     throw new DropwiseError('DW_XML_MALFORMED', 'The file is not XML: no root element was found at its start', {

@@ -66,6 +66,37 @@ describe('readRecords', () => {
     await expect(collect(fromText(`<a><b>${'x'.repeat(2000)}</b></a>`, 500), { limits: { maxTextLength: 1000 } })).rejects.toMatchObject({ code: 'DW_XML_UNSAFE' });
   });
 
+  it.each([
+    ['CDATA', (n: number) => `<a><b><![CDATA[${'x'.repeat(n)}]]></b></a>`],
+    ['an attribute', (n: number) => `<a><b c="${'x'.repeat(n)}"/></a>`],
+    ['a comment', (n: number) => `<a><!--${'x'.repeat(n)}--><b/></a>`],
+  ])('refuses giant %s too', async (_label, make) => {
+    await expect(collect(fromText(make(5000), 700), { limits: { maxTextLength: 1000 } })).rejects.toMatchObject({ code: 'DW_XML_UNSAFE' });
+  });
+
+  it('stops a giant text node before it is complete, without holding it', async () => {
+    let fed = 0;
+    const chunks = (async function* () {
+      yield '<a><b>';
+      // An endless text node: the reader must give up long before it ends.
+      for (;;) {
+        fed += 1000;
+        yield 'x'.repeat(1000);
+      }
+    })();
+    await expect(collect(Readable.from(chunks), { limits: { maxTextLength: 10_000 } })).rejects.toMatchObject({ code: 'DW_XML_UNSAFE' });
+    expect(fed).toBeLessThanOrEqual(12_000);
+  });
+
+  it('keeps elements named like object internals as plain fields', async () => {
+    const doc = await readDocument(fromText('<r><__proto__><polluted>yes</polluted></__proto__><constructor>c</constructor><constructor>d</constructor></r>'));
+    const value = elementToValue(doc) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.keys(value)).toEqual(['__proto__', 'constructor']);
+    expect(value['constructor']).toEqual(['c', 'd']);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
   it('reads a file from disk', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dw-xml-')), 'p.xml');
     fs.writeFileSync(file, SAMPLE);
