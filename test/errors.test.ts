@@ -19,7 +19,7 @@ describe('DropwiseError', () => {
   });
 
   it('never carries a configured secret in its message or hint', () => {
-    redactor.add('acme+pub-key:very-private-key');
+    redactor.add('very-private-key', 'acme+pub-key:very-private-key'); // as loadConfig registers them
     const b64 = Buffer.from('acme+pub-key:very-private-key').toString('base64');
     const err = new DropwiseError('DW_CW_AUTH', `refused acme+pub-key:very-private-key (${b64})`, { hint: `check very-private-key` });
     expect(err.message.startsWith(`refused ${REDACTED} (${REDACTED}`)).toBe(true);
