@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { finished } from 'node:stream/promises';
 import path from 'node:path';
 import { DropwiseError } from '../errors.js';
+import { checkOutputName } from '../tasks/output-name.js';
 import type { Outbox, OutboxFolder, OutputFile } from '../tasks/types.js';
 import { fsyncFile, removeIfPresent } from './fs-retry.js';
 import { placeFile } from './place-file.js';
@@ -16,28 +17,8 @@ export interface OutboxDirs {
   fail: string;
 }
 
-const MAX_NAME_LENGTH = 200;
-const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$/i;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/** Refuses names that could leave the folder or misbehave on Windows; DW_OUTPUT_PATH says why. */
-export function checkOutputName(name: string): void {
-  const refuse = (why: string): never => {
-    throw new DropwiseError('DW_OUTPUT_PATH', `The output file name ${JSON.stringify(name)} is not allowed: ${why}`, {
-      hint: 'Use a plain file name such as invoices.xml (outputFile, successFile or failFile setting)',
-    });
-  };
-  if (name.trim() === '') refuse('it is empty');
-  if (name.length > MAX_NAME_LENGTH) refuse(`it is longer than ${MAX_NAME_LENGTH} characters`);
-  if (CONTROL.test(name)) refuse('it contains control characters');
-  if (/[\\/]/.test(name)) refuse('it contains a path separator');
-  if (/^[a-z]:/i.test(name) || name.includes(':')) refuse('it contains a drive letter or a colon');
-  if (name === '.' || name === '..' || name.includes('..')) refuse('it contains ".."');
-  if (/[<>"|?*]/.test(name)) refuse('it contains a character Windows does not allow (< > " | ? *)');
-  if (/[. ]$/.test(name)) refuse('it ends with a dot or a space');
-  if (WINDOWS_RESERVED.test(name)) refuse('it is a reserved device name on Windows');
-}
+// The rule lives with the tasks, which check their names before any request; re-exported for callers here.
+export { checkOutputName };
 
 export function writeError(folder: string, err: unknown): DropwiseError {
   if (err instanceof DropwiseError) return err;

@@ -1,6 +1,7 @@
 // Reads task settings that come either typed (config JSON, JSON task requests) or as strings (XML task
 // requests), with one clear error per bad setting and unknown settings refused.
 import { DropwiseError } from '../errors.js';
+import { outputNameProblem } from './output-name.js';
 
 type Raw = Record<string, unknown>;
 
@@ -49,6 +50,20 @@ export class SettingsReader {
     }
     if (typeof v !== 'string' && typeof v !== 'number') return this.fail(name, 'must be text', v);
     return String(v);
+  }
+
+  /**
+   * An output file name (outputFile, successFile, failFile), given or `defaultValue`, checked by the
+   * outbox's rule now, so a bad name is refused before any request rather than at the first output.
+   */
+  fileName(name: string, defaultValue: string): string {
+    const value = this.string(name, { default: defaultValue });
+    const why = outputNameProblem(value);
+    if (why !== undefined) {
+      const given = this.has(name) ? '' : ' (its default)';
+      this.problems.push(`"${name}" ${JSON.stringify(value)}${given} is not a usable file name: ${why}`);
+    }
+    return value;
   }
 
   bool(name: string, defaultValue: boolean): boolean {

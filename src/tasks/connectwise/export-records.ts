@@ -70,7 +70,7 @@ export function parseRecordExportSettings(kind: RecordExportKind, raw: Record<st
   const dateCreated = reader.date('dateCreated');
   const dateModified = reader.date('dateModified');
   const pageSize = reader.int('pageSize', { min: 1, max: 1000, default: 100 });
-  const outputFile = reader.string('outputFile', { required: true, default: kind.defaultOutputFile });
+  const outputFile = reader.fileName('outputFile', kind.defaultOutputFile);
   const references = readReferences(reader, kind);
   const referencesPageSize = reader.int('referencesPageSize', { min: 1, max: 1000, default: 100 });
   const where = kind.whereSettings.map((name) => [name, reader.list(name, 'condition')] as const);

@@ -41,8 +41,8 @@ function parseSettings(raw: Record<string, unknown>, input?: { name: string }): 
   }
   const base = baseName(input.name);
   const settings = {
-    successFile: r.string('successFile', { required: true, default: `${base}_success.xml` }),
-    failFile: r.string('failFile', { required: true, default: `${base}_fail.xml` }),
+    successFile: r.fileName('successFile', `${base}_success.xml`),
+    failFile: r.fileName('failFile', `${base}_fail.xml`),
     preventReprocessing: r.bool('preventReprocessing', false),
   };
   if (settings.successFile === settings.failFile) r.problem('"successFile" and "failFile" must be different files');

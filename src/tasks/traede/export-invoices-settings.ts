@@ -31,7 +31,7 @@ export function parseExportInvoicesSettings(raw: Record<string, unknown>): Traed
     includeNonBooked: reader.bool('includeNonBooked', false),
     filterGroups: readFilterGroups(reader, TASK_TYPE),
     includeLines: reader.bool('includeLines', true),
-    outputFile: reader.string('outputFile') ?? 'traede_invoices.xml',
+    outputFile: reader.fileName('outputFile', 'traede_invoices.xml'),
     note: reader.string('note') ?? `Exported by dropwise to ${FILE_PLACEHOLDER}`,
     writeEmptyFile: reader.bool('writeEmptyFile', false),
   };

@@ -141,6 +141,23 @@ describe('connectwise.import-invoice-payments', () => {
     expect(outputRecords(outcome.outputs[0] as string)[0]).toContain(`<paymentId>${created.data.id}</paymentId>`);
   });
 
+  it('an input named with ".." inside imports, its outputs named after it', async () => {
+    const [a] = unpaidInvoices(sandbox(), 1) as [number];
+    const outcome = await run(input('receipts..march.xml', [{ invoiceId: a, amount: 4 }]));
+    expect(outcome).toMatchObject({ status: 'success', recordsOk: 1 });
+    expect(env.outputs('success')).toEqual(['receipts..march_success.xml']);
+    expect(paymentOn(a)).toEqual([expect.objectContaining({ amount: 4 })]);
+  });
+
+  it('a bad successFile is refused before any request', async () => {
+    const [a] = unpaidInvoices(sandbox(), 1) as [number];
+    const file = input('named.xml', [{ invoiceId: a, amount: 4 }]);
+    sandbox().control.resetRequests();
+    await expect(run(file, { successFile: '../escape.xml' })).rejects.toMatchObject({ code: 'DW_SETTINGS_INVALID', message: expect.stringContaining('"successFile"') as string });
+    expect(requests().total).toBe(0);
+    expect(paymentOn(a)).toEqual([]);
+  });
+
   it('two records for one invoice: the first wins, the later one fails, whatever the concurrency', async () => {
     const [a, b] = unpaidInvoices(sandbox(), 2) as [number, number];
     const file = input('twice.xml', [

@@ -31,7 +31,7 @@ export function parseGlBatchSettings(raw: Record<string, unknown>): GlBatchSetti
     exportUnpostedInvoices: r.bool('exportUnpostedInvoices', true),
     exportUnpostedExpenses: r.bool('exportUnpostedExpenses', false),
     exportUnpostedProcurement: r.bool('exportUnpostedProcurement', false),
-    outputFile: r.string('outputFile', { default: 'connectwise_accounting_interface_get_batch.xml' }) ?? 'connectwise_accounting_interface_get_batch.xml',
+    outputFile: r.fileName('outputFile', 'connectwise_accounting_interface_get_batch.xml'),
     locationId: r.int('locationId', { min: 0, max: 2_147_483_647 }),
     locationName: r.string('locationName'),
     thruDate: r.date('thruDate'),
