@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/load.js';
 import { DropwiseError } from '../errors.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import type { TaskDefinition } from '../tasks/types.js';
+import { sameSettings } from './task-key.js';
 
 export interface ResolvedTask {
   definition: TaskDefinition;
@@ -13,6 +14,8 @@ export interface ResolvedTask {
   /** The connection asked for; undefined means the default connection of the task's kind. */
   connection?: string;
   settings: Record<string, unknown>;
+  /** The configured task exactly as configured (nothing overridden): it may use the task's own watermarks. */
+  asConfigured: boolean;
 }
 
 export interface TaskRef {
@@ -40,11 +43,14 @@ export function resolveTask(ref: TaskRef, config: TasksConfig, registry: TaskReg
         hint: 'Give either the name of a configured task or a task type, or make them agree',
       });
     }
+    const connection = ref.connection ?? configured.connection;
+    const settings = mergeSettings(configured.settings, ref.settings ?? {});
     return {
       definition: registry.require(configured.type),
       taskName: ref.name,
-      connection: ref.connection ?? configured.connection,
-      settings: mergeSettings(configured.settings, ref.settings ?? {}),
+      connection,
+      settings,
+      asConfigured: connection === configured.connection && sameSettings(settings, configured.settings),
     };
   }
   if (ref.type === undefined) {
@@ -52,7 +58,7 @@ export function resolveTask(ref: TaskRef, config: TasksConfig, registry: TaskReg
       hint: 'See the task request example in the README',
     });
   }
-  return { definition: registry.require(ref.type), connection: ref.connection, settings: { ...(ref.settings ?? {}) } };
+  return { definition: registry.require(ref.type), connection: ref.connection, settings: { ...(ref.settings ?? {}) }, asConfigured: false };
 }
 
 /** `override` wins; setting names compare case-insensitively, as the task's settings reader does. */

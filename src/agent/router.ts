@@ -57,7 +57,7 @@ export class Router {
         hint: 'Check that the right file was dropped, or add a route rule in the config that names the task for this file',
       });
     }
-    return { definition, settings: {}, takesInput: true, reason: `root <${doc.root}>` };
+    return { definition, settings: {}, asConfigured: false, takesInput: true, reason: `root <${doc.root}>` };
   }
 
   private async checkSize(file: string): Promise<void> {

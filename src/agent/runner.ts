@@ -11,6 +11,7 @@ import type { TaskInputFile, TaskOutcome } from '../tasks/types.js';
 import { RunOutbox } from './outbox.js';
 import type { ProgressFactory } from './progress.js';
 import type { ResolvedTask } from './resolve-task.js';
+import { watermarkKey } from './task-key.js';
 
 export interface RunnerDeps {
   config: AppConfig;
@@ -50,9 +51,11 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
   const { task, signal } = request;
   const { definition } = task;
   const connection = connectionOf(task, deps.connectors);
+  const taskKey = watermarkKey({ ...task, type: definition.type }, connection);
   const run = await deps.store.runs.start({
     task: definition.type,
     trigger: request.trigger,
+    taskKey,
     ...(task.taskName !== undefined ? { taskName: task.taskName } : {}),
     ...(request.fileName !== undefined ? { file: request.fileName } : {}),
     ...(connection !== undefined ? { connection } : {}),
@@ -68,7 +71,7 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
       { settings, ...(request.input ? { input: request.input } : {}) },
       {
         runId: run.id,
-        taskKey: task.taskName ?? `${definition.type}@${connection ?? 'default'}`,
+        taskKey,
         connection,
         config: deps.config,
         log,

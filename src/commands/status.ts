@@ -42,6 +42,7 @@ function printStatus(status: AgentStatus): void {
   console.log(`\nWaiting in the inbox (${status.waiting.length}):`);
   for (const name of status.waiting) console.log(`  ${name}`);
   const marks = Object.entries(status.watermarks);
-  console.log(`\nWatermarks (${marks.length}):`);
+  // Keys are a configured task's name, or `<name or type>@<connection>#<settings hash>` for ad-hoc requests.
+  console.log(`\nWatermarks by task key (${marks.length}):`);
   for (const [key, values] of marks) console.log(`  ${key}: ${Object.entries(values).map(([k, v]) => `${k}=${v}`).join(', ')}`);
 }

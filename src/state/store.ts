@@ -9,6 +9,8 @@ export interface RunRecord {
   task: string;
   /** The configured task name, when the run came from one. */
   taskName?: string;
+  /** The key of the watermarks the run read and advanced (see src/agent/task-key.ts). */
+  taskKey?: string;
   /** The input file's original name, for file-driven runs. */
   file?: string;
   connection?: string;
@@ -26,7 +28,7 @@ export interface RunRecord {
   details?: Record<string, unknown>;
 }
 
-export type NewRun = Pick<RunRecord, 'task' | 'trigger'> & Partial<Pick<RunRecord, 'taskName' | 'file' | 'connection'>>;
+export type NewRun = Pick<RunRecord, 'task' | 'trigger'> & Partial<Pick<RunRecord, 'taskName' | 'taskKey' | 'file' | 'connection'>>;
 export type RunOutcome = Partial<Omit<RunRecord, 'id' | 'task' | 'startedAt'>>;
 
 export interface RunHistory {

@@ -84,7 +84,7 @@ describe('agent: successful files', () => {
     await fs.writeFile(folder(t, 'inbox', 'go.json'), JSON.stringify({ task: 'test.export', settings: { outputFile: 'export.xml', count: 2 } }));
     const [result] = await t.processed(1);
     expect(result).toMatchObject({ disposition: 'archived', route: { takesInput: false } });
-    expect(await fs.readFile(folder(t, 'outbox', 'success', 'export.xml'), 'utf8')).toContain('<key>test.export@default</key>');
+    expect(await fs.readFile(folder(t, 'outbox', 'success', 'export.xml'), 'utf8')).toMatch(/<key>test\.export@default#[0-9a-f]{12}<\/key>/);
   });
 
   it('ignores temp names and sub-folders in the inbox', async () => {

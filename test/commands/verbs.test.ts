@@ -115,11 +115,12 @@ describe('status', () => {
     expect(out).toContain('stuck.xml');
     expect(out).toContain('waiting.xml');
     expect(out).not.toContain('partial.tmp');
-    expect(out).toContain('small-export: dateModified=2026-01-01T00:00:00Z');
+    expect(out).toContain('Watermarks by task key (1):\n  small-export: dateModified=2026-01-01T00:00:00Z');
     printed = [];
     await showStatus(rt, true);
-    const json = JSON.parse(printed.join('\n')) as { runs: unknown[]; inFlight: { name: string }[]; waiting: string[] };
+    const json = JSON.parse(printed.join('\n')) as { runs: { taskKey: string }[]; inFlight: { name: string }[]; waiting: string[] };
     expect(json.runs).toHaveLength(1);
+    expect(json.runs[0]?.taskKey).toMatch(/^test\.echo@default#[0-9a-f]{12}$/);
     expect(json.inFlight.map((f) => f.name)).toEqual(['stuck.xml']);
     expect(json.waiting).toEqual(['waiting.xml']);
   });
