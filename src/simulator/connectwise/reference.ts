@@ -9,6 +9,7 @@ type TableName = keyof ReturnType<SandboxData['tables']>;
 const COLLECTIONS: [path: string, label: string, table: TableName][] = [
   ['/finance/invoices', 'Invoice', 'invoices'],
   ['/company/companies', 'Company', 'companies'],
+  ['/company/companies/types', 'CompanyType', 'companyTypes'],
   ['/company/contacts', 'Contact', 'contacts'],
   ['/finance/billingStatuses', 'BillingStatus', 'billingStatuses'],
   ['/finance/billingTerms', 'BillingTerm', 'billingTerms'],
@@ -20,6 +21,9 @@ const COLLECTIONS: [path: string, label: string, table: TableName][] = [
   ['/procurement/purchaseorders', 'PurchaseOrder', 'purchaseOrders'],
   ['/procurement/products', 'ProductItem', 'products'],
   ['/procurement/catalog', 'CatalogItem', 'catalog'],
+  ['/procurement/warehouses', 'Warehouse', 'warehouses'],
+  ['/procurement/warehouseBins', 'WarehouseBin', 'warehouseBins'],
+  ['/procurement/shipmentmethods', 'ShipmentMethod', 'shipmentMethods'],
 ];
 
 export function referenceRoutes(router: Router): void {

@@ -4,6 +4,9 @@
 // INVOICE_GL_BASE (its d detail lines and its sales-tax line, listed in `glEntryIds`); an unposted
 // expense k owns EXPENSE_GL_BASE + k; an unposted procurement k owns d ids from PROCUREMENT_GL_BASE
 // (its purchaseDetail lines). d = size.detailLinesPerTransaction.
+// References into the reference tables (catalog items, products, bins, shipment methods, purchase
+// orders, currencies) are built once per reset and shared, and picked by arithmetic on values the
+// record already drew, so they add no random draws and next to no time per record.
 import type { Json } from '../query/list-query.js';
 import type { SandboxSize } from '../types.js';
 import { DAY, EPOCH, Rng, compact, glDate, hash, isoZ, round2 } from './random.js';
@@ -22,8 +25,46 @@ export interface Facts {
   locationId: number;
 }
 
+/** Shared reference objects, by table position. */
+interface LineRefs {
+  /** The full reference, as on record headers. */
+  currency: Json;
+  /** A slim one for detail lines, which are many. */
+  lineCurrency: Json;
+  items: Json[];
+  products: Json[];
+  bins: Json[];
+  shipmentMethods: Json[];
+  purchaseOrders: Json[];
+}
+
+function lineRefs(ref: ReferenceData): LineRefs {
+  const catalog = [...ref.catalog.values()];
+  // Product p sells catalog item 700 + (p % items); the first such product stands for each item.
+  const productFor = (itemId: unknown): Json | undefined => [...ref.products.values()].find((p) => (p['catalogItem'] as Json | undefined)?.['id'] === itemId);
+  const currency = currencyRef(ref.refs, 1);
+  return {
+    currency,
+    lineCurrency: { id: currency['id'], currencyIdentifier: currency['currencyIdentifier'], name: currency['name'] },
+    items: catalog.map((item) => ({ id: item['id'], identifier: item['identifier'] })),
+    products: catalog.map((item) => {
+      const product = productFor(item['id']);
+      return product ? { id: product['id'], description: product['description'] } : {};
+    }),
+    bins: [...ref.warehouseBins.values()].map((bin) => ({ id: bin['id'], name: bin['name'] })),
+    shipmentMethods: [...ref.shipmentMethods.values()].map((method) => ({ id: method['id'], name: method['name'] })),
+    purchaseOrders: [...ref.purchaseOrders.values()].map((po) => ({ id: po['id'], name: po['poNumber'] })),
+  };
+}
+
+/** The element at `index` modulo the length (the lists are never empty once the reference data exists). */
+function cycle(list: Json[], index: number): Json | undefined {
+  return list[index % list.length];
+}
+
 export class GlRecords {
   private readonly lines: number;
+  private readonly shared: LineRefs;
 
   constructor(
     private readonly seed: number,
@@ -31,6 +72,7 @@ export class GlRecords {
     private readonly ref: ReferenceData,
   ) {
     this.lines = Math.max(1, size.detailLinesPerTransaction);
+    this.shared = lineRefs(ref);
   }
 
   facts(kind: LedgerKind, k: number): Facts {
@@ -286,8 +328,10 @@ export class GlRecords {
     const ids = this.glEntryIds('invoice', k);
     const documentDate = glDate(facts.date);
     const location = LOCATIONS[facts.locationId - 1]?.name ?? 'DEFAULT';
+    const shared = this.shared;
     const detail: Json[] = a.lines.map((line, j) => {
       const item = this.item(line.itemIndex);
+      const product = !line.service;
       return {
         id: ids[j],
         documentDate,
@@ -303,6 +347,7 @@ export class GlRecords {
         description: line.service ? 'Services' : 'Products',
         quantity: -line.qty,
         total: -round2(line.qty * line.price),
+        currency: shared.lineCurrency,
         costAccountNumber: '0000',
         inventoryAccountNumber: '0000',
         productAccountNumber: '4000',
@@ -316,6 +361,8 @@ export class GlRecords {
         taxable3Flag: false,
         taxable4Flag: false,
         taxable5Flag: false,
+        item: product ? cycle(shared.items, line.itemIndex) : undefined,
+        product: product ? cycle(shared.products, line.itemIndex) : undefined,
         itemTaxableFlag: a.rate > 0,
         itemPrice: line.price,
         itemCost: 0,
@@ -324,6 +371,8 @@ export class GlRecords {
         unitOfMeasure: line.service ? UNITS[0] : UNITS[1],
         serializedFlag: false,
         serialNumbers: '',
+        warehouseBin: product ? cycle(shared.bins, line.itemIndex + k) : undefined,
+        shipmentMethod: product ? cycle(shared.shipmentMethods, line.itemIndex + j) : undefined,
         dropShippedFlag: false,
         itemTypeXref: line.service ? 'Service' : 'Non-Inventory',
         inventoryXref: '0000',
@@ -347,6 +396,7 @@ export class GlRecords {
       description: 'Level 1 Sales Tax',
       quantity: 0,
       total: -a.tax,
+      currency: shared.lineCurrency,
       productAccountNumber: '4000',
       taxCodeXref: tax.identifier,
       taxNote: 'AUTOSTAX',
@@ -386,7 +436,9 @@ export class GlRecords {
       accountNumber: '1200',
       billingType: 'Standard',
       glEntryIds: ids.join(','),
-      currency: currencyRef(this.ref.refs, 1),
+      // Every other invoice was raised against a purchase order.
+      purchaseOrder: k % 2 === 0 ? cycle(shared.purchaseOrders, k) : undefined,
+      currency: shared.currency,
       total: a.total,
       taxable: a.rate > 0,
       taxableTotal: a.rate > 0 ? a.subtotal : 0,
@@ -446,6 +498,7 @@ export class GlRecords {
     const documentDate = glDate(facts.date);
     const ids = this.glEntryIds('procurement', k);
     const location = LOCATIONS[facts.locationId - 1]?.name ?? 'DEFAULT';
+    const shared = this.shared;
     return {
       id: `PO #${poNumber}, Packing Slip: ${slip}`,
       documentDate,
@@ -498,7 +551,7 @@ export class GlRecords {
           costAccountNumber: '1111',
           inventoryAccountNumber: '1111',
           vendorAccountNumber: '',
-          item: { id: item?.['id'] ?? 700, identifier },
+          item: cycle(shared.items, line.itemIndex),
           itemDescription: String(item?.['description'] ?? ''),
           salesDescription: String(item?.['customerDescription'] ?? ''),
           taxable: true,
@@ -511,8 +564,9 @@ export class GlRecords {
           serialNumbers: '',
           dropShippedFlag: false,
           lineNumber: j + 1,
+          warehouseBin: cycle(shared.bins, line.itemIndex + k),
           subCategory: { id: 24, name: 'Miscellaneous' },
-          shipmentMethod: { id: 9, name: 'USPS Priority' },
+          shipmentMethod: cycle(shared.shipmentMethods, line.itemIndex + j),
           itemTypeXref: 'Other Charge',
           inventoryXref: '1111',
           cogsXref: '1111',

@@ -1,8 +1,8 @@
 // Invoices (`/finance/invoices`) shaped like seed 000 and the Invoice schema, plus the payments
 // seeded on some of them. Everything dated before EPOCH so "modified since" finds only real changes.
 import type { Json } from '../query/list-query.js';
-import { BILLING_STATUSES, BILLING_TERMS, LOCATIONS, TAX_CODES, currencyRef, seededInfo, type ReferenceData } from './reference.js';
-import { DAY, Rng, compact, isoZ, midnight, round2 } from './random.js';
+import { BILLING_STATUSES, BILLING_TERMS, LOCATIONS, TAX_CODES, currencyRef, type ReferenceData } from './reference.js';
+import { DAY, Rng, compact, isoZ, midnight, round2, seededInfo } from './random.js';
 
 const TYPES = ['Standard', 'Standard', 'Standard', 'Miscellaneous', 'Agreement', 'Progress'] as const;
 /** Ids used by the few deliberately dangling references (targets that do not exist). */

@@ -84,3 +84,19 @@ export function compact<T extends Record<string, unknown>>(record: T): T {
   }
   return record;
 }
+
+/** Who entered the seeded records. */
+export const SEED_USER = 'Admin1';
+
+/** Audit stamps before EPOCH, spread deterministically. */
+export function seededInfo(rng: Rng, maxAgeDays = 720): { dateEntered: string; enteredBy: string; lastUpdated: string; updatedBy: string; entered: number } {
+  const entered = EPOCH - rng.int(30, maxAgeDays) * DAY + rng.int(0, DAY / 1000 - 1) * 1000;
+  const updated = Math.min(EPOCH - 1000, entered + rng.int(0, 60) * DAY);
+  return { dateEntered: isoZ(entered), enteredBy: SEED_USER, lastUpdated: isoZ(updated), updatedBy: SEED_USER, entered };
+}
+
+/** The `_info` of a seeded record: its audit stamps. */
+export function seededStamps(rng: Rng): Record<string, unknown> {
+  const { entered: _entered, ...stamps } = seededInfo(rng);
+  return stamps;
+}

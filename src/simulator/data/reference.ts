@@ -1,8 +1,10 @@
-// The reference tables: companies and their sites and contacts, billing statuses and terms, tax
-// codes, currencies, locations, members, projects, catalog items, purchase orders and products.
+// The reference tables: companies and their sites, contacts and types, billing statuses and terms,
+// tax codes, currencies, locations, members, projects, catalog items, purchase orders and products
+// (warehouses, bins and shipment methods come from inventory.ts).
 // Small, generated once per reset; the invoices and GL records point into them.
 import type { Json } from '../query/list-query.js';
-import { DAY, EPOCH, Rng, compact, isoZ } from './random.js';
+import { DAY, EPOCH, Rng, SEED_USER, compact, isoZ, seededStamps } from './random.js';
+import { buildInventory, type InventoryData } from './inventory.js';
 import { Refs } from './refs.js';
 
 const ADJECTIVES = ['Angry', 'Blue', 'Clever', 'Dusty', 'Eager', 'Fuzzy', 'Golden', 'Happy', 'Icy', 'Jolly', 'Kind', 'Lucky', 'Mighty', 'Noble', 'Orange', 'Proud', 'Quiet', 'Rapid', 'Silver', 'Tidy'];
@@ -20,20 +22,6 @@ export interface CompanyRow extends Json {
 export interface SiteRow extends Json {
   id: number;
   name: string;
-}
-
-const ADMIN = 'Admin1';
-
-/** Audit stamps before EPOCH, spread deterministically. */
-export function seededInfo(rng: Rng, maxAgeDays = 720): { dateEntered: string; enteredBy: string; lastUpdated: string; updatedBy: string; entered: number } {
-  const entered = EPOCH - rng.int(30, maxAgeDays) * DAY + rng.int(0, DAY / 1000 - 1) * 1000;
-  const updated = Math.min(EPOCH - 1000, entered + rng.int(0, 60) * DAY);
-  return { dateEntered: isoZ(entered), enteredBy: ADMIN, lastUpdated: isoZ(updated), updatedBy: ADMIN, entered };
-}
-
-function info(rng: Rng): Json {
-  const { entered: _entered, ...stamps } = seededInfo(rng);
-  return stamps;
 }
 
 export const BILLING_STATUSES = [
@@ -77,9 +65,10 @@ export const COMPANY_TYPES = [
 ];
 
 /** Every reference table, as API records (null members already omitted). */
-export interface ReferenceData {
+export interface ReferenceData extends InventoryData {
   refs: Refs;
   companies: Map<number, CompanyRow>;
+  companyTypes: Map<number, Json>;
   sites: Map<number, SiteRow>;
   /** Company id → its site ids (first one is the default billing site). */
   sitesByCompany: Map<number, number[]>;
@@ -165,7 +154,7 @@ export function buildReferenceData(seed: number, companyCount: number, refs: Ref
           inactiveFlag: false,
           billSeparateFlag: false,
           company: companyRef,
-          _info: info(rng),
+          _info: seededStamps(rng),
         }) as SiteRow,
       );
     }
@@ -190,7 +179,7 @@ export function buildReferenceData(seed: number, companyCount: number, refs: Ref
           { id: id * 10 + 1, type: { id: 1, name: 'Email' }, value: `${first}.${last}@example.com`.toLowerCase(), defaultFlag: true, communicationType: 'Email' },
           { id: id * 10 + 2, type: { id: 2, name: 'Direct' }, value: `555${rng.int(1000000, 9999999)}`, defaultFlag: true, communicationType: 'Phone' },
         ],
-        _info: info(rng),
+        _info: seededStamps(rng),
       }),
     );
     const terms = BILLING_TERMS[rng.int(1, 3)] ?? BILLING_TERMS[0];
@@ -221,7 +210,7 @@ export function buildReferenceData(seed: number, companyCount: number, refs: Ref
         types: [refs.named('type', '/company/companies/types', (isVendor ? COMPANY_TYPES[1] : COMPANY_TYPES[0]) ?? { id: 1, name: 'Customer' })],
         site: mainSite ? refs.site(id, mainSite) : undefined,
         currency: currencyRef(refs, 1 + (id % 3 === 0 ? 1 : 0)),
-        _info: info(rng),
+        _info: seededStamps(rng),
       }) as CompanyRow,
     );
   }
@@ -247,7 +236,7 @@ export function buildReferenceData(seed: number, companyCount: number, refs: Ref
         estimatedStart: isoZ(start),
         estimatedEnd: isoZ(start + rng.int(30, 200) * DAY),
         closedFlag: false,
-        _info: info(rng),
+        _info: seededStamps(rng),
       }),
     );
   }
@@ -275,7 +264,7 @@ export function buildReferenceData(seed: number, companyCount: number, refs: Ref
         taxableFlag: true,
         customerDescription: `${identifier} for customers`,
         vendor: vendorIds[0] ? refs.company(companies.get(vendorIds[0]) as CompanyRow) : undefined,
-        _info: info(rng),
+        _info: seededStamps(rng),
       }),
     );
   });
@@ -306,7 +295,7 @@ export function buildReferenceData(seed: number, companyCount: number, refs: Ref
         taxCode: refs.named('taxCode', '/finance/taxCodes', { id: 1, name: 'Standard VAT' }),
         currency: currencyRef(refs, 1),
         closedFlag: true,
-        _info: info(rng),
+        _info: seededStamps(rng),
       }),
     );
   }
@@ -330,7 +319,7 @@ export function buildReferenceData(seed: number, companyCount: number, refs: Ref
         businessUnitId: 10,
         taxableFlag: true,
         company: company ? refs.company(company) : undefined,
-        _info: info(rng),
+        _info: seededStamps(rng),
       }),
     );
   }
@@ -341,8 +330,8 @@ export function buildReferenceData(seed: number, companyCount: number, refs: Ref
     sites,
     sitesByCompany,
     contacts,
-    billingStatuses: byId(BILLING_STATUSES.map((s) => ({ ...s, _info: info(new Rng(seed, 6, s.id)) }))),
-    billingTerms: byId(BILLING_TERMS.map((t) => ({ ...t, _info: info(new Rng(seed, 7, t.id)) }))),
+    billingStatuses: byId(BILLING_STATUSES.map((s) => ({ ...s, _info: seededStamps(new Rng(seed, 6, s.id)) }))),
+    billingTerms: byId(BILLING_TERMS.map((t) => ({ ...t, _info: seededStamps(new Rng(seed, 7, t.id)) }))),
     taxCodes: byId(TAX_CODES.map((t) => taxCode(t, refs, new Rng(seed, 8, t.id)))),
     currencies: byId(
       CURRENCIES.map((c) => ({
@@ -358,7 +347,7 @@ export function buildReferenceData(seed: number, companyCount: number, refs: Ref
         negativeParenthesesFlag: false,
         rightAlign: false,
         numberOfDecimals: 2,
-        _info: info(new Rng(seed, 9, c.id)),
+        _info: seededStamps(new Rng(seed, 9, c.id)),
       })),
     ),
     locations: byId(
@@ -372,7 +361,7 @@ export function buildReferenceData(seed: number, companyCount: number, refs: Ref
         clientFlag: false,
         workRoleIds: [],
         departmentIds: [10],
-        _info: info(new Rng(seed, 10, l.id)),
+        _info: seededStamps(new Rng(seed, 10, l.id)),
       })),
     ),
     members,
@@ -381,6 +370,9 @@ export function buildReferenceData(seed: number, companyCount: number, refs: Ref
     purchaseOrders,
     products,
     vendorIds,
+    companyTypes: byId(COMPANY_TYPES.map((t) => ({ ...t, defaultFlag: t.id === 1, vendorFlag: t.name === 'Vendor', serviceAlertFlag: false, _info: seededStamps(new Rng(seed, 15, t.id)) }))),
+    // The warehouses belong to the first company, the sandbox's own.
+    ...buildInventory(seed, refs, { company: companies.get(1) as CompanyRow, site: sites.get(sitesByCompany.get(1)?.[0] ?? 0) }, LOCATIONS),
   };
 }
 
@@ -403,7 +395,7 @@ function taxCode(t: (typeof TAX_CODES)[number], refs: Refs, rng: Rng): Json & { 
     levelOneServicesFlag: true,
     levelOneExpensesFlag: true,
     levelOneProductsFlag: true,
-    _info: info(rng),
+    _info: seededStamps(rng),
   };
 }
 
@@ -413,7 +405,7 @@ function buildMembers(seed: number, refs: Refs): Map<number, Json> {
     const rng = new Rng(seed, 11, id);
     const firstName = FIRST_NAMES[id % FIRST_NAMES.length] ?? 'Admin';
     const lastName = LAST_NAMES[(id * 3) % LAST_NAMES.length] ?? 'User';
-    const identifier = id === 1 ? ADMIN : `${firstName.charAt(0)}${lastName}`.toLowerCase();
+    const identifier = id === 1 ? SEED_USER : `${firstName.charAt(0)}${lastName}`.toLowerCase();
     members.set(id, {
       id,
       identifier,
@@ -436,7 +428,7 @@ function buildMembers(seed: number, refs: Refs): Map<number, Json> {
       invoiceScreenDefaultTabFormat: 'ShowInvoicingTab',
       invoicingDisplayOptions: 'RemainOnInvoicingScreen',
       agreementInvoicingDisplayOptions: 'RemainOnInvoicingScreen',
-      _info: info(rng),
+      _info: seededStamps(rng),
     });
   }
   return members;

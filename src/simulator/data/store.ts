@@ -57,6 +57,7 @@ export class SandboxData {
       invoices: this.invoices,
       payments: this.payments,
       companies: r.companies,
+      companyTypes: r.companyTypes,
       sites: r.sites,
       contacts: r.contacts,
       billingStatuses: r.billingStatuses,
@@ -69,6 +70,9 @@ export class SandboxData {
       catalog: r.catalog,
       purchaseOrders: r.purchaseOrders,
       products: r.products,
+      warehouses: r.warehouses,
+      warehouseBins: r.warehouseBins,
+      shipmentMethods: r.shipmentMethods,
       batches: this.ledger.batches,
     };
   }

@@ -29,7 +29,66 @@ function load(file: string): Spec {
   return spec;
 }
 
-const specs = { '2022.1': load('cw-manage-2022.1-finance-subset.reconstructed.json'), '2026.4': load('openapi_get_filtered.json') };
+/**
+ * Warehouses, warehouse bins and shipment methods are in neither reference document (the 2026.4 copy
+ * is a pruned GET subset). Their schemas, transcribed from ConnectWise's 2025.1 Warehouse,
+ * WarehouseBin and ShipmentMethod models (required: name, and department/location/warehouse where
+ * ConnectWise requires them), reuse the documents' reference schemas and are just as strict.
+ */
+function procurementSupplement(): Spec {
+  const ref = (name: string): Row => ({ $ref: `2026.4#/components/schemas/${name}` });
+  const info = { type: 'object', additionalProperties: { type: 'string' } };
+  const int = { type: 'integer', format: 'int32' };
+  const object = (required: string[], properties: Row): Row => ({ type: 'object', required, properties: { id: int, ...properties, _info: info }, additionalProperties: false });
+  const schemas: Record<string, Row> = {
+    Warehouse: object(['name', 'department', 'location'], {
+      name: { type: 'string', maxLength: 50 },
+      company: ref('CompanyReference'),
+      contact: ref('ContactReference'),
+      currency: ref('CurrencyReference'),
+      department: ref('SystemDepartmentReference'),
+      location: ref('SystemLocationReference'),
+      locationXref: { type: 'string' },
+      manager: ref('MemberReference'),
+      site: ref('SiteReference'),
+      inactiveFlag: { type: 'boolean' },
+      lockedFlag: { type: 'boolean' },
+      locationDefaultFlag: { type: 'boolean' },
+      overallDefaultFlag: { type: 'boolean' },
+    }),
+    WarehouseBin: object(['name', 'warehouse'], {
+      name: { type: 'string', maxLength: 50 },
+      warehouse: ref('WarehouseReference'),
+      company: ref('CompanyReference'),
+      department: ref('SystemDepartmentReference'),
+      location: ref('SystemLocationReference'),
+      manager: ref('MemberReference'),
+      overflowBin: ref('WarehouseBinReference'),
+      transferBin: ref('WarehouseBinReference'),
+      defaultFlag: { type: 'boolean' },
+      inactiveFlag: { type: 'boolean' },
+      minQuantity: { type: 'number' },
+      maxQuantity: { type: 'number' },
+      quantityOnHand: int,
+      height: { type: 'number' },
+      length: { type: 'number' },
+      width: { type: 'number' },
+      weight: { type: 'number' },
+    }),
+    ShipmentMethod: object(['name'], { name: { type: 'string', maxLength: 50 }, defaultFlag: { type: 'boolean' }, trackingUrl: { type: 'string' } }),
+  };
+  const paths: Spec['paths'] = {};
+  const ok = (schema: Row) => ({ get: { responses: { '200': { content: { 'application/json': { schema } } } } } });
+  for (const [base, name] of [['/procurement/warehouses', 'Warehouse'], ['/procurement/warehouseBins', 'WarehouseBin'], ['/procurement/shipmentmethods', 'ShipmentMethod']] as const) {
+    const entity = { $ref: `#/components/schemas/${name}` };
+    paths[base] = ok({ type: 'array', items: entity });
+    paths[`${base}/count`] = ok(ref('Count'));
+    paths[`${base}/{id}`] = ok(entity);
+  }
+  return { paths, components: { schemas } };
+}
+
+const specs = { '2022.1': load('cw-manage-2022.1-finance-subset.reconstructed.json'), '2026.4': load('openapi_get_filtered.json'), 'procurement-2025.1': procurementSupplement() };
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats.default(ajv);
 for (const [version, spec] of Object.entries(specs)) ajv.addSchema(spec as object, version);
@@ -74,6 +133,7 @@ describe('responses match the reference OpenAPI schemas', () => {
   const collections: [specBase: string, url: string][] = [
     ['/finance/invoices', '/finance/invoices'],
     ['/company/companies', '/company/companies'],
+    ['/company/companies/types', '/company/companies/types'],
     ['/company/contacts', '/company/contacts'],
     ['/finance/billingStatuses', '/finance/billingStatuses'],
     ['/finance/billingTerms', '/finance/billingTerms'],
@@ -85,6 +145,9 @@ describe('responses match the reference OpenAPI schemas', () => {
     ['/procurement/purchaseorders', '/procurement/purchaseorders'],
     ['/procurement/products', '/procurement/products'],
     ['/procurement/catalog', '/procurement/catalog'],
+    ['/procurement/warehouses', '/procurement/warehouses'],
+    ['/procurement/warehouseBins', '/procurement/warehouseBins'],
+    ['/procurement/shipmentmethods', '/procurement/shipmentmethods'],
     ['/company/companies/{parentId}/sites', '/company/companies/2/sites'],
     ['/finance/accounting/batches', '/finance/accounting/batches'],
     ['/finance/accounting/unpostedinvoices', '/finance/accounting/unpostedinvoices'],
@@ -129,6 +192,10 @@ describe('responses match the reference OpenAPI schemas', () => {
     expect(validate({ id: 1, type: 'Standard', company: { id: 1 }, invoiceNumbr: '1' })).toBe(false);
     expect(validate({ id: '1', type: 'Standard', company: { id: 1 } })).toBe(false);
     expect(validate({ id: 1, type: 'Standard', company: { id: 1, nickname: 'x' } })).toBe(false);
+    const [[, validateBin] = ['', () => true]] = validatorsFor('/procurement/warehouseBins/{id}', 'get');
+    expect(validateBin({ id: 1, name: 'A-01', warehouse: { id: 1, name: 'Main' } })).toBe(true);
+    expect(validateBin({ id: 1, name: 'A-01', warehouse: { id: 1, nickname: 'Main' } })).toBe(false);
+    expect(validateBin({ id: 1, name: 'A-01' })).toBe(false);
   });
 
   it('error bodies match ErrorResponseMessage', async () => {
