@@ -9,7 +9,7 @@ export const ERROR_CODES = {
   DW_CONNECTION_UNKNOWN: 'A task names a connection that is not configured',
   // input files
   DW_FILE_EMPTY: 'The file is empty',
-  DW_FILE_TOO_LARGE: 'The file is larger than limits.maxFileBytes',
+  DW_FILE_TOO_LARGE: 'The file is larger than processing.maxFileBytes',
   DW_FILE_UNREADABLE: 'The file could not be read',
   DW_XML_MALFORMED: 'The file is not well-formed XML',
   DW_XML_UNSAFE: 'The file uses an XML feature dropwise refuses (DOCTYPE/entities)',
@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   DW_OUTPUT_WRITE: 'An output file could not be written',
   DW_OUTPUT_PATH: 'An output file name is not allowed (path tricks, reserved names)',
   DW_STATE_WRITE: 'The state store could not be written',
+  DW_STATE_READ: 'A state file could not be read (damaged or unreadable)',
+  DW_LOCKED: 'Another dropwise process is using the same work or state folder',
   // remote systems
   DW_CW_AUTH: 'ConnectWise refused the credentials',
   DW_CW_FORBIDDEN: 'ConnectWise refused the action for this API member',

@@ -8,6 +8,7 @@ import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
 import type { Logger } from '../log.js';
 import type { StateStore } from '../state/index.js';
+import { acquireLock, type AcquiredLock } from '../state/lock-file.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import { claimFile, type ClaimedFile } from './claim.js';
 import { Journal } from './journal.js';
@@ -52,6 +53,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly retries = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
   private readonly claims = new Set<Promise<void>>();
   private journal: Journal | undefined;
+  private workLock: AcquiredLock | undefined;
   private watcher: InboxWatcher | undefined;
   private scheduler: Scheduler | undefined;
   private stopping = false;
@@ -64,16 +66,31 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.progress = deps.progress ?? logProgress(deps.log);
   }
 
-  /** Creates the folders and opens the journal; enough for `run` and `task`. */
-  async open(options: { compactJournal?: boolean } = {}): Promise<void> {
-    await createFolders(this.workspace);
-    this.journal = await Journal.open(this.workspace.journal, { compact: options.compactJournal ?? false });
+  /**
+   * Takes the work and state folders for this process alone (DW_LOCKED when another dropwise process
+   * has them), creates the folders and opens the journal; enough for `run` and `task`.
+   */
+  async open(options: { compactJournal?: boolean; purpose?: string } = {}): Promise<void> {
+    const { log, store } = this.deps;
+    const purpose = options.purpose ?? 'run';
+    this.workLock = await acquireLock(this.workspace.work, purpose);
+    try {
+      const { tookOverFrom } = await store.lock(purpose);
+      for (const [folder, from] of [[this.workspace.work, this.workLock.tookOverFrom], [this.deps.config.folders.state, tookOverFrom]]) {
+        if (from !== undefined) log.warn(`Took over the lock of ${folder} from ${from}, which is no longer running`);
+      }
+      await createFolders(this.workspace);
+      this.journal = await Journal.open(this.workspace.journal, { compact: options.compactJournal ?? false });
+    } catch (err) {
+      await this.releaseLocks();
+      throw err;
+    }
   }
 
   /** Runs the agent: resumes leftovers, watches the inbox, starts the schedules. */
   async start(): Promise<void> {
     const { log, config } = this.deps;
-    await this.open({ compactJournal: true });
+    await this.open({ compactJournal: true, purpose: 'start' });
     const stale = await removeStaleTemps(this.workspace.tmp);
     if (stale > 0) log.info(`Removed ${stale} unfinished temp file(s) from ${this.workspace.tmp}`);
     const leftovers = await listClaimed(this.workspace.processing);
@@ -109,7 +126,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const idle = await Promise.race([this.limiter.idle().then(() => true), sleep(options.graceMs ?? 30_000, false, { ref: false })]);
     if (dropped > 0 || !idle) log.info('Unfinished files stay in work/processing and resume at the next start');
     if (idle) await this.journal?.close();
-    await this.deps.store.flush();
+    await this.releaseLocks();
     log.info('Stopped');
   }
 
@@ -134,7 +151,18 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   async close(): Promise<void> {
     await this.journal?.close();
-    await this.deps.store.flush();
+    await this.releaseLocks();
+  }
+
+  /** Flushes the state and gives both folders back. */
+  private async releaseLocks(): Promise<void> {
+    const workLock = this.workLock;
+    this.workLock = undefined;
+    try {
+      await this.deps.store.unlock();
+    } finally {
+      await workLock?.release();
+    }
   }
 
   private track(claim: Promise<void>): Promise<void> {

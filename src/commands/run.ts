@@ -14,7 +14,7 @@ export function register(program: Command): void {
 }
 
 export async function runFile(rt: Runtime, file: string): Promise<number> {
-  const agent = await openOneShotAgent(rt);
+  const agent = await openOneShotAgent(rt, 'run');
   try {
     const result = await agent.runFile(file);
     if (!result) throw new DropwiseError('DW_FILE_UNREADABLE', `The file ${file} does not exist`, { hint: 'Check the path and try again' });

@@ -127,9 +127,12 @@ export async function withRuntime(options: CommonOptions, runtimeOptions: Runtim
   }
 }
 
-/** An opened agent for a one-shot verb (`run`, `task`): progress on the terminal when there is one. */
-export async function openOneShotAgent(rt: Runtime): Promise<Agent> {
+/**
+ * An opened agent for a one-shot verb (`run`, `task`): progress on the terminal when there is one.
+ * Refused (DW_LOCKED) while an agent or another one-shot verb uses the same work or state folder.
+ */
+export async function openOneShotAgent(rt: Runtime, purpose: 'run' | 'task'): Promise<Agent> {
   const agent = new Agent({ ...rt, progress: process.stderr.isTTY ? terminalProgress(process.stderr) : logProgress(rt.log) });
-  await agent.open();
+  await agent.open({ purpose });
   return agent;
 }

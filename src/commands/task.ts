@@ -13,7 +13,7 @@ export function register(program: Command): void {
 }
 
 export async function runConfiguredTask(rt: Runtime, name: string): Promise<number> {
-  const agent = await openOneShotAgent(rt);
+  const agent = await openOneShotAgent(rt, 'task');
   try {
     const { outcome } = await agent.runConfiguredTask(name, 'cli');
     console.log(`Task:     ${name}`);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { acquireLock, type AcquiredLock } from './lock-file.js';
 import { JsonRunHistory } from './run-history.js';
 import type { StateStore } from './store.js';
 import { ShardedTruthTable } from './truth-table.js';
@@ -6,13 +7,35 @@ import { JsonWatermarks } from './watermarks.js';
 
 export type * from './store.js';
 
-/** The local-file state store: runs.json, watermarks.json and truth/ under `dir`. */
+/** The local-file state store: runs.json, watermarks.json and truth/ under `dir`, locked by dropwise.lock. */
 export function openStateStore(dir: string): StateStore {
+  let lock: AcquiredLock | undefined;
   const runs = new JsonRunHistory(path.join(dir, 'runs.json'));
   const watermarks = new JsonWatermarks(path.join(dir, 'watermarks.json'));
-  const truth = new ShardedTruthTable(path.join(dir, 'truth'));
+  const truth = new ShardedTruthTable(path.join(dir, 'truth'), { mayFold: () => lock !== undefined });
   const flush = async () => {
     await Promise.all([runs.flush(), watermarks.flush(), truth.flush()]);
   };
-  return { runs, watermarks, truth, flush, close: flush };
+  const unlock = async () => {
+    try {
+      await flush();
+    } finally {
+      const held = lock;
+      lock = undefined;
+      await held?.release();
+    }
+  };
+  return {
+    runs,
+    watermarks,
+    truth,
+    flush,
+    lock: async (purpose) => {
+      if (lock) return {};
+      lock = await acquireLock(dir, purpose);
+      return lock.tookOverFrom !== undefined ? { tookOverFrom: lock.tookOverFrom } : {};
+    },
+    unlock,
+    close: unlock,
+  };
 }

@@ -1,5 +1,7 @@
 // A JSON document on disk (lowdb) whose writes are coalesced: many changes in a burst cost one write.
 // lowdb rewrites the whole file on every write, so callers keep documents small (see the truth table).
+// Only changes this process made are written: a process that merely read the document (`dropwise
+// status`, a one-shot verb) must never put its stale copy back over what another process wrote since.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Low } from 'lowdb';
@@ -11,6 +13,8 @@ export class JsonDocument<T> {
   private pending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private loaded = false;
+  /** Changed in memory since the last write. */
+  private dirty = false;
 
   constructor(
     readonly file: string,
@@ -22,11 +26,11 @@ export class JsonDocument<T> {
 
   async data(): Promise<T> {
     if (!this.loaded) {
-      await fs.mkdir(path.dirname(this.file), { recursive: true });
       try {
         await this.low.read();
       } catch (err) {
-        throw new DropwiseError('DW_STATE_WRITE', `The state file ${this.file} cannot be read: ${(err as Error).message}`, {
+        // Not retryable: the same file fails the same way until someone repairs it.
+        throw new DropwiseError('DW_STATE_READ', `The state file ${this.file} cannot be read: ${(err as Error).message}`, {
           hint: 'Restore it from a backup, or move it away to start with empty state (imports may then repeat)',
           cause: err,
         });
@@ -36,8 +40,9 @@ export class JsonDocument<T> {
     return this.low.data;
   }
 
-  /** Schedules a write soon; returns at once. */
+  /** Marks the document changed and schedules a write soon; returns at once. */
   touch(): void {
+    this.dirty = true;
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -47,20 +52,30 @@ export class JsonDocument<T> {
     this.timer.unref();
   }
 
-  /** Writes now (after any write in progress). */
+  /** Marks the document changed and writes it now. */
+  async save(): Promise<void> {
+    this.dirty = true;
+    await this.flush();
+  }
+
+  /** Writes now (after any write in progress) if this process changed the document since its last write. */
   async flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
     if (this.pending) await this.pending.catch(() => undefined);
-    if (this.loaded) await this.write();
+    if (this.dirty) await this.write();
   }
 
   private async write(): Promise<void> {
+    // Cleared first: a change made while this write is under way marks the document again.
+    this.dirty = false;
     try {
+      await fs.mkdir(path.dirname(this.file), { recursive: true });
       await this.low.write();
     } catch (err) {
+      this.dirty = true;
       throw new DropwiseError('DW_STATE_WRITE', `The state file ${this.file} cannot be written: ${(err as Error).message}`, {
         hint: 'Check free disk space and permissions of the state folder',
         cause: err,

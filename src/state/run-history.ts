@@ -35,7 +35,7 @@ export class JsonRunHistory implements RunHistory {
     const run = data.runs.find((r) => r.id === id);
     if (!run) return;
     Object.assign(run, { endedAt: new Date().toISOString() }, outcome);
-    await this.doc.flush();
+    await this.doc.save();
   }
 
   async recent(limit: number): Promise<RunRecord[]> {

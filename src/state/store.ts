@@ -79,7 +79,15 @@ export interface StateStore {
   runs: RunHistory;
   watermarks: WatermarkStore;
   truth: TruthTable;
-  /** Writes everything pending to disk. */
+  /** Writes everything pending to disk (only what this process changed). */
   flush(): Promise<void>;
+  /**
+   * Takes the state folder for this process alone (`start`, `run`, `task`); DW_LOCKED if another
+   * process has it. Returns whose stale lock was taken over, if one was, for the log.
+   */
+  lock(purpose: string): Promise<{ tookOverFrom?: string }>;
+  /** Flushes and gives the lock back (if held). */
+  unlock(): Promise<void>;
+  /** Flushes and gives the lock back. */
   close(): Promise<void>;
 }

@@ -3,6 +3,8 @@
 // a hundred entries touches most shards, a batch is first appended to truth.log (one append + fsync)
 // and folded into the shards only once the log holds many entries, or on flush/close. Measured at
 // 100,000 entries: ~470 ms per batch of 100 rewriting shards directly, a few ms through the log.
+// Only the process that holds the state folder's lock and appended to the log itself folds and empties
+// it: a process that only read it (`dropwise status`) knows nothing of what the writer appended since.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DropwiseError } from '../errors.js';
@@ -44,6 +46,13 @@ async function syncFile(file: string): Promise<void> {
   }
 }
 
+export interface TruthTableOptions {
+  /** Entries the log may hold before it is folded (default TRUTH_FOLD_AT). */
+  foldAt?: number;
+  /** Whether this process holds the state folder's lock now; without it the log is never folded. */
+  mayFold?: () => boolean;
+}
+
 export class ShardedTruthTable implements TruthTable {
   private readonly shards: Shard[];
   private readonly logFile: string;
@@ -52,11 +61,19 @@ export class ShardedTruthTable implements TruthTable {
   private opened: Promise<void> | undefined;
   /** Writes (appends and folds) one at a time, in call order. */
   private writes: Promise<unknown> = Promise.resolve();
+  /** Where the last whole line of the log ended when it was read, if a torn line follows it. */
+  private tornAt: number | undefined;
+  /** This process appended to the log. */
+  private appended = false;
+  private readonly foldAt: number;
+  private readonly mayFold: () => boolean;
 
   constructor(
     private readonly dir: string,
-    private readonly foldAt = TRUTH_FOLD_AT,
+    options: TruthTableOptions = {},
   ) {
+    this.foldAt = options.foldAt ?? TRUTH_FOLD_AT;
+    this.mayFold = options.mayFold ?? (() => false);
     this.logFile = path.join(dir, 'truth.log');
     this.shards = Array.from(
       { length: TRUTH_SHARDS },
@@ -84,7 +101,7 @@ export class ShardedTruthTable implements TruthTable {
       }
       await this.append(merged);
       for (const entry of merged) this.logged.set(entryKey(entry), entry);
-      if (this.logged.size >= this.foldAt) await this.fold();
+      if (this.logged.size >= this.foldAt) await this.foldOwnLog();
     });
   }
 
@@ -96,12 +113,9 @@ export class ShardedTruthTable implements TruthTable {
     return n;
   }
 
-  /** Folds the log into the shards, so the shards alone hold everything. */
+  /** Folds the log into the shards, so the shards alone hold everything (when this process may). */
   async flush(): Promise<void> {
-    await this.serially(async () => {
-      await this.open();
-      await this.fold();
-    });
+    await this.serially(() => this.foldOwnLog());
   }
 
   private shardOf(key: string): Shard {
@@ -124,10 +138,11 @@ export class ShardedTruthTable implements TruthTable {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
         throw stateError(this.logFile, 'read', err);
       }
-      // A line torn by a crash during its append belongs to a batch never reported durable: cut it off,
-      // or the next append would be glued to it.
+      // A line torn by a crash during its append belongs to a batch never reported durable. It is cut
+      // off before this process appends (or the next line would be glued to it), never by a reader:
+      // in a reader it may be a line the writer is appending right now.
       const end = bytes.lastIndexOf(0x0a) + 1;
-      if (end < bytes.length) await fs.truncate(this.logFile, end).catch((err: unknown) => Promise.reject(stateError(this.logFile, 'repaired', err)));
+      if (end < bytes.length) this.tornAt = end;
       for (const line of bytes.subarray(0, end).toString('utf8').split('\n')) {
         if (line === '') continue;
         const entry = JSON.parse(line) as TruthEntry;
@@ -141,9 +156,12 @@ export class ShardedTruthTable implements TruthTable {
     let handle: fs.FileHandle | undefined;
     try {
       await fs.mkdir(this.dir, { recursive: true });
+      if (this.tornAt !== undefined) await fs.truncate(this.logFile, this.tornAt);
+      this.tornAt = undefined;
       handle = await fs.open(this.logFile, 'a');
       await handle.write(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
       await handle.datasync();
+      this.appended = true;
     } catch (err) {
       throw stateError(this.logFile, 'written', err);
     } finally {
@@ -151,16 +169,19 @@ export class ShardedTruthTable implements TruthTable {
     }
   }
 
-  /** Shards first, then the log is emptied: a crash in between only replays the same upserts. */
-  private async fold(): Promise<void> {
-    if (this.logged.size === 0) return;
+  /**
+   * Shards first, then the log is emptied: a crash in between only replays the same upserts. Only in
+   * the process that holds the lock and wrote the log: its `logged` then has every entry of the log.
+   */
+  private async foldOwnLog(): Promise<void> {
+    if (!this.appended || !this.mayFold() || this.logged.size === 0) return;
     const touched = new Set<Shard>();
     for (const [key, entry] of this.logged) {
       const shard = this.shardOf(key);
       (await shard.data()).entries[key] = entry;
       touched.add(shard);
     }
-    await Promise.all([...touched].map((s) => s.flush()));
+    await Promise.all([...touched].map((s) => s.save()));
     try {
       // lowdb renames a temp file into place without fsync; the log may only go once the shards are on disk.
       await Promise.all([...touched].map((s) => syncFile(s.file)));

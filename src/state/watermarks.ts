@@ -17,7 +17,7 @@ export class JsonWatermarks implements WatermarkStore {
   async set(taskKey: string, values: Record<string, string>): Promise<void> {
     const data = await this.doc.data();
     data.watermarks[taskKey] = { ...(data.watermarks[taskKey] ?? {}), ...values };
-    await this.doc.flush();
+    await this.doc.save();
   }
 
   async all(): Promise<Record<string, Record<string, string>>> {

@@ -138,7 +138,7 @@ describe('agent: start-up recovery', () => {
     const t = await started({}, dir);
     await t.processed(2);
     expect(await filesUnder(folder(t, 'outbox', 'success'))).toEqual(['a.out.xml', 'b.out.xml']);
-    expect(await filesUnder(folder(t, 'work'))).toEqual(['journal.log']);
+    expect(await filesUnder(folder(t, 'work'))).toEqual(['dropwise.lock', 'journal.log']);
   });
 
   it('only disposes of a file whose outputs were committed before a crash', async () => {

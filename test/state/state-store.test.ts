@@ -5,6 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { openStateStore } from '../../src/state/index.js';
 import { RUN_HISTORY_LIMIT } from '../../src/state/run-history.js';
 
+const truthEntry = (externalId: string, id: number) => ({ connection: 'cw', entity: 'invoicePayment', externalId, id, hash: 'h', created: 'a', modified: 'a' });
+
+/** Every file under `dir` with its bytes. */
+const snapshot = (dir: string): Record<string, string> =>
+  Object.fromEntries(
+    fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => [path.relative(dir, path.join(e.parentPath, e.name)), fs.readFileSync(path.join(e.parentPath, e.name), 'base64')]),
+  );
+
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'dw-state-'));
 
 describe('state store', () => {
@@ -44,10 +55,48 @@ describe('state store', () => {
     expect(Object.keys(await other.watermarks.all())).toEqual(['nightly']);
   });
 
-  it('reports a corrupt state file clearly', async () => {
+  it('reports a corrupt state file clearly, as a read error that is not retried', async () => {
     const dir = tmp();
     fs.writeFileSync(path.join(dir, 'watermarks.json'), '{ not json');
     const store = openStateStore(dir);
-    await expect(store.watermarks.get('x')).rejects.toMatchObject({ code: 'DW_STATE_WRITE', message: expect.stringContaining('watermarks.json') });
+    await expect(store.watermarks.get('x')).rejects.toMatchObject({ code: 'DW_STATE_READ', retryable: false, message: expect.stringContaining('watermarks.json') });
+  });
+
+  it('a process that only read the state writes nothing, even while another one writes', async () => {
+    const dir = tmp();
+    const agent = openStateStore(dir);
+    await agent.lock('start');
+    await agent.watermarks.set('nightly', { dateModified: '2024-01-01T00:00:00Z' });
+    await agent.runs.start({ task: 't', trigger: 'cli' });
+    await agent.truth.putMany([truthEntry('x1', 1)]);
+    await agent.flush();
+
+    const status = openStateStore(dir);
+    await status.watermarks.all();
+    await status.runs.recent(5);
+    await status.truth.get('cw', 'invoicePayment', 'x1');
+
+    await agent.watermarks.set('nightly', { dateModified: '2024-06-01T00:00:00Z' });
+    await agent.truth.putMany([truthEntry('x2', 2)]);
+    const before = snapshot(dir);
+    await status.close();
+    expect(snapshot(dir)).toEqual(before);
+
+    const fresh = openStateStore(dir);
+    expect(await fresh.watermarks.get('nightly')).toEqual({ dateModified: '2024-06-01T00:00:00Z' });
+    expect((await fresh.truth.get('cw', 'invoicePayment', 'x2'))?.id).toBe(2);
+    await agent.close();
+    expect(fs.existsSync(path.join(dir, 'dropwise.lock'))).toBe(false);
+  });
+
+  it('lets one process at a time lock the state folder', async () => {
+    const dir = tmp();
+    const first = openStateStore(dir);
+    await first.lock('start');
+    await expect(openStateStore(dir).lock('run')).rejects.toMatchObject({ code: 'DW_LOCKED', message: expect.stringContaining(`dropwise start (pid ${process.pid}`) });
+    await first.unlock();
+    const second = openStateStore(dir);
+    await second.lock('run');
+    await second.close();
   });
 });

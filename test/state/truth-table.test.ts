@@ -45,7 +45,7 @@ describe('ShardedTruthTable', () => {
 
   it('appends small batches to the log without rewriting any shard', async () => {
     const dir = tmp();
-    const table = new ShardedTruthTable(dir, 1000);
+    const table = new ShardedTruthTable(dir, { foldAt: 1000, mayFold: () => true });
     await table.putMany(Array.from({ length: 300 }, (_, i) => entry(`E${i}`, i)));
     await table.flush();
     const before = Object.fromEntries(shardFiles(dir).map((f) => [f, fs.statSync(path.join(dir, f)).mtimeMs]));
@@ -60,13 +60,13 @@ describe('ShardedTruthTable', () => {
 
   it('folds the log into the shards once it is full, and empties it', async () => {
     const dir = tmp();
-    const table = new ShardedTruthTable(dir, 50);
+    const table = new ShardedTruthTable(dir, { foldAt: 50, mayFold: () => true });
     await table.putMany(Array.from({ length: 30 }, (_, i) => entry(`E${i}`, i)));
     expect(logLines(dir)).toHaveLength(30);
     await table.putMany(Array.from({ length: 30 }, (_, i) => entry(`E${i + 20}`, 100 + i)));
     expect(logLines(dir)).toHaveLength(0);
 
-    const reopened = new ShardedTruthTable(dir, 50);
+    const reopened = new ShardedTruthTable(dir, { foldAt: 50 });
     expect(await reopened.count()).toBe(50);
     expect((await reopened.get('cw', 'invoicePayment', 'E25'))?.id).toBe(105);
     expect((await reopened.get('cw', 'invoicePayment', 'E5'))?.id).toBe(5);
@@ -74,7 +74,7 @@ describe('ShardedTruthTable', () => {
 
   it('counts a key that is both in a shard and in the log once', async () => {
     const dir = tmp();
-    const table = new ShardedTruthTable(dir);
+    const table = new ShardedTruthTable(dir, { mayFold: () => true });
     await table.putMany([entry('A', 1)]);
     await table.flush();
     await table.putMany([entry('A', 2), entry('B', 3)]);
@@ -93,6 +93,39 @@ describe('ShardedTruthTable', () => {
     const again = new ShardedTruthTable(dir);
     expect((await again.get('cw', 'invoicePayment', 'B'))?.id).toBe(2);
     expect(await again.count()).toBe(2);
+  });
+
+  it('never folds or empties the log without the lock, nor in a process that only read it', async () => {
+    const dir = tmp();
+    const writer = new ShardedTruthTable(dir, { foldAt: 5, mayFold: () => true });
+    await writer.putMany([entry('A', 1)]);
+    const reader = new ShardedTruthTable(dir, { mayFold: () => true });
+    expect((await reader.get('cw', 'invoicePayment', 'A'))?.id).toBe(1);
+    await writer.putMany([entry('B', 2)]);
+    await reader.flush();
+    expect(logLines(dir)).toHaveLength(2);
+    expect(shardFiles(dir)).toEqual([]);
+
+    const unlocked = new ShardedTruthTable(dir, { foldAt: 2 });
+    await unlocked.putMany([entry('C', 3), entry('D', 4)]);
+    await unlocked.flush();
+    expect(logLines(dir)).toHaveLength(4);
+    expect(shardFiles(dir)).toEqual([]);
+
+    const fresh = new ShardedTruthTable(dir);
+    expect((await fresh.get('cw', 'invoicePayment', 'B'))?.id).toBe(2);
+    expect((await fresh.get('cw', 'invoicePayment', 'D'))?.id).toBe(4);
+  });
+
+  it('a reader leaves a line being appended alone', async () => {
+    const dir = tmp();
+    await new ShardedTruthTable(dir).putMany([entry('A', 1)]);
+    fs.appendFileSync(path.join(dir, 'truth.log'), '{"connection":"cw","entity":"invoicePay');
+    const before = fs.readFileSync(path.join(dir, 'truth.log'));
+    const reader = new ShardedTruthTable(dir, { mayFold: () => true });
+    expect(await reader.count()).toBe(1);
+    await reader.flush();
+    expect(fs.readFileSync(path.join(dir, 'truth.log'))).toEqual(before);
   });
 
   it('reports a log it cannot write as DW_STATE_WRITE', async () => {

@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LOCK_FILE_NAME, acquireLock } from '../../src/state/lock-file.js';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'dw-lock-'));
+const holderOf = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE_NAME), 'utf8')) as Record<string, unknown>;
+/** The pid of a process that has ended. */
+const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid;
+
+describe('acquireLock', () => {
+  it('writes who holds it, refuses a second taker saying who and what to do, and is released', async () => {
+    const dir = tmp();
+    const lock = await acquireLock(dir, 'start');
+    expect(holderOf(dir)).toMatchObject({ pid: process.pid, hostname: os.hostname(), purpose: 'start' });
+    const refused = acquireLock(dir, 'run');
+    await expect(refused).rejects.toMatchObject({ code: 'DW_LOCKED', message: expect.stringContaining(`in use by dropwise start (pid ${process.pid} on ${os.hostname()}`) });
+    await expect(refused).rejects.toMatchObject({ hint: expect.stringContaining('Drop the file into the inbox instead, or stop the agent') });
+    await lock.release();
+    expect(fs.existsSync(path.join(dir, LOCK_FILE_NAME))).toBe(false);
+    await (await acquireLock(dir, 'run')).release();
+  });
+
+  it('takes over a lock whose process is gone, and says from whom', async () => {
+    const dir = tmp();
+    const pid = deadPid();
+    fs.writeFileSync(path.join(dir, LOCK_FILE_NAME), JSON.stringify({ pid, hostname: os.hostname(), startedAt: '2026-01-01T00:00:00Z', purpose: 'start', token: 'old' }));
+    const lock = await acquireLock(dir, 'start');
+    expect(lock.tookOverFrom).toContain(`pid ${pid}`);
+    expect(holderOf(dir)).toMatchObject({ pid: process.pid });
+    await lock.release();
+  });
+
+  it('refuses a lock held on another host (its pid cannot be checked from here)', async () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, LOCK_FILE_NAME), JSON.stringify({ pid: deadPid(), hostname: 'elsewhere', startedAt: '2026-01-01T00:00:00Z', purpose: 'start', token: 'x' }));
+    await expect(acquireLock(dir, 'run')).rejects.toMatchObject({ code: 'DW_LOCKED', message: expect.stringContaining('on elsewhere') });
+  });
+
+  it('a release never removes a lock someone else took since', async () => {
+    const dir = tmp();
+    const lock = await acquireLock(dir, 'run');
+    fs.writeFileSync(path.join(dir, LOCK_FILE_NAME), JSON.stringify({ pid: process.pid, hostname: os.hostname(), startedAt: 'now', purpose: 'start', token: 'other' }));
+    await lock.release();
+    expect(holderOf(dir)).toMatchObject({ token: 'other' });
+  });
+});
