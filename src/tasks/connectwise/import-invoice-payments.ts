@@ -67,7 +67,7 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
   const truth = new PaymentTruth(ctx.store.truth, connection, path.basename(input.path));
   const importer = new RecordImporter(scan, truth, rules, settings.preventReprocessing);
   const files = new ResultFiles(ctx.outbox, { success: settings.successFile, fail: settings.failFile }, INPUT_ROOT);
-  const counts = { ok: 0, failed: 0, created: 0, updated: 0, alreadyProcessed: 0 };
+  const counts = { ok: 0, failed: 0, interrupted: 0, created: 0, updated: 0, alreadyProcessed: 0 };
 
   const emit = async ({ element }: XmlRecord, result: RecordResult) => {
     if (result.ok) {
@@ -75,12 +75,15 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
       counts[result.outcome.action]++;
       await files.success(element, { paymentId: result.outcome.paymentId, action: result.outcome.action });
       if (!result.resumed) truth.add(result.record, result.outcome);
+    } else if (result.interrupted) {
+      // Left out of both files: the file resumes at the next start and this record is sent again.
+      counts.interrupted++;
     } else {
       counts.failed++;
       if (result.alreadyProcessed) counts.alreadyProcessed++;
       await files.fail(element, result.errors);
     }
-    const done = counts.ok + counts.failed;
+    const done = counts.ok + counts.failed + counts.interrupted;
     if (done % CHUNK === 0) {
       await truth.write();
       ctx.progress({ records: done, total: scan.records });
@@ -90,14 +93,19 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
   let outputs: string[];
   try {
     const concurrency = processing.recordConcurrency;
-    const { stopped } = await runOrdered(
-      readRecords(input.path, { expectRoot: INPUT_ROOT }),
-      { concurrency, window: concurrency * 8, signal: ctx.signal },
-      (record) => importer.import(record),
-      emit,
-    );
-    await truth.write();
-    if (stopped) throw new DropwiseError('DW_SHUTDOWN', `Stopped after ${counts.ok + counts.failed} of ${scan.records} records; the file resumes at the next start`, { retryable: true });
+    let stopped: boolean;
+    try {
+      ({ stopped } = await runOrdered(
+        readRecords(input.path, { expectRoot: INPUT_ROOT }),
+        { concurrency, window: concurrency * 8, signal: ctx.signal },
+        (record) => importer.import(record),
+        emit,
+      ));
+    } finally {
+      // Also when the file stops as a whole: what went through is remembered for the next run.
+      await truth.write();
+    }
+    if (stopped || counts.interrupted > 0) throw new DropwiseError('DW_SHUTDOWN', `Stopped after ${counts.ok + counts.failed} of ${scan.records} records; the file resumes at the next start`, { retryable: true });
     outputs = await files.commit();
   } catch (err) {
     await files.abort();

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { importInvoicePayments } from '../../../src/tasks/connectwise/import-invoice-payments.js';
 import { withSandbox } from '../../support/sandbox.js';
-import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
+import { makeTaskEnv, type TaskEnv, type TaskEnvOptions } from '../../support/task-context.js';
 import { FILE_HEAD, outputRecords, paidInvoices, unpaidInvoices, writePaymentsFile, type PaymentInput } from './payments/payments-file.js';
 
 // The seed documents sit in ../shared beside the repository (as in CI).
@@ -26,6 +27,26 @@ const run = (file: string, settings: Record<string, unknown> = {}) => env.runTas
 const outFile = (folder: 'success' | 'fail', name: string) => path.join(folder === 'success' ? env.folders.success : env.folders.fail, name);
 const paymentOn = (invoiceId: number) => structuredClone(sandbox().control.paymentsForInvoice(invoiceId));
 const requests = () => sandbox().control.requests();
+const createdCount = () => sandbox().control.created().payments.length;
+/** Waits (bounded) until `condition` holds, checking between the sandbox's own events. */
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not reached in time');
+    await sleep(1);
+  }
+}
+/** A second task env with other config, closed after `fn`. */
+async function withEnv<T>(config: TaskEnvOptions['config'], fn: (other: TaskEnv) => Promise<T>): Promise<T> {
+  const other = await makeTaskEnv(sandbox(), { config });
+  try {
+    return await fn(other);
+  } finally {
+    await other.close();
+  }
+}
+/** A regexp fault path matching exactly these invoices' payment routes. */
+const paymentsPathOf = (invoiceIds: number[]) => `^/finance/invoices/(${invoiceIds.join('|')})/payments$`;
 
 describe('connectwise.import-invoice-payments', () => {
   it('imports the seed 004 sample (its <id> pointed at a payment the sandbox has)', async () => {
@@ -123,11 +144,11 @@ describe('connectwise.import-invoice-payments', () => {
     expect(failed).toContain('<externalId>P-1</externalId>');
   });
 
-  it('preventReprocessing: a file resumed after a crash reports its own earlier work as done', async () => {
+  it.each([true, false])('preventReprocessing %s: a file resumed after a crash reports its own earlier work as done, created as created', async (preventReprocessing) => {
     const [a, b] = unpaidInvoices(sandbox(), 2) as [number, number];
     const claimed = input('20261121T120000123-abcdef__resume.xml', [{ externalId: 'R-1', invoiceId: a, amount: 5 }, { externalId: 'R-2', invoiceId: b, amount: 6 }]);
     // The first attempt got as far as record 1 and its truth entry (then the agent died).
-    await run(input('20261121T120000123-abcdef__partial.xml', []), { preventReprocessing: true });
+    await run(input('20261121T120000123-abcdef__partial.xml', []), { preventReprocessing });
     const created = await env.connectors.connectwise('cw').request<{ id: number }>('POST', `/finance/invoices/${a}/payments`, { body: { amount: 5 } });
     const now = new Date().toISOString();
     await env.store.truth.putMany([
@@ -135,10 +156,10 @@ describe('connectwise.import-invoice-payments', () => {
     ]);
     sandbox().control.resetRequests();
 
-    const outcome = await run(claimed, { preventReprocessing: true });
-    expect(outcome).toMatchObject({ status: 'success', recordsOk: 2, details: { created: 2, alreadyProcessed: 0 } });
+    const outcome = await run(claimed, { preventReprocessing });
+    expect(outcome).toMatchObject({ status: 'success', recordsOk: 2, details: { created: 2, updated: 0, alreadyProcessed: 0 } });
     expect(requests().byRoute).toEqual({ 'GET /finance/invoices/{id}/payments': 1, 'POST /finance/invoices/{id}/payments': 1 });
-    expect(outputRecords(outcome.outputs[0] as string)[0]).toContain(`<paymentId>${created.data.id}</paymentId>`);
+    expect(outputRecords(outcome.outputs[0] as string)[0]).toContain(`<paymentId>${created.data.id}</paymentId>\n      <action>created</action>`);
   });
 
   it('an input named with ".." inside imports, its outputs named after it', async () => {
@@ -202,17 +223,76 @@ describe('connectwise.import-invoice-payments', () => {
 
   it('stops taking records when the agent stops, and leaves no outputs', async () => {
     const invoices = unpaidInvoices(sandbox(), 40);
+    const concurrency = env.config.processing.recordConcurrency;
     sandbox().control.setLatency(5);
     const controller = new AbortController();
+    const before = createdCount();
     const file = input('stop.xml', invoices.map((invoiceId) => ({ invoiceId, amount: 1 })));
     const running = env.runTask(importInvoicePayments, {}, file, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 30);
+    await until(() => createdCount() - before >= 5);
+    const paidAtStop = createdCount() - before;
+    controller.abort();
     await expect(running).rejects.toMatchObject({ code: 'DW_SHUTDOWN' });
     sandbox().control.setLatency(0);
     const paid = invoices.filter((id) => paymentOn(id).length > 0).length;
-    expect(paid).toBeGreaterThan(0);
-    expect(paid).toBeLessThan(40);
+    // Only the records already in flight when the stop came finish: no new one starts.
+    expect(paid).toBeGreaterThanOrEqual(paidAtStop);
+    expect(paid).toBeLessThanOrEqual(paidAtStop + concurrency);
     expect(env.outputs('success')).toEqual([]);
+  });
+
+  it('a record whose tries are cut short by the stop is interrupted, not failed: the file stays for the resume', async () => {
+    const [a, b] = unpaidInvoices(sandbox(), 2) as [number, number];
+    const control = sandbox().control;
+    control.injectFault({ method: 'POST', path: paymentsPathOf([a]), kind: '503', count: 10 });
+    // A long back-off between the record's tries, so the stop comes while it waits.
+    await withEnv({ http: { baseDelayMs: 5000, maxDelayMs: 5000, maxAttempts: 5, retryBudgetMs: 20_000 } }, async (slow) => {
+      const controller = new AbortController();
+      const running = slow.runTask(importInvoicePayments, {}, input('cut.xml', [{ invoiceId: a, amount: 1 }, { invoiceId: b, amount: 2 }]), { signal: controller.signal });
+      await until(() => control.faults()[0]?.remaining === 9 && paymentOn(b).length === 1);
+      controller.abort();
+      await expect(running).rejects.toMatchObject({ code: 'DW_SHUTDOWN' });
+      expect(control.faults()[0]?.remaining).toBe(9);
+      expect(slow.outputs('success')).toEqual([]);
+      expect(slow.outputs('fail')).toEqual([]);
+    });
+  });
+
+  it('credentials ConnectWise refuses fail the file as a whole, after the first records, with nothing written', async () => {
+    const invoices = unpaidInvoices(sandbox(), 40);
+    const c = sandbox().connectwise;
+    const wrongKey = { cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: 'not-the-key', clientId: c.clientId, apiVersion: '2022.1' } };
+    sandbox().control.resetRequests();
+    await withEnv({ connections: wrongKey }, async (bad) => {
+      const file = input('auth.xml', invoices.map((invoiceId) => ({ invoiceId, amount: 1 })));
+      await expect(bad.runTask(importInvoicePayments, {}, file)).rejects.toMatchObject({ code: 'DW_CW_AUTH' });
+      expect(requests().total).toBeLessThanOrEqual(bad.config.processing.recordConcurrency);
+      expect(bad.outputs('success')).toEqual([]);
+      expect(bad.outputs('fail')).toEqual([]);
+    });
+  });
+
+  it('an outage that outlasts the retries stops the file (retryable); run again, it finishes with no payment made twice', async () => {
+    const invoices = unpaidInvoices(sandbox(), 40);
+    const control = sandbox().control;
+    const before = createdCount();
+    const storm = 10_000;
+    control.injectFault({ path: paymentsPathOf(invoices.slice(3)), kind: '503', count: storm });
+    const fast = { http: { timeoutMs: 5000, connectTimeoutMs: 2000, maxAttempts: 2, retryBudgetMs: 5000, baseDelayMs: 1, maxDelayMs: 5, connections: 8 }, processing: { recordConcurrency: 2 } };
+    await withEnv(fast, async (outage) => {
+      const file = input('outage.xml', invoices.map((invoiceId, i) => ({ externalId: `O-${i}`, invoiceId, amount: i + 1 })));
+      await expect(outage.runTask(importInvoicePayments, {}, file)).rejects.toMatchObject({ code: 'DW_CW_UNAVAILABLE', retryable: true });
+      // Five records failed in a row, plus at most the one beside them, each tried maxAttempts × maxAttempts times.
+      expect(storm - (control.faults()[0]?.remaining ?? 0)).toBeLessThanOrEqual(6 * 2 * 2);
+      expect(createdCount() - before).toBe(3);
+      expect(outage.outputs('success')).toEqual([]);
+
+      control.clearFaults();
+      const again = await outage.runTask(importInvoicePayments, {}, file);
+      expect(again).toMatchObject({ status: 'success', recordsOk: 40, details: { created: 40, updated: 0 } });
+      expect(createdCount() - before).toBe(40);
+      for (const [i, invoiceId] of invoices.entries()) expect(paymentOn(invoiceId)).toEqual([expect.objectContaining({ amount: i + 1 })]);
+    });
   });
 });
 

@@ -49,7 +49,11 @@ function about(err: unknown, field: string): unknown {
   return new DropwiseError(err.code, err.message, { field, httpStatus: err.httpStatus, hint: err.hint, retryable: err.retryable, cause: err });
 }
 
-const retryable = (err: unknown) => isDropwiseError(err, 'DW_CW_UNAVAILABLE') || isDropwiseError(err, 'DW_CW_RATE_LIMITED');
+const interrupted = (cause: unknown) =>
+  new DropwiseError('DW_SHUTDOWN', 'The agent stopped while ConnectWise was being tried again for this record', { retryable: true, cause });
+
+/** ConnectWise did not answer properly (5xx, timeout, dropped connection) or kept rate-limiting. */
+export const isOutage = (err: unknown): boolean => isDropwiseError(err, 'DW_CW_UNAVAILABLE') || isDropwiseError(err, 'DW_CW_RATE_LIMITED');
 
 function sameValue(field: keyof PaymentFields, current: CwPayment, wanted: unknown): boolean {
   const have = current[field];
@@ -70,8 +74,11 @@ export class PaymentRules {
       try {
         return await this.once(record, mappedId, tries);
       } catch (err) {
-        if (!retryable(err) || attempt >= this.options.attempts || this.options.signal?.aborted) throw err;
-        await sleep(this.options.delayMs(attempt), undefined, { signal: this.options.signal }).catch(() => undefined);
+        if (!isOutage(err)) throw err;
+        // Tries cut short by the stop are not the record's failure: the record is interrupted, not failed.
+        if (this.options.signal?.aborted) throw interrupted(err);
+        if (attempt >= this.options.attempts) throw err;
+        await sleep(this.options.delayMs(attempt), undefined, { signal: this.options.signal }).catch(() => Promise.reject(interrupted(err)));
       }
     }
   }
@@ -134,7 +141,7 @@ export class PaymentRules {
       });
       return { paymentId: data.id, action: 'created' };
     } catch (err) {
-      if (retryable(err)) {
+      if (isOutage(err)) {
         // ConnectWise may have created it before failing: the next try looks before creating again.
         if (isDropwiseError(err, 'DW_CW_UNAVAILABLE')) tries.createUnknown = true;
         throw err;

@@ -1,8 +1,10 @@
 // What happens to one record of the file, start to end: checked, refused if it repeats an earlier
 // record's invoice or externalId, refused if already imported (preventReprocessing), else sent by the
-// rules. Every record ends with a result; only a broken state store stops the file.
+// rules. Every record ends with a result, except when the file stops as a whole (see file-breaker.ts)
+// or the agent stops while a record is being tried again (the record is interrupted, not failed).
 import { DropwiseError, toDropwiseError } from '../../../errors.js';
 import type { XmlRecord } from '../../../xml/reader.js';
+import { FileBreaker } from './file-breaker.js';
 import { repeatErrors, type FileScan } from './file-scan.js';
 import { checkPaymentRecord, type PaymentRecord } from './payment-record.js';
 import type { PaymentOutcome, PaymentRules } from './payment-rules.js';
@@ -16,7 +18,9 @@ export type RecordResult =
       /** Done by an earlier, interrupted run of this same file: reported, not sent again. */
       resumed: boolean;
     }
-  | { ok: false; errors: DropwiseError[]; alreadyProcessed: boolean };
+  | { ok: false; interrupted: false; errors: DropwiseError[]; alreadyProcessed: boolean }
+  /** The agent stopped while the record was being tried again: it is neither done nor failed. */
+  | { ok: false; interrupted: true };
 
 /** A record in the fail file is not retried by itself: a "will be retried" hint would mislead. */
 function forTheFailFile(err: DropwiseError): DropwiseError {
@@ -29,9 +33,11 @@ function forTheFailFile(err: DropwiseError): DropwiseError {
   });
 }
 
-const failed = (errors: DropwiseError[], alreadyProcessed = false): RecordResult => ({ ok: false, errors, alreadyProcessed });
+const failed = (errors: DropwiseError[], alreadyProcessed = false): RecordResult => ({ ok: false, interrupted: false, errors, alreadyProcessed });
 
 export class RecordImporter {
+  private readonly breaker = new FileBreaker();
+
   constructor(
     private readonly scan: FileScan,
     private readonly truth: PaymentTruth,
@@ -47,9 +53,10 @@ export class RecordImporter {
     if (repeats.length > 0) return failed(repeats);
 
     const mapped = record.externalId === undefined ? undefined : await this.truth.lookup(record.externalId);
+    // A resumed file reports what it did before the crash as it was (created stays created).
+    const own = mapped && this.truth.ownOutcome(mapped, index);
+    if (own) return { ok: true, record, outcome: own, resumed: true };
     if (mapped && this.preventReprocessing) {
-      const own = this.truth.ownOutcome(mapped, index);
-      if (own) return { ok: true, record, outcome: own, resumed: true };
       return failed(
         [
           new DropwiseError('DW_ALREADY_PROCESSED', `Record ${index + 1}: externalId ${record.externalId ?? ''} was already imported (ConnectWise payment ${mapped.id}, ${mapped.modified})`, {
@@ -60,10 +67,17 @@ export class RecordImporter {
         true,
       );
     }
+    this.breaker.check();
+    let outcome: PaymentOutcome;
     try {
-      return { ok: true, record, outcome: await this.rules.apply(record, mapped?.id), resumed: false };
+      outcome = await this.rules.apply(record, mapped?.id);
     } catch (err) {
-      return failed([forTheFailFile(toDropwiseError(err))]);
+      const error = toDropwiseError(err);
+      if (error.code === 'DW_SHUTDOWN') return { ok: false, interrupted: true };
+      this.breaker.failed(error);
+      return failed([forTheFailFile(error)]);
     }
+    this.breaker.answered();
+    return { ok: true, record, outcome, resumed: false };
   }
 }
