@@ -45,7 +45,7 @@ async function run(settings: TraedeExportInvoicesSettings, ctx: TaskContext): Pr
 
   const ids = invoices.map((invoice) => invoice.id);
   const note = settings.note.split(FILE_PLACEHOLDER).join(file);
-  const result = await markExported(client, ids, { systemId, note, signal: ctx.signal, log: ctx.log });
+  const result = await markExported(client, ids, { systemId, note, log: ctx.log });
   ctx.progress({ records: invoices.length, total: invoices.length });
   const outcome: TaskOutcome = {
     status: 'success',

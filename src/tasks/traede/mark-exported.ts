@@ -1,7 +1,9 @@
 // Marks exported invoices in Traede, at most MARK_BATCH_MAX per call, one call after the other. Runs
 // only after the output file is safe. A call Traede refuses (4xx) is retried invoice by invoice, so
-// one invoice Traede will not mark does not keep nine others coming back; when Traede is unreachable
-// or the agent is stopping, marking stops. Whatever stays unmarked is exported again next run.
+// one invoice Traede will not mark does not keep nine others coming back; when Traede is unreachable,
+// marking stops. Whatever stays unmarked is exported again next run. A stop of the agent does not cut
+// marking short: the file is already committed, so every invoice left unmarked would surely be
+// exported twice; the agent's grace period covers the few calls left.
 import { MARK_BATCH_MAX, type TraedeClient } from '../../connectors/traede/client.js';
 import { DropwiseError, toDropwiseError } from '../../errors.js';
 import type { Logger } from '../../log.js';
@@ -9,7 +11,6 @@ import type { Logger } from '../../log.js';
 export interface MarkOptions {
   systemId: string;
   note: string;
-  signal: AbortSignal;
   log: Logger;
 }
 
@@ -20,22 +21,19 @@ export interface MarkResult {
   error: DropwiseError | undefined;
 }
 
-const shutdown = () => new DropwiseError('DW_SHUTDOWN', 'The agent is stopping', { retryable: true });
-
 export async function markExported(client: TraedeClient, ids: readonly number[], options: MarkOptions): Promise<MarkResult> {
-  const { systemId, note, signal, log } = options;
+  const { systemId, note, log } = options;
   const marked: number[] = [];
   let error: DropwiseError | undefined;
 
   /** Marks `chunk`; returns the failure, and whether marking can go on with other invoices. */
   const mark = async (chunk: number[]): Promise<{ failure?: DropwiseError; goOn: boolean }> => {
-    if (signal.aborted) return { failure: shutdown(), goOn: false };
     try {
-      await client.markAsExported(chunk.map((id) => ({ invoice_id: id, system_id: systemId, note })), signal);
+      await client.markAsExported(chunk.map((id) => ({ invoice_id: id, system_id: systemId, note })));
       marked.push(...chunk);
       return { goOn: true };
     } catch (err) {
-      const failure = signal.aborted ? shutdown() : toDropwiseError(err);
+      const failure = toDropwiseError(err);
       log.warn('Traede did not mark invoices as exported', { systemId, invoices: chunk, code: failure.code, error: failure.message });
       return { failure, goOn: failure.code === 'DW_TRAEDE_REQUEST' };
     }

@@ -123,11 +123,11 @@ describe('traede.export-invoices', () => {
     expect(new Set(sb.control.traedeMarks(SYSTEM).map((m) => m.note))).toEqual(new Set([`Exported by dropwise to ${path.basename(second.outputs[0] as string)}`]));
   });
 
-  it('marks nothing when the agent stops right after the file is committed (a crash between file and mark); nothing is lost', async () => {
+  it('finishes marking when the agent stops right after the file is committed, so nothing is exported twice', async () => {
     const sb = sandbox();
     const stop = new AbortController();
     const { ctx } = env.context({ signal: stop.signal });
-    // The outbox commits for real, then the "crash" comes before any mark call.
+    // The outbox commits for real, then the stop comes before any mark call.
     const outbox: TaskContext['outbox'] = {
       create: async (folder, name) => {
         const file = await ctx.outbox.create(folder, name);
@@ -147,16 +147,14 @@ describe('traede.export-invoices', () => {
     const run = traedeExportInvoices.parseSettings(settings());
     const first = await traedeExportInvoices.run({ settings: run }, { ...ctx, outbox });
 
-    expect(first.status).toBe('partial');
-    expect(first.error?.code).toBe('DW_SHUTDOWN');
-    expect(first.details).toMatchObject({ marked: 0, unmarked: allIds(sb) });
+    expect(first).toMatchObject({ status: 'success', recordsOk: 25, details: { marked: 25, unmarked: [] } });
+    expect(first.error).toBeUndefined();
     expect(fs.existsSync(first.outputs[0] as string)).toBe(true);
-    expect(sb.control.requests().byRoute[MARK]).toBeUndefined();
-    expect(markedIds(sb)).toEqual([]);
+    expect(sb.control.requests().byRoute[MARK]).toBe(3);
+    expect(markedIds(sb)).toEqual(allIds(sb));
 
     const second = await env.runTask(traedeExportInvoices, settings());
-    expect(second.recordsIn).toBe(25);
-    expect(markedIds(sb)).toEqual(allIds(sb));
+    expect(second).toMatchObject({ status: 'empty', recordsIn: 0 });
   });
 
   it('marks nothing when the output cannot be written, and exports everything once it can', async () => {

@@ -29,7 +29,7 @@ beforeEach(() => {
 });
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, n) => from + n);
-const options = (signal = new AbortController().signal) => ({ systemId: 'erp', note: 'n', signal, log: silentLogger() });
+const options = () => ({ systemId: 'erp', note: 'n', log: silentLogger() });
 const markedIds = () => sandbox().control.traedeMarks('erp').map((m) => m.invoiceId).sort((a, b) => a - b);
 
 describe('markExported', () => {
@@ -52,22 +52,6 @@ describe('markExported', () => {
     expect(result).toMatchObject({ marked: [], unmarked: range(1001, 25) });
     expect(result.error?.code).toBe('DW_TRAEDE_UNAVAILABLE');
     expect(sandbox().control.requests().byRoute[MARK]).toBe(3);
-  });
-
-  it('stops between chunks when the agent is stopping', async () => {
-    const stop = new AbortController();
-    // The agent is told to stop while the first chunk is being marked.
-    const stopping = {
-      markAsExported: async (...args: Parameters<TraedeClient['markAsExported']>) => {
-        await client.markAsExported(...args);
-        stop.abort();
-      },
-    } as unknown as TraedeClient;
-    const result = await markExported(stopping, range(1001, 25), options(stop.signal));
-    expect(result).toMatchObject({ marked: range(1001, 10), unmarked: range(1011, 15) });
-    expect(result.error?.code).toBe('DW_SHUTDOWN');
-    expect(markedIds()).toEqual(range(1001, 10));
-    expect(sandbox().control.requests().byRoute[MARK]).toBe(1);
   });
 
   it('marks nothing and reports nothing for no invoices', async () => {
