@@ -5,7 +5,9 @@
 // Expense bills repeat their expenses' ids and are not counted twice.
 //
 // Up to `inlineLimit` ids are kept for the run details; past that they go to a sidecar file (one id
-// per line) next to the state store, so a million-record export does not hold them all in memory.
+// per line) next to the state store, so a million-record export does not hold them all in memory, and
+// a run history of thousands of runs (an export every 15 minutes) stays small. Only the newest
+// sidecar files are kept: by then the accounting batches of older runs were made long ago.
 import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +15,11 @@ import { finished } from 'node:stream/promises';
 import { DropwiseError } from '../../../errors.js';
 
 type Json = Record<string, unknown>;
+
+/** Ids kept in the run details; more go to the sidecar file. */
+export const INLINE_IDS_LIMIT = 500;
+/** Sidecar files kept in their folder; older ones are deleted when a new one is written. */
+export const SIDECAR_FILES_KEPT = 200;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const asId = (v: unknown): string | undefined => (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? String(v).trim() : undefined);
@@ -50,7 +57,8 @@ export class GlEntryIdSink {
 
   constructor(
     private readonly sidecarPath: string,
-    private readonly inlineLimit = 10_000,
+    private readonly inlineLimit = INLINE_IDS_LIMIT,
+    private readonly filesKept = SIDECAR_FILES_KEPT,
   ) {}
 
   async add(container: string, record: unknown): Promise<void> {
@@ -91,11 +99,29 @@ export class GlEntryIdSink {
       await fs.promises.mkdir(path.dirname(this.sidecarPath), { recursive: true });
       this.file = fs.createWriteStream(this.sidecarPath);
       await once(this.file, 'open');
+      await this.dropOldFiles();
     } catch (err) {
       throw new DropwiseError('DW_STATE_WRITE', `The GL entry id list could not be written to ${this.sidecarPath}: ${(err as Error).message}`, { cause: err });
     }
     this.pending = this.inline.length > 0 ? `${this.inline.join('\n')}\n` : '';
     this.inline = [];
+  }
+
+  /** Deletes all but the newest `filesKept` sidecar files (this run's counts as one). */
+  private async dropOldFiles(): Promise<void> {
+    const dir = path.dirname(this.sidecarPath);
+    const names = (await fs.promises.readdir(dir)).filter((name) => name.endsWith('.txt'));
+    if (names.length <= this.filesKept) return;
+    const files = await Promise.all(
+      names.map(async (name) => {
+        const file = path.join(dir, name);
+        // A file deleted meanwhile (another run pruning) sorts as oldest and is removed again harmlessly.
+        const mtime = file === this.sidecarPath ? Infinity : await fs.promises.stat(file).then((st) => st.mtimeMs, () => 0);
+        return { file, mtime };
+      }),
+    );
+    files.sort((a, b) => b.mtime - a.mtime);
+    await Promise.all(files.slice(this.filesKept).map(({ file }) => fs.promises.rm(file, { force: true })));
   }
 
   private async flush(): Promise<void> {

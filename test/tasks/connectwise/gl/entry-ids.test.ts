@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GlEntryIdSink, glEntryIdsOf } from '../../../../src/tasks/connectwise/gl/entry-ids.js';
+import { GlEntryIdSink, INLINE_IDS_LIMIT, SIDECAR_FILES_KEPT, glEntryIdsOf } from '../../../../src/tasks/connectwise/gl/entry-ids.js';
 
 const dirs: string[] = [];
 function sidecar(): string {
@@ -46,6 +46,41 @@ describe('GlEntryIdSink', () => {
     }
     expect(await sink.finish()).toEqual({ glEntryIdCount: 10_000, glEntryIdsFile: file });
     expect(fs.readFileSync(file, 'utf8')).toBe(`${expected.join('\n')}\n`);
+  });
+
+  it('keeps at most 500 ids inline by default: one more goes to the sidecar', async () => {
+    expect(INLINE_IDS_LIMIT).toBe(500);
+    const ids = (n: number) => ({ glEntryIds: Array.from({ length: n }, (_, i) => i + 1).join(',') });
+    const inline = new GlEntryIdSink(sidecar());
+    await inline.add('transactions', ids(500));
+    expect(await inline.finish()).toMatchObject({ glEntryIdCount: 500, glEntryIds: expect.any(Array) as unknown });
+    const file = sidecar();
+    const spilled = new GlEntryIdSink(file);
+    await spilled.add('transactions', ids(501));
+    expect(await spilled.finish()).toEqual({ glEntryIdCount: 501, glEntryIdsFile: file });
+  });
+
+  it('keeps only the newest 200 sidecar files when it writes a new one', async () => {
+    expect(SIDECAR_FILES_KEPT).toBe(200);
+    const file = sidecar();
+    const dir = path.dirname(file);
+    fs.mkdirSync(dir, { recursive: true });
+    // 205 earlier runs, older by the minute: run-old-0 is the oldest.
+    const now = Date.now() / 1000;
+    for (let i = 0; i < 205; i++) {
+      const old = path.join(dir, `run-old-${i}.txt`);
+      fs.writeFileSync(old, '1\n');
+      fs.utimesSync(old, now - (205 - i) * 60, now - (205 - i) * 60);
+    }
+    fs.writeFileSync(path.join(dir, 'notes.md'), 'not a sidecar');
+    const sink = new GlEntryIdSink(file, 1);
+    await sink.add('transactions', { glEntryIds: '1,2' });
+    await sink.finish();
+    const left = fs.readdirSync(dir).filter((n) => n.endsWith('.txt'));
+    expect(left).toHaveLength(200);
+    expect(left).toContain('run-1.txt');
+    expect(left.filter((n) => n.startsWith('run-old-')).sort()).toEqual(Array.from({ length: 199 }, (_, i) => `run-old-${i + 6}.txt`).sort());
+    expect(fs.existsSync(path.join(dir, 'notes.md'))).toBe(true);
   });
 
   it('drops what a failed attempt collected, sidecar included', async () => {
