@@ -2,6 +2,9 @@
 // a successful (or partly successful) file is archived in a dated folder or deleted; a file that failed
 // as a whole goes to outbox/fail unchanged with a sibling <name>.error.xml saying why (ARCHITECTURE §3).
 // If a folder cannot be written, DW_OUTPUT_WRITE is thrown and the original stays in work/processing.
+// Every step is safe to repeat after a crash: the target is chosen once and recorded (DisposalPlan)
+// before anything is placed, and a redo that finds its file already there counts it as placed, so an
+// original never ends up in two places, nor in outbox/fail without its .error.xml.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppConfig } from '../config/load.js';
@@ -9,10 +12,10 @@ import type { DropwiseError } from '../errors.js';
 import { XML_DECLARATION } from '../xml/json-to-xml.js';
 import { errorEntry, errorsToXml } from '../xml/errors-xml.js';
 import type { ClaimedFile } from './claim.js';
-import { fsyncDir, fsyncFile, removeIfPresent, unlinkRetry } from './fs-retry.js';
-import type { Disposition } from './journal.js';
+import { errnoCode, fsyncDir, fsyncFile, linkRetry, removeIfPresent } from './fs-retry.js';
+import type { DisposalKind, Disposition } from './journal.js';
 import { writeError } from './outbox.js';
-import { placeFile } from './place-file.js';
+import { freeName, placeFileAt } from './place-file.js';
 
 export interface DispositionResult {
   disposition: Disposition;
@@ -23,6 +26,16 @@ export interface DispositionResult {
 }
 
 type Folders = Pick<AppConfig['folders'], 'archive' | 'fail' | 'work'>;
+
+/** Remembers, across a crash, where the original of one claim is being put. */
+export interface DisposalPlan {
+  /** The target an earlier attempt of this kind chose, if any. */
+  previous(kind: DisposalKind): string | undefined;
+  /** Records the target durably, before anything is placed there. */
+  record(kind: DisposalKind, target: string): Promise<void>;
+}
+
+const ERROR_SUFFIX = '.error.xml';
 
 /** The `<errors>` document of a whole-file failure. */
 export function errorDocument(err: DropwiseError): string {
@@ -35,37 +48,68 @@ export function archiveDay(now = new Date()): string {
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-export async function disposeDone(claimed: ClaimedFile, folders: Folders, originals: AppConfig['processing']['originals']): Promise<DispositionResult> {
+export async function disposeDone(claimed: ClaimedFile, folders: Folders, originals: AppConfig['processing']['originals'], plan: DisposalPlan): Promise<DispositionResult> {
   if (originals === 'delete') {
-    await unlinkRetry(claimed.path);
+    // Already gone: an earlier attempt deleted it and crashed before the journal said so.
+    await removeIfPresent(claimed.path);
     await fsyncDir(path.dirname(claimed.path));
     return { disposition: 'deleted' };
   }
-  const dir = path.join(folders.archive, archiveDay());
+  const target = plan.previous('archive') ?? path.join(folders.archive, archiveDay(), path.basename(claimed.path));
   try {
-    return { disposition: 'archived', path: await placeFile(claimed.path, dir, path.basename(claimed.path)) };
+    if (plan.previous('archive') === undefined) await plan.record('archive', target);
+    await placeFileAt(claimed.path, target);
+    return { disposition: 'archived', path: target };
   } catch (err) {
-    throw writeError(dir, err);
+    throw writeError(path.dirname(target), err);
   }
 }
 
 /**
- * The original goes to outbox/fail under its own name (or the next free variant) and the error
- * document next to it as `<that name>.error.xml`. The error document is prepared in work/tmp first
- * and the original leaves work/processing last, so a crash in between loses neither.
+ * The original goes to outbox/fail under its own name (or the next variant free together with its
+ * `.error.xml`) and the error document next to it as `<that name>.error.xml`. The error document is
+ * prepared in work/tmp first and the original leaves work/processing last, so a crash in between
+ * loses neither.
  */
-export async function disposeFailed(claimed: ClaimedFile, error: DropwiseError, folders: Folders): Promise<DispositionResult> {
-  const tmp = path.join(folders.work, 'tmp', `${claimed.id}.error.xml`);
+export async function disposeFailed(claimed: ClaimedFile, error: DropwiseError, folders: Folders, plan: DisposalPlan): Promise<DispositionResult> {
+  const tmp = path.join(folders.work, 'tmp', `${claimed.id}${ERROR_SUFFIX}`);
   try {
     await fs.mkdir(path.dirname(tmp), { recursive: true });
     await fs.writeFile(tmp, errorDocument(error), 'utf8');
     await fsyncFile(tmp);
-    const placed = await placeFile(claimed.path, folders.fail, claimed.name, { keepSource: true });
-    const errorPath = await placeFile(tmp, folders.fail, `${path.basename(placed)}.error.xml`);
-    await unlinkRetry(claimed.path);
+    const placed = await placeOriginal(claimed, folders.fail, plan);
+    const errorPath = `${placed}${ERROR_SUFFIX}`;
+    try {
+      await linkRetry(tmp, errorPath);
+    } catch (err) {
+      // Its name was free when the original's was chosen: an existing one is an earlier attempt's.
+      if (errnoCode(err) !== 'EEXIST') throw err;
+    }
+    await fsyncDir(folders.fail);
+    await removeIfPresent(claimed.path);
+    await removeIfPresent(tmp);
     return { disposition: 'failed', path: placed, errorPath };
   } catch (err) {
     await removeIfPresent(tmp).catch(() => undefined);
     throw writeError(folders.fail, err);
+  }
+}
+
+/** Links the original into outbox/fail at the recorded target, or a newly chosen (and recorded) one. */
+async function placeOriginal(claimed: ClaimedFile, failDir: string, plan: DisposalPlan): Promise<string> {
+  let target = plan.previous('fail');
+  for (;;) {
+    if (target === undefined) {
+      target = await freeName(failDir, claimed.name, [ERROR_SUFFIX]);
+      await plan.record('fail', target);
+    }
+    try {
+      await placeFileAt(claimed.path, target, { keepSource: true });
+      return target;
+    } catch (err) {
+      // Someone else's file took the name since it was chosen: choose again.
+      if (errnoCode(err) !== 'EEXIST') throw err;
+      target = undefined;
+    }
   }
 }

@@ -7,6 +7,8 @@ import path from 'node:path';
 import { errnoCode, fsyncDir, renameRetry } from './fs-retry.js';
 
 export type Disposition = 'archived' | 'deleted' | 'failed';
+/** Where a disposal puts the original: the archive, or outbox/fail. */
+export type DisposalKind = 'archive' | 'fail';
 
 export type JournalEntry =
   | { event: 'claimed'; id: string; name: string; at: string }
@@ -19,6 +21,8 @@ export type JournalEntry =
       error?: { code: string; message: string };
       at: string;
     }
+  /** Where the original is about to be placed, recorded before it is: a redo after a crash reuses it. */
+  | { event: 'disposing'; id: string; kind: DisposalKind; target: string; at: string }
   | { event: 'finished'; id: string; disposition: Disposition; path?: string; at: string };
 
 type NewEntry = JournalEntry extends infer E ? (E extends JournalEntry ? Omit<E, 'at'> : never) : never;
@@ -28,6 +32,7 @@ const KEEP_FINISHED = 200;
 
 export class Journal {
   private readonly latest = new Map<string, JournalEntry>();
+  private readonly targets = new Map<string, { kind: DisposalKind; target: string }>();
   private chain: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -58,9 +63,15 @@ export class Journal {
     return write;
   }
 
-  /** The last thing recorded about a claim id. */
+  /** The last thing recorded about a claim id (disposal targets aside: see plannedTarget). */
   latestFor(id: string): JournalEntry | undefined {
     return this.latest.get(id);
+  }
+
+  /** The target an earlier disposal of this kind chose for the claim, if any. */
+  plannedTarget(id: string, kind: DisposalKind): string | undefined {
+    const planned = this.targets.get(id);
+    return planned?.kind === kind ? planned.target : undefined;
   }
 
   async close(): Promise<void> {
@@ -69,7 +80,8 @@ export class Journal {
   }
 
   private remember(entry: JournalEntry): void {
-    this.latest.set(entry.id, entry);
+    if (entry.event === 'disposing') this.targets.set(entry.id, { kind: entry.kind, target: entry.target });
+    else this.latest.set(entry.id, entry);
   }
 }
 

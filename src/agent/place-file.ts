@@ -51,3 +51,74 @@ export async function placeFile(source: string, destDir: string, name: string, o
   if (!options.keepSource) await unlinkRetry(source);
   return placed;
 }
+
+/** Are `a` and `b` the same file (one linked to the other), or, across volumes, files with the same bytes? */
+export async function sameFile(a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([fs.stat(a), fs.stat(b)]);
+  if (sa.dev === sb.dev && sa.ino === sb.ino) return true;
+  if (sa.size !== sb.size) return false;
+  const [ha, hb] = await Promise.all([fs.open(a, 'r'), fs.open(b, 'r')]);
+  try {
+    const [ba, bb] = [Buffer.alloc(1 << 16), Buffer.alloc(1 << 16)];
+    for (let pos = 0; pos < sa.size; ) {
+      const [ra, rb] = await Promise.all([ha.read(ba, 0, ba.length, pos), hb.read(bb, 0, bb.length, pos)]);
+      if (ra.bytesRead === 0 || ra.bytesRead !== rb.bytesRead || !ba.subarray(0, ra.bytesRead).equals(bb.subarray(0, rb.bytesRead))) return false;
+      pos += ra.bytesRead;
+    }
+    return true;
+  } finally {
+    await Promise.all([ha.close(), hb.close()]);
+  }
+}
+
+const exists = (file: string): Promise<boolean> => fs.lstat(file).then(
+  () => true,
+  (err: unknown) => (errnoCode(err) === 'ENOENT' ? false : Promise.reject(err)),
+);
+
+/**
+ * Puts `source` at exactly `target`, safe to repeat after a crash at any point: a target that is
+ * already this very file (linked, or copied across volumes) counts as placed, and a source that is
+ * gone while the target exists was placed and removed by an earlier attempt. Throws EEXIST when the
+ * target is some other file.
+ */
+export async function placeFileAt(source: string, target: string, options: PlaceOptions = {}): Promise<void> {
+  await fs.mkdir(path.dirname(target), { recursive: true });
+  if (!(await exists(source))) {
+    if (await exists(target)) return;
+    throw Object.assign(new Error(`ENOENT: ${source} is gone and ${target} does not exist`), { code: 'ENOENT' });
+  }
+  let staged: string | undefined;
+  try {
+    try {
+      await linkRetry(source, target);
+    } catch (err) {
+      if (errnoCode(err) === 'EXDEV') {
+        staged = path.join(path.dirname(target), `.${randomBytes(4).toString('hex')}.partial`);
+        await fs.copyFile(source, staged);
+        await fsyncFile(staged);
+        await linkRetry(staged, target).catch((e: unknown) => (errnoCode(e) === 'EEXIST' ? sameOrThrow(source, target, e) : Promise.reject(e)));
+      } else if (errnoCode(err) === 'EEXIST') {
+        await sameOrThrow(source, target, err);
+      } else throw err;
+    }
+  } finally {
+    if (staged !== undefined) await removeIfPresent(staged);
+  }
+  await fsyncDir(path.dirname(target));
+  if (!options.keepSource) await removeIfPresent(source);
+}
+
+async function sameOrThrow(source: string, target: string, err: unknown): Promise<void> {
+  if (!(await sameFile(source, target))) throw err;
+}
+
+/** The first `name`, `name (2)`, … in `dir` that is free together with its companions (`<name>.error.xml`). */
+export async function freeName(dir: string, name: string, companionSuffixes: string[] = []): Promise<string> {
+  for (let n = 1; n <= MAX_CANDIDATES; n++) {
+    const target = path.join(dir, candidateName(name, n));
+    const taken = await Promise.all([target, ...companionSuffixes.map((s) => `${target}${s}`)].map(exists));
+    if (!taken.some(Boolean)) return target;
+  }
+  throw new Error(`${MAX_CANDIDATES} files named like ${name} already exist in ${dir}`);
+}

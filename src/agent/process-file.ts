@@ -6,7 +6,7 @@ import { DropwiseError, toDropwiseError, type DwCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { TaskOutcome } from '../tasks/types.js';
 import type { ClaimedFile } from './claim.js';
-import { disposeDone, disposeFailed, type DispositionResult } from './disposition.js';
+import { disposeDone, disposeFailed, type DisposalPlan, type DispositionResult } from './disposition.js';
 import type { Journal } from './journal.js';
 import type { Route, Router } from './router.js';
 import { runTask, type RunnerDeps } from './runner.js';
@@ -84,12 +84,16 @@ type Extra = Pick<FileResult, 'route' | 'runId' | 'outcome'>;
 
 async function dispose(file: ClaimedFile, done: Done, deps: FilePipelineDeps, log: Logger, extra: Extra): Promise<FileResult> {
   const folders = deps.config.folders;
+  const plan: DisposalPlan = {
+    previous: (kind) => deps.journal.plannedTarget(file.id, kind),
+    record: (kind, target) => deps.journal.record({ event: 'disposing', id: file.id, kind, target }, { durable: true }),
+  };
   let result: DispositionResult;
   try {
     result =
       done.status === 'failed'
-        ? await disposeFailed(file, done.error ?? new DropwiseError('DW_INTERNAL', 'The run failed'), folders)
-        : await disposeDone(file, folders, deps.config.processing.originals);
+        ? await disposeFailed(file, done.error ?? new DropwiseError('DW_INTERNAL', 'The run failed'), folders, plan)
+        : await disposeDone(file, folders, deps.config.processing.originals, plan);
   } catch (err) {
     return leave(file, toDropwiseError(err, 'DW_OUTPUT_WRITE'), log, extra);
   }

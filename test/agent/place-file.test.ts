@@ -1,8 +1,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { candidateName, placeFile } from '../../src/agent/place-file.js';
+import { candidateName, placeFile, placeFileAt } from '../../src/agent/place-file.js';
 import { makeTempDir } from '../support/workspace.js';
+
+/** /dev/shm is another volume than the temp folder on most Linux machines; elsewhere the EXDEV tests are skipped. */
+const shm = '/dev/shm';
+const canCross = await fs.stat(shm).then(async (s) => s.dev !== (await fs.stat(await makeTempDir())).dev, () => false);
 
 describe('candidateName', () => {
   it('numbers before the extension', () => {
@@ -53,10 +57,7 @@ describe('placeFile', () => {
     expect(await fs.readFile(src, 'utf8')).toBe('k');
   });
 
-  it('copies across volumes (EXDEV) and still appears whole under the name', async () => {
-    const shm = '/dev/shm';
-    const canCross = await fs.stat(shm).then(async (s) => s.dev !== (await fs.stat(await makeTempDir())).dev, () => false);
-    if (!canCross) return;
+  it.skipIf(!canCross)('copies across volumes (EXDEV) and still appears whole under the name', async () => {
     const dir = await makeTempDir();
     const src = path.join(dir, 'x.xml');
     await fs.writeFile(src, 'cross');
@@ -65,5 +66,25 @@ describe('placeFile', () => {
     expect(await fs.readFile(placed, 'utf8')).toBe('cross');
     expect(await fs.readdir(dest)).toEqual(['x.xml']);
     await fs.rm(dest, { recursive: true });
+  });
+
+  it.skipIf(!canCross)('placeFileAt across volumes is safe to repeat: an identical copy at the target counts as placed', async () => {
+    const src = path.join(await makeTempDir(), 'y.xml');
+    await fs.writeFile(src, 'same bytes');
+    const dest = await fs.mkdtemp(path.join(shm, 'dropwise-'));
+    const target = path.join(dest, 'y.xml');
+    await placeFileAt(src, target, { keepSource: true });
+    await placeFileAt(src, target);
+    expect(await fs.readdir(dest)).toEqual(['y.xml']);
+    await expect(fs.access(src)).rejects.toThrow();
+    await fs.rm(dest, { recursive: true });
+  });
+
+  it('placeFileAt refuses a target that is some other file', async () => {
+    const dir = await makeTempDir();
+    await fs.writeFile(path.join(dir, 'a'), 'mine');
+    await fs.writeFile(path.join(dir, 'b'), 'theirs');
+    await expect(placeFileAt(path.join(dir, 'a'), path.join(dir, 'b'))).rejects.toMatchObject({ code: 'EEXIST' });
+    expect(await fs.readFile(path.join(dir, 'b'), 'utf8')).toBe('theirs');
   });
 });
