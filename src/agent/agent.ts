@@ -52,6 +52,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly inPipeline = new Set<string>();
   private readonly retries = new Map<string, { timer: NodeJS.Timeout; attempt: number }>();
   private readonly claims = new Set<Promise<void>>();
+  /** Configured-task runs under way (schedules, `dropwise task`): a stop waits for them as for files. */
+  private readonly taskRuns = new Set<Promise<unknown>>();
   private journal: Journal | undefined;
   private workLock: AcquiredLock | undefined;
   private watcher: InboxWatcher | undefined;
@@ -100,7 +102,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.watcher = new InboxWatcher({ ...config.watch, inbox: this.workspace.inbox, log, onReady: (name) => this.track(this.claim(name)) });
     await this.watcher.start();
     this.scheduler = new Scheduler(config.tasks, log, async (name) => {
-      await this.runConfiguredTask(name, 'schedule');
+      if (!this.stopping) await this.runConfiguredTask(name, 'schedule');
     });
     this.scheduler.start();
     log.info(`Watching ${this.workspace.inbox}; results go to ${this.workspace.success} and ${this.workspace.fail}`);
@@ -120,10 +122,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const { timer } of this.retries.values()) clearTimeout(timer);
     this.retries.clear();
     const dropped = this.limiter.clearWaiting();
-    const running = this.limiter.active;
-    if (running > 0) log.info(`Stopping: waiting up to ${options.graceMs ?? 30_000} ms for ${running} running file(s)`);
+    const running = this.limiter.active + this.taskRuns.size;
+    if (running > 0) log.info(`Stopping: waiting up to ${options.graceMs ?? 30_000} ms for ${running} running file(s) and task(s)`);
     this.controller.abort();
-    const idle = await Promise.race([this.limiter.idle().then(() => true), sleep(options.graceMs ?? 30_000, false, { ref: false })]);
+    const allDone = Promise.all([this.limiter.idle(), Promise.allSettled([...this.taskRuns])]).then(() => true);
+    const idle = await Promise.race([allDone, sleep(options.graceMs ?? 30_000, false, { ref: false })]);
     if (dropped > 0 || !idle) log.info('Unfinished files stay in work/processing and resume at the next start');
     if (idle) await this.journal?.close();
     await this.releaseLocks();
@@ -138,8 +141,18 @@ export class Agent extends EventEmitter<AgentEvents> {
     return processClaimed(claimed, this.pipelineDeps(), this.controller.signal);
   }
 
-  /** Runs a configured task now (`dropwise task`, schedules). */
+  /** Runs a configured task now (`dropwise task`, schedules); a stop waits for it within its grace period. */
   async runConfiguredTask(name: string, trigger: 'schedule' | 'cli'): Promise<TaskRunResult> {
+    const run = this.runConfiguredTaskNow(name, trigger);
+    this.taskRuns.add(run);
+    try {
+      return await run;
+    } finally {
+      this.taskRuns.delete(run);
+    }
+  }
+
+  private async runConfiguredTaskNow(name: string, trigger: 'schedule' | 'cli'): Promise<TaskRunResult> {
     const task = resolveTask({ name }, this.deps.config, this.deps.registry);
     const result = await runTask({ task, trigger, signal: this.controller.signal }, { ...this.deps, progress: this.progress });
     const { outcome } = result;
