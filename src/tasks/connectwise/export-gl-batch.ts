@@ -13,6 +13,7 @@ import type { ReferenceWindows } from './gl/convert.js';
 import { GlEntryIdSink } from './gl/entry-ids.js';
 import { chooseLocation } from './gl/location.js';
 import { planGlReferences } from './gl/reference-paths.js';
+import { glExportStopped } from './gl/stopped.js';
 import { GL_TASK_TYPE, exportRequest, parseGlBatchSettings, type GlBatchSettings } from './gl/settings.js';
 
 /** Attempts at the whole export; only failures a new attempt may fix are retried. */
@@ -91,7 +92,7 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
       ctx.log.warn(`${what}; retrying from the start (attempt ${attempt + 1} of ${GL_EXPORT_ATTEMPTS})`, { task: GL_TASK_TYPE, code: err.code });
       const { baseDelayMs, maxDelayMs } = ctx.config.http;
       await sleep(Math.min(maxDelayMs, baseDelayMs * 2 ** attempt), undefined, { signal: ctx.signal }).catch((abort: unknown) => {
-        throw new DropwiseError('DW_SHUTDOWN', 'The GL export was stopped because the agent is stopping; it runs again from the start next time', { cause: abort });
+        throw glExportStopped(abort);
       });
     }
   }

@@ -10,6 +10,7 @@ import { readTopLevelRecords } from '../../../json/record-stream.js';
 import type { OutputFile } from '../../types.js';
 import { XmlDocumentWriter } from '../../../xml/writer.js';
 import { convertGlExport, type ConvertOptions, type ConvertResult } from './convert.js';
+import { glExportStopped } from './stopped.js';
 
 export const GL_EXPORT_PATH = '/finance/accounting/export';
 
@@ -83,7 +84,7 @@ export async function exportAttempt(
     const failure: unknown = output.stream.errored ? await watch.failed.catch((e: unknown) => e) : err;
     res?.body.destroy();
     await output.abort();
-    if (options.signal?.aborted) throw new DropwiseError('DW_SHUTDOWN', 'The GL export was stopped because the agent is stopping; it runs again from the start next time', { cause: err });
+    if (options.signal?.aborted) throw glExportStopped(err);
     throw toDropwiseError(failure);
   } finally {
     watch.dispose();

@@ -2,10 +2,10 @@
 // window of records at a time) → the <GLExport> document. Each batch of events is written, waiting
 // for the output to drain, before the next is pulled from the reader, so back-pressure runs from
 // the disk to the socket and memory holds at most one batch or one window of records.
-import { DropwiseError } from '../../../errors.js';
 import type { JsonStreamEvent } from '../../../json/record-stream.js';
 import type { XmlDocumentWriter } from '../../../xml/writer.js';
 import { GlExportDocument } from './document.js';
+import { glExportStopped } from './stopped.js';
 
 type Json = Record<string, unknown>;
 
@@ -80,7 +80,7 @@ export async function convertGlExport(events: AsyncIterable<JsonStreamEvent[]>, 
 
   await document.start();
   for await (const batch of readAhead(events)) {
-    if (options.signal?.aborted) throw new DropwiseError('DW_SHUTDOWN', 'The GL export was stopped because the agent is stopping');
+    if (options.signal?.aborted) throw glExportStopped();
     for (const event of batch) {
       if (event.kind === 'item') {
         const windows = options.references;
