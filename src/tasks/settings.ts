@@ -1,6 +1,7 @@
 // Reads task settings that come either typed (config JSON, JSON task requests) or as strings (XML task
 // requests), with one clear error per bad setting and unknown settings refused.
 import { DropwiseError } from '../errors.js';
+import { isoDateTime } from './iso-date.js';
 import { outputNameProblem } from './output-name.js';
 
 type Raw = Record<string, unknown>;
@@ -98,14 +99,12 @@ export class SettingsReader {
     return match;
   }
 
-  /** An ISO 8601 date or date-time; returned as an ISO string in UTC (`2024-01-31T00:00:00Z`). */
+  /** An ISO 8601 date or date-time, also in ConnectWise's brackets; returned in UTC (`2024-01-31T00:00:00Z`). */
   date(name: string): string | undefined {
     const v = this.take(name);
     if (v === undefined || v === null || v === '') return undefined;
-    const text = typeof v === 'string' ? v.replace(/^\[(.*)\]$/, '$1') : '';
-    const ms = /^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text) : NaN;
-    if (Number.isNaN(ms)) return this.fail(name, 'must be an ISO 8601 date, e.g. 2024-01-31T00:00:00Z', v);
-    return new Date(ms).toISOString().replace(/\.000Z$/, 'Z');
+    const date = typeof v === 'string' ? isoDateTime(v.replace(/^\[(.*)\]$/, '$1')) : undefined;
+    return date ?? this.fail(name, 'must be an ISO 8601 date, e.g. 2024-01-31T00:00:00Z', v);
   }
 
   /**

@@ -21,3 +21,14 @@ describe('SettingsReader.fileName', () => {
     expect(() => read({}, (r) => r.fileName('failFile', 'nul'))).toThrowError(/"failFile" "nul" \(its default\) is not a usable file name/);
   });
 });
+
+describe('SettingsReader.date', () => {
+  it('reads the same ISO 8601 forms as record fields, also in brackets, in UTC to the second', () => {
+    expect(read({ since: '2024-01-31' }, (r) => r.date('since'))).toBe('2024-01-31T00:00:00Z');
+    expect(read({ since: '[2024-01-31T10:20:30.750+01:00]' }, (r) => r.date('since'))).toBe('2024-01-31T09:20:30Z');
+  });
+
+  it.each(['2023-02-29', '2024-01-31T25:00', '31/01/2024', '2024-01-31T1'])('refuses %j', (value) => {
+    expect(() => read({ since: value }, (r) => r.date('since'))).toThrowError(/"since" must be an ISO 8601 date/);
+  });
+});

@@ -1,7 +1,8 @@
 // One <InvoicePayment> of an input file, checked before anything is sent: every problem of the record
 // is reported (one error each), so a user fixes a record once, not once per problem.
 import { DropwiseError } from '../../../errors.js';
-import { childElements, textOf, type XmlElement } from '../../../xml/reader.js';
+import { childElements, isNil, textOf, type XmlElement } from '../../../xml/reader.js';
+import { isoDateTime } from '../../iso-date.js';
 
 export const RECORD_ELEMENT = 'InvoicePayment';
 
@@ -34,24 +35,7 @@ const RECORD_CHILDREN = new Set(['id', 'externalId', 'invoice', ...WRITEABLE_FIE
 
 const POSITIVE_INT = /^\+?0*[1-9]\d{0,9}$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
-const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const INT32_MAX = 2 ** 31 - 1;
-
-const isNil = (el: XmlElement) => Object.entries(el.attributes).some(([k, v]) => /(^|:)nil$/.test(k) && v === 'true');
-
-/** An ISO 8601 date or date-time as `YYYY-MM-DDTHH:MM:SSZ` (UTC; no zone means UTC); undefined if not one. */
-export function isoDateTime(text: string): string | undefined {
-  const m = ISO_8601.exec(text);
-  if (!m) return undefined;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
-  const daysInMonth = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate();
-  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > daysInMonth) return undefined;
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
-  const offset = zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
-  const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac}${offset}`);
-  if (Number.isNaN(ms)) return undefined;
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
-}
 
 const positiveInt = (text: string) => (POSITIVE_INT.test(text) && Number(text) <= INT32_MAX ? Number(text) : undefined);
 

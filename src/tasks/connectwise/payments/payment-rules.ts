@@ -5,7 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectWiseClient } from '../../../connectors/connectwise/client.js';
 import { DropwiseError, isDropwiseError } from '../../../errors.js';
-import { WRITEABLE_FIELDS, isoDateTime, type PaymentFields, type PaymentRecord } from './payment-record.js';
+import { isoDateTime } from '../../iso-date.js';
+import { WRITEABLE_FIELDS, type PaymentFields, type PaymentRecord } from './payment-record.js';
 
 export type PaymentAction = 'created' | 'updated';
 
@@ -57,7 +58,7 @@ export const isOutage = (err: unknown): boolean => isDropwiseError(err, 'DW_CW_U
 
 function sameValue(field: keyof PaymentFields, current: CwPayment, wanted: unknown): boolean {
   const have = current[field];
-  if (field === 'paymentDate') return typeof have === 'string' && isoDateTime(have.replace(/\.\d+/, '')) === wanted;
+  if (field === 'paymentDate') return typeof have === 'string' && isoDateTime(have) === wanted;
   return have === wanted;
 }
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { checkPaymentRecord, isoDateTime } from '../../../../src/tasks/connectwise/payments/payment-record.js';
+import { checkPaymentRecord } from '../../../../src/tasks/connectwise/payments/payment-record.js';
 import { readRecords, type XmlElement } from '../../../../src/xml/reader.js';
 
 async function element(xml: string): Promise<XmlElement> {
@@ -54,16 +54,4 @@ describe('checkPaymentRecord', () => {
     expect((await problems('<InvoicePayment><invoice><id>1</id></invoice><amount>1</amount><amount>2</amount></InvoicePayment>')).map((p) => p.field)).toEqual(['amount']);
     expect((await problems('<Payment><invoice><id>1</id></invoice></Payment>')).map((p) => p.field)).toEqual(['Payment']);
   });
-});
-
-describe('isoDateTime', () => {
-  it.each([
-    ['2018-10-11', '2018-10-11T00:00:00Z'],
-    ['2018-10-11T10:20:30Z', '2018-10-11T10:20:30Z'],
-    ['2018-10-11T10:20:30.999Z', '2018-10-11T10:20:30Z'],
-    ['2018-10-11 10:20', '2018-10-11T10:20:00Z'],
-    ['2018-10-11T10:20:30-0130', '2018-10-11T11:50:30Z'],
-  ])('%s → %s', (input, expected) => expect(isoDateTime(input)).toBe(expected));
-
-  it.each(['11/10/2018', '2018-13-01', '2019-02-29', '2018-10-11T24:00:00Z', '2018-10-11T10:60', '2018-10-11Z', ''])('refuses %s', (input) => expect(isoDateTime(input)).toBeUndefined());
 });
