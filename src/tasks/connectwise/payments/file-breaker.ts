@@ -28,7 +28,8 @@ export class FileBreaker {
 
   /** A record failed with `err`: throws when that fails the whole file, else returns. */
   failed(err: DropwiseError): void {
-    if (REFUSED_ACCESS.has(err.code)) this.trip(err);
+    // About the connection, not a field of the record it happened on.
+    if (REFUSED_ACCESS.has(err.code)) this.trip(new DropwiseError(err.code, err.message, { hint: err.hint, httpStatus: err.httpStatus, cause: err }));
     if (!isOutage(err)) return this.answered();
     if (++this.inARow < this.limit) return;
     this.trip(

@@ -28,7 +28,14 @@ describe('FileBreaker', () => {
   it('refused credentials or rights fail the file at once', () => {
     for (const code of ['DW_CW_AUTH', 'DW_CW_FORBIDDEN'] as const) {
       const breaker = new FileBreaker();
-      expect(() => breaker.failed(new DropwiseError(code, 'ConnectWise: no'))).toThrowError(expect.objectContaining({ code }) as Error);
+      const thrown = (() => {
+        try {
+          breaker.failed(new DropwiseError(code, 'ConnectWise: no', { field: 'invoice/id', hint: 'Check the keys' }));
+        } catch (err) {
+          return err;
+        }
+      })();
+      expect(thrown).toMatchObject({ code, hint: 'Check the keys', field: undefined });
       expect(() => breaker.check()).toThrowError(expect.objectContaining({ code }) as Error);
     }
   });
