@@ -20,6 +20,7 @@ import { resolveTask } from './resolve-task.js';
 import { Router } from './router.js';
 import { runTask, type TaskRunResult } from './runner.js';
 import { Scheduler } from './scheduler.js';
+import { isPresent } from './fs-retry.js';
 import { InboxWatcher } from './watcher.js';
 import { createFolders, workspaceOf, type Workspace } from './workspace.js';
 
@@ -82,7 +83,9 @@ export class Agent extends EventEmitter<AgentEvents> {
         if (from !== undefined) log.warn(`Took over the lock of ${folder} from ${from}, which is no longer running`);
       }
       await createFolders(this.workspace);
-      this.journal = await Journal.open(this.workspace.journal, { compact: options.compactJournal ?? false });
+      const compact = options.compactJournal ?? false;
+      const inProcessing = compact ? new Set((await listClaimed(this.workspace.processing)).map((f) => f.id)) : undefined;
+      this.journal = await Journal.open(this.workspace.journal, { compact, ...(inProcessing ? { inProcessing } : {}) });
     } catch (err) {
       await this.releaseLocks();
       throw err;
@@ -205,18 +208,26 @@ export class Agent extends EventEmitter<AgentEvents> {
       // The pipeline reports its failures in the result; reaching here means work/ itself failed.
       this.deps.log.error(`Processing ${file.name} broke off: ${String(err)}; it stays in work/processing`);
       this.inPipeline.delete(file.id);
-      this.scheduleRetry(file);
+      await this.scheduleRetry(file);
       return;
     }
     this.inPipeline.delete(file.id);
-    if (result.disposition === 'retry') this.scheduleRetry(file);
+    if (result.disposition === 'retry') await this.scheduleRetry(file);
     else this.retries.delete(file.id);
     this.emit('processed', result);
   }
 
-  /** Tries a file left in work/processing again later, waiting longer each time. */
-  private scheduleRetry(file: ClaimedFile): void {
+  /**
+   * Tries a file left in work/processing again later, waiting longer each time; not when the file
+   * is no longer there (someone removed it, or an earlier disposal did): retrying could never succeed.
+   */
+  private async scheduleRetry(file: ClaimedFile): Promise<void> {
     if (this.stopping) return;
+    if (!(await isPresent(file.path))) {
+      this.deps.log.error(`${file.name} is no longer in work/processing (${file.path}); it is not tried again`);
+      this.retries.delete(file.id);
+      return;
+    }
     const attempt = (this.retries.get(file.id)?.attempt ?? 0) + 1;
     const delay = Math.min(MAX_RETRY_DELAY_MS, (this.deps.retryDelayMs ?? 5_000) * 2 ** (attempt - 1));
     this.deps.log.warn(`${file.name} is tried again in ${Math.round(delay / 1000)} s (attempt ${attempt + 1})`);

@@ -36,6 +36,17 @@ export async function removeIfPresent(file: string): Promise<void> {
   }
 }
 
+/** Does the file exist? (Any error but ENOENT is thrown.) */
+export async function isPresent(file: string): Promise<boolean> {
+  try {
+    await fs.lstat(file);
+    return true;
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return false;
+    throw err;
+  }
+}
+
 /** Can the file be opened for reading now? (A copy in progress on Windows holds it locked.) */
 export async function isReadable(file: string): Promise<boolean> {
   try {

@@ -40,11 +40,14 @@ export class Journal {
     private readonly handle: fs.FileHandle,
   ) {}
 
-  /** Opens the journal for appending; `compact` rewrites it first (only the agent that owns work/ should). */
-  static async open(file: string, options: { compact: boolean }): Promise<Journal> {
+  /**
+   * Opens the journal for appending; `compact` rewrites it first (only the agent that owns work/
+   * should), keeping unfinished claims only while their file is still among `inProcessing`.
+   */
+  static async open(file: string, options: { compact: boolean; inProcessing?: ReadonlySet<string> }): Promise<Journal> {
     await fs.mkdir(path.dirname(file), { recursive: true });
     const entries = await readJournal(file);
-    if (options.compact) await rewrite(file, compactEntries(entries));
+    if (options.compact) await rewrite(file, compactEntries(entries, KEEP_FINISHED, options.inProcessing));
     const journal = new Journal(file, await fs.open(file, 'a'));
     for (const entry of entries) journal.remember(entry);
     return journal;
@@ -107,11 +110,17 @@ export async function readJournal(file: string): Promise<JournalEntry[]> {
   return entries;
 }
 
-/** Keeps every entry of unfinished claims and of the newest finished ones. */
-export function compactEntries(entries: JournalEntry[], keepFinished = KEEP_FINISHED): JournalEntry[] {
-  const finished = entries.filter((e) => e.event === 'finished').map((e) => e.id);
-  const dropped = new Set(finished.slice(0, Math.max(0, finished.length - keepFinished)));
-  return entries.filter((e) => !dropped.has(e.id));
+/**
+ * Keeps every entry of the newest finished claims and of unfinished ones whose file is still in
+ * work/processing (all unfinished ones when `inProcessing` is not given). An unfinished claim whose
+ * file is gone was disposed of by a run that stopped before its `finished` entry (not fsynced) was
+ * written: nothing is left to resume, and keeping it would keep it forever.
+ */
+export function compactEntries(entries: JournalEntry[], keepFinished = KEEP_FINISHED, inProcessing?: ReadonlySet<string>): JournalEntry[] {
+  const finishedIds = entries.filter((e) => e.event === 'finished').map((e) => e.id);
+  const finished = new Set(finishedIds);
+  const dropped = new Set(finishedIds.slice(0, Math.max(0, finishedIds.length - keepFinished)));
+  return entries.filter((e) => !dropped.has(e.id) && (finished.has(e.id) || !inProcessing || inProcessing.has(e.id)));
 }
 
 async function rewrite(file: string, entries: JournalEntry[]): Promise<void> {

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, fsyncDir, fsyncFile, linkRetry, removeIfPresent, unlinkRetry } from './fs-retry.js';
+import { errnoCode, fsyncDir, fsyncFile, isPresent, linkRetry, removeIfPresent, unlinkRetry } from './fs-retry.js';
 
 const MAX_CANDIDATES = 10_000;
 
@@ -71,11 +71,6 @@ export async function sameFile(a: string, b: string): Promise<boolean> {
   }
 }
 
-const exists = (file: string): Promise<boolean> => fs.lstat(file).then(
-  () => true,
-  (err: unknown) => (errnoCode(err) === 'ENOENT' ? false : Promise.reject(err)),
-);
-
 /**
  * Puts `source` at exactly `target`, safe to repeat after a crash at any point: a target that is
  * already this very file (linked, or copied across volumes) counts as placed, and a source that is
@@ -84,8 +79,8 @@ const exists = (file: string): Promise<boolean> => fs.lstat(file).then(
  */
 export async function placeFileAt(source: string, target: string, options: PlaceOptions = {}): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });
-  if (!(await exists(source))) {
-    if (await exists(target)) return;
+  if (!(await isPresent(source))) {
+    if (await isPresent(target)) return;
     throw Object.assign(new Error(`ENOENT: ${source} is gone and ${target} does not exist`), { code: 'ENOENT' });
   }
   let staged: string | undefined;
@@ -117,7 +112,7 @@ async function sameOrThrow(source: string, target: string, err: unknown): Promis
 export async function freeName(dir: string, name: string, companionSuffixes: string[] = []): Promise<string> {
   for (let n = 1; n <= MAX_CANDIDATES; n++) {
     const target = path.join(dir, candidateName(name, n));
-    const taken = await Promise.all([target, ...companionSuffixes.map((s) => `${target}${s}`)].map(exists));
+    const taken = await Promise.all([target, ...companionSuffixes.map((s) => `${target}${s}`)].map(isPresent));
     if (!taken.some(Boolean)) return target;
   }
   throw new Error(`${MAX_CANDIDATES} files named like ${name} already exist in ${dir}`);

@@ -6,7 +6,7 @@ import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
 import { DropwiseError, toDropwiseError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { StateStore } from '../state/index.js';
+import type { RunRecord, StateStore } from '../state/index.js';
 import type { TaskInputFile, TaskOutcome } from '../tasks/types.js';
 import { RunOutbox } from './outbox.js';
 import type { ProgressFactory } from './progress.js';
@@ -32,7 +32,8 @@ export interface TaskRunRequest {
 }
 
 export interface TaskRunResult {
-  runId: string;
+  /** Undefined when the run could not even be recorded (the run history is unreadable). */
+  runId?: string;
   outcome: TaskOutcome & { error?: DropwiseError };
 }
 
@@ -52,14 +53,20 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
   const { definition } = task;
   const connection = connectionOf(task, deps.connectors);
   const taskKey = watermarkKey({ ...task, type: definition.type }, connection);
-  const run = await deps.store.runs.start({
-    task: definition.type,
-    trigger: request.trigger,
-    taskKey,
-    ...(task.taskName !== undefined ? { taskName: task.taskName } : {}),
-    ...(request.fileName !== undefined ? { file: request.fileName } : {}),
-    ...(connection !== undefined ? { connection } : {}),
-  });
+  let run: RunRecord;
+  try {
+    run = await deps.store.runs.start({
+      task: definition.type,
+      trigger: request.trigger,
+      taskKey,
+      ...(task.taskName !== undefined ? { taskName: task.taskName } : {}),
+      ...(request.fileName !== undefined ? { file: request.fileName } : {}),
+      ...(connection !== undefined ? { connection } : {}),
+    });
+  } catch (err) {
+    // An unreadable run history (DW_STATE_READ) fails the run clearly instead of leaving it to be retried.
+    return { outcome: { status: 'failed', recordsIn: 0, recordsOk: 0, recordsFailed: 0, outputs: [], error: toDropwiseError(err, 'DW_STATE_WRITE') } };
+  }
   const label = task.taskName ?? request.fileName ?? definition.type;
   const log = deps.log.child({ run: run.id, task: definition.type });
   const outbox = new RunOutbox({ tmp: path.join(deps.config.folders.work, 'tmp'), success: deps.config.folders.success, fail: deps.config.folders.fail }, run.id);

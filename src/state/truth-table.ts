@@ -31,8 +31,9 @@ function shardIndex(key: string): number {
 }
 
 function stateError(file: string, verb: string, err: unknown): DropwiseError {
-  return new DropwiseError('DW_STATE_WRITE', `The truth log ${file} cannot be ${verb}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
-    hint: 'Check free disk space and permissions of the state folder',
+  const reading = verb === 'read';
+  return new DropwiseError(reading ? 'DW_STATE_READ' : 'DW_STATE_WRITE', `The truth log ${file} cannot be ${verb}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+    hint: reading ? 'Restore the state folder from a backup; without the truth table imports may repeat' : 'Check free disk space and permissions of the state folder',
     cause: err,
   });
 }
@@ -145,7 +146,12 @@ export class ShardedTruthTable implements TruthTable {
       if (end < bytes.length) this.tornAt = end;
       for (const line of bytes.subarray(0, end).toString('utf8').split('\n')) {
         if (line === '') continue;
-        const entry = JSON.parse(line) as TruthEntry;
+        let entry: TruthEntry;
+        try {
+          entry = JSON.parse(line) as TruthEntry;
+        } catch (err) {
+          throw stateError(this.logFile, 'read', err);
+        }
         this.logged.set(entryKey(entry), entry);
       }
     })();

@@ -43,3 +43,19 @@ describe('Journal', () => {
     expect((await readJournal(file)).length).toBe(400);
   });
 });
+
+describe('Journal compaction of claims whose file is gone', () => {
+  it('drops unfinished claims no longer in work/processing (a finished entry lost in a crash)', async () => {
+    const file = path.join(await makeTempDir(), 'journal.log');
+    const journal = await Journal.open(file, { compact: false });
+    await journal.record({ event: 'claimed', id: 'orphan', name: 'o.xml' });
+    await journal.record({ event: 'committed', id: 'orphan', status: 'success', outputs: [] });
+    await journal.record({ event: 'claimed', id: 'waiting', name: 'w.xml' });
+    await journal.record({ event: 'claimed', id: 'done', name: 'd.xml' });
+    await journal.record({ event: 'finished', id: 'done', disposition: 'archived' });
+    await journal.close();
+    const compacted = await Journal.open(file, { compact: true, inProcessing: new Set(['waiting']) });
+    await compacted.close();
+    expect([...new Set((await readJournal(file)).map((e) => e.id))]).toEqual(['waiting', 'done']);
+  });
+});
