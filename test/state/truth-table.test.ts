@@ -128,10 +128,16 @@ describe('ShardedTruthTable', () => {
     expect(fs.readFileSync(path.join(dir, 'truth.log'))).toEqual(before);
   });
 
-  it('reports a log it cannot write as DW_STATE_WRITE', async () => {
+  it('reports a log it cannot write as DW_STATE_WRITE, and one it cannot read as DW_STATE_READ', async () => {
     const dir = tmp();
-    fs.mkdirSync(path.join(dir, 'truth.log'));
-    const table = new ShardedTruthTable(dir);
-    await expect(table.putMany([entry('A', 1)])).rejects.toMatchObject({ code: 'DW_STATE_WRITE' });
+    fs.symlinkSync(path.join(dir, 'missing', 'truth.log'), path.join(dir, 'truth.log'));
+    await expect(new ShardedTruthTable(dir).putMany([entry('A', 1)])).rejects.toMatchObject({ code: 'DW_STATE_WRITE' });
+
+    const unreadable = tmp();
+    fs.mkdirSync(path.join(unreadable, 'truth.log'));
+    await expect(new ShardedTruthTable(unreadable).get('cw', 'invoicePayment', 'A')).rejects.toMatchObject({ code: 'DW_STATE_READ' });
+    const damaged = tmp();
+    fs.writeFileSync(path.join(damaged, 'truth.log'), 'not json\n');
+    await expect(new ShardedTruthTable(damaged).get('cw', 'invoicePayment', 'A')).rejects.toMatchObject({ code: 'DW_STATE_READ', retryable: false });
   });
 });
