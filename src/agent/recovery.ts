@@ -1,6 +1,7 @@
 // What a start finds left over from the last run: claimed files to resume and temp files to drop.
-// Every task is safe to re-run (imports find what an earlier attempt created, exports rewrite their
-// output), so resuming means routing and running the file again.
+// Every task is safe to re-run (imports find what an earlier attempt created; exports write their
+// output again, as a second file beside any the interrupted run committed, since outputs never
+// overwrite), so resuming means routing and running the file again.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { claimedFile, parseClaimedName, type ClaimedFile } from './claim.js';

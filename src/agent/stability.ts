@@ -8,8 +8,10 @@ export interface FileObservation {
   mtimeMs: number;
 }
 
-// Names that writers use while a file is incomplete, and hidden files that are nobody's input.
-const PARTIAL_NAMES = [/^\./, /^~/, /\.tmp$/i, /\.temp$/i, /\.part$/i, /\.partial$/i, /\.crdownload$/i, /\.download$/i, /\.filepart$/i, /\.error\.xml$/i];
+// Names that writers use while a file is incomplete, and hidden files that are nobody's input. A
+// dropped `x.error.xml` is not among them: like any file, it is taken and fails visibly (DW_UNKNOWN_ROOT,
+// root <errors>), rather than lying in the inbox unexplained.
+const PARTIAL_NAMES = [/^\./, /^~/, /\.tmp$/i, /\.temp$/i, /\.part$/i, /\.partial$/i, /\.crdownload$/i, /\.download$/i, /\.filepart$/i];
 
 /** Temp, partial and hidden names are never taken, however long they sit still. */
 export function isPartialName(name: string): boolean {

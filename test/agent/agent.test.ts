@@ -29,6 +29,7 @@ describe('agent: whole-file failures go to outbox/fail with a <name>.error.xml',
     ['unknown root.xml', '<Invoices><x/></Invoices>', 'DW_UNKNOWN_ROOT', /root element is <Invoices>.*known roots: <TaskRequest>, <Echo>.*add a route rule/],
     ['empty.xml', '', 'DW_FILE_EMPTY', /empty.*drop the file again/],
     ['Zahlungen März 2026 – ünïcødé.xml', '<Nope/>', 'DW_UNKNOWN_ROOT', /<Nope>/],
+    ['dropped back.xml.error.xml', '<errors><error><code>X</code></error></errors>', 'DW_UNKNOWN_ROOT', /root element is <errors>/],
     ['request.xml', '<TaskRequest><task>test.export</task><settings><outputFile>x.xml</outputFile><fail>true</fail></settings></TaskRequest>', 'DW_TRAEDE_AUTH', /refused the token. Check the token/],
   ])('%s → %s', async (name, content, code, message) => {
     const t = await started();
