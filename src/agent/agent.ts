@@ -11,6 +11,7 @@ import type { StateStore } from '../state/index.js';
 import { acquireLock, type AcquiredLock } from '../state/lock-file.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import { claimFile, type ClaimedFile } from './claim.js';
+import { isPresent } from './fs-retry.js';
 import { Journal } from './journal.js';
 import { Limiter } from './limiter.js';
 import { processClaimed, type FilePipelineDeps, type FileResult } from './process-file.js';
@@ -20,7 +21,6 @@ import { resolveTask } from './resolve-task.js';
 import { Router } from './router.js';
 import { runTask, type TaskRunResult } from './runner.js';
 import { Scheduler } from './scheduler.js';
-import { isPresent } from './fs-retry.js';
 import { InboxWatcher } from './watcher.js';
 import { createFolders, workspaceOf, type Workspace } from './workspace.js';
 
