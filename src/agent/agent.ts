@@ -32,7 +32,7 @@ export interface AgentDeps {
   registry: TaskRegistry;
   /** How progress is shown; by default an info line every 10 s. */
   progress?: ProgressFactory;
-  /** First wait before retrying a file whose outbox could not be written; doubles up to 5 minutes. */
+  /** First wait before retrying a file left for a retry (outbox not writable, API down); doubles up to 5 minutes. */
   retryDelayMs?: number;
 }
 

@@ -17,9 +17,6 @@ export interface OutboxDirs {
   fail: string;
 }
 
-// The rule lives with the tasks, which check their names before any request; re-exported for callers here.
-export { checkOutputName };
-
 export function writeError(folder: string, err: unknown): DropwiseError {
   if (err instanceof DropwiseError) return err;
   const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;

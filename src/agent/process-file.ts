@@ -30,8 +30,10 @@ export interface FilePipelineDeps extends RunnerDeps {
   journal: Journal;
 }
 
-/** Errors after which the same file may well succeed later, untouched: it stays in work/processing/. */
-const LEAVE_FOR_RETRY = new Set(['DW_OUTPUT_WRITE', 'DW_STATE_WRITE', 'DW_SHUTDOWN']);
+// Failures that are not the file's fault: it stays in work/processing and is tried again with back-off
+// (and at the next start), so an outage or a full disk costs time, not a re-drop by hand. Re-running is
+// safe: imports find what they already did; exports write their file again.
+const LEAVE_FOR_RETRY = new Set(['DW_OUTPUT_WRITE', 'DW_STATE_WRITE', 'DW_SHUTDOWN', 'DW_CW_UNAVAILABLE', 'DW_CW_RATE_LIMITED', 'DW_TRAEDE_UNAVAILABLE']);
 
 export async function processClaimed(file: ClaimedFile, deps: FilePipelineDeps, signal: AbortSignal): Promise<FileResult> {
   const log = deps.log.child({ file: file.name, claim: file.id });
@@ -65,7 +67,9 @@ export async function processClaimed(file: ClaimedFile, deps: FilePipelineDeps, 
     deps,
   );
   const error = outcome.error;
-  if (error && LEAVE_FOR_RETRY.has(error.code)) return leave(file, error, log, { route, runId, outcome });
+  // Only a run that failed as a whole is left for a retry: a partial run has committed outputs already
+  // (a Traede file whose marking failed), and running it again would only write them a second time.
+  if (error && outcome.status === 'failed' && LEAVE_FOR_RETRY.has(error.code)) return leave(file, error, log, { route, runId, outcome });
   await deps.journal.record(
     {
       event: 'committed',

@@ -36,7 +36,7 @@ export interface TaskProgress {
 
 export interface TaskContext {
   runId: string;
-  /** Identifies the task for watermarks: the configured task name, or `<type>@<connection>`. */
+  /** Identifies the task for watermarks (see src/agent/task-key.ts): the configured task's name, or a key of the run's own settings. */
   taskKey: string;
   /** The connection the task should use (undefined: the default one of its kind). */
   connection: string | undefined;

@@ -6,7 +6,7 @@ import { builtInTasks } from '../../src/tasks/registry.js';
 import type { TaskDefinition } from '../../src/tasks/types.js';
 
 describe('checkOutputName', () => {
-  it.each(['.', '..', '../escape.xml', '..\\escape.xml', 'a/b.xml', 'a\\b.xml', 'C:evil.xml', 'tab\there.xml', 'CON', 'con.xml', 'trailing.', 'trailing ', '', 'a<b>.xml', 'x'.repeat(201)])(
+  it.each(['.', '..', '../escape.xml', '..\\escape.xml', 'a/b.xml', 'a\\b.xml', '/etc/passwd', 'C:evil.xml', 'c:\\x.xml', 'nul\u0000.xml', 'tab\there.xml', 'CON', 'con.xml', 'LPT1.txt', 'com9', 'trailing.', 'trailing ', '', 'a<b>.xml', 'x'.repeat(201)])(
     'refuses %j with DW_OUTPUT_PATH',
     (name) => {
       expect(() => checkOutputName(name)).toThrowError(expect.objectContaining({ code: 'DW_OUTPUT_PATH' }) as Error);

@@ -4,7 +4,7 @@
 // or the agent stops while a record is being tried again (the record is interrupted, not failed).
 import { DropwiseError, toDropwiseError } from '../../../errors.js';
 import type { XmlRecord } from '../../../xml/reader.js';
-import { FileBreaker } from './file-breaker.js';
+import { FileBreaker, OUTAGE_RECORDS_IN_A_ROW } from './file-breaker.js';
 import { repeatErrors, type FileScan } from './file-scan.js';
 import { checkPaymentRecord, type PaymentRecord } from './payment-record.js';
 import type { PaymentOutcome, PaymentRules } from './payment-rules.js';
@@ -36,14 +36,17 @@ function forTheFailFile(err: DropwiseError): DropwiseError {
 const failed = (errors: DropwiseError[], alreadyProcessed = false): RecordResult => ({ ok: false, interrupted: false, errors, alreadyProcessed });
 
 export class RecordImporter {
-  private readonly breaker = new FileBreaker();
+  private readonly breaker: FileBreaker;
 
   constructor(
     private readonly scan: FileScan,
     private readonly truth: PaymentTruth,
     private readonly rules: PaymentRules,
     private readonly preventReprocessing: boolean,
-  ) {}
+  ) {
+    // A small file whose every record meets the outage is an outage too, not N failed records.
+    this.breaker = new FileBreaker(Math.max(1, Math.min(OUTAGE_RECORDS_IN_A_ROW, scan.records)));
+  }
 
   async import({ element, index }: XmlRecord): Promise<RecordResult> {
     const check = checkPaymentRecord(element, index);

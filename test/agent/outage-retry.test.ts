@@ -1,0 +1,49 @@
+// A ConnectWise outage is not the file's fault: the file waits in work/processing and goes through once
+// ConnectWise is back, without anyone dropping it again and without a duplicate payment.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createConnectors } from '../../src/connectors/index.js';
+import { silentLogger } from '../../src/log.js';
+import { builtInTasks } from '../../src/tasks/registry.js';
+import { withSandbox } from '../support/sandbox.js';
+import { createTestAgent, makeTempDir, waitFor, type TestAgent } from '../support/workspace.js';
+
+const sandbox = withSandbox({ seed: 3 });
+let harness: TestAgent | undefined;
+afterEach(async () => {
+  await harness?.agent.stop({ graceMs: 2000 });
+  await harness?.runtime.close();
+  sandbox().control.clearFaults();
+});
+
+describe('an API outage', () => {
+  it('leaves the file in work/processing and imports it once ConnectWise answers again', async () => {
+    const sb = sandbox();
+    const unpaid = sb.control.invoices().filter((i) => !i['payments']).slice(0, 3).map((i) => i['id'] as number);
+    const c = sb.connectwise;
+    const connections = {
+      cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1' },
+    };
+    const dir = await makeTempDir();
+    const config = { connections, http: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, retryBudgetMs: 2000, timeoutMs: 5000, connectTimeoutMs: 2000, connections: 4 } };
+    const connectors = createConnectors({ connections: connections as never, http: config.http as never }, silentLogger());
+    harness = createTestAgent(dir, { config, tasks: builtInTasks, deps: { connectors, retryDelayMs: 300 } });
+    sb.control.injectFault({ path: '/finance/invoices/*', kind: '503', count: 1_000 });
+
+    await harness.agent.start();
+    const records = unpaid.map((id) => `<InvoicePayment><invoice><id>${id}</id></invoice><amount>1</amount><paymentDate>2024-01-01T00:00:00Z</paymentDate></InvoicePayment>`);
+    fs.writeFileSync(path.join(harness.config.folders.inbox, 'receipts.xml'), `<InvoicePayments>${records.join('')}</InvoicePayments>`);
+
+    const [first] = await harness.processed(1);
+    expect(first).toMatchObject({ disposition: 'retry', error: expect.objectContaining({ code: 'DW_CW_UNAVAILABLE' }) });
+    expect(fs.readdirSync(path.join(harness.config.folders.work, 'processing'))).toEqual([expect.stringMatching(/__receipts\.xml$/)]);
+    expect(fs.readdirSync(harness.config.folders.fail)).toEqual([]);
+
+    sb.control.clearFaults();
+    await waitFor(() => harness!.results.some((r) => r.disposition === 'archived'), 20_000, () => 'the retried file to be archived');
+    expect(fs.readdirSync(harness.config.folders.success)).toEqual(['receipts_success.xml']);
+    for (const id of unpaid) expect(sb.control.paymentsForInvoice(id)).toHaveLength(1);
+    await connectors.close();
+  });
+});
