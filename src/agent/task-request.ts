@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import { DropwiseError } from '../errors.js';
 import { childElements, elementToValue, readDocument, textOf } from '../xml/reader.js';
 import type { TaskRef } from './resolve-task.js';
+import { isObject } from '../json/is-object.js';
 
 export const TASK_REQUEST_ROOT = 'TaskRequest';
 /** Task requests are a few lines; anything bigger is not one. */
@@ -16,7 +17,6 @@ function invalid(message: string): DropwiseError {
   return new DropwiseError('DW_TASK_REQUEST_INVALID', message, { hint: HINT });
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export async function readTaskRequest(file: string, kind: 'xml' | 'json'): Promise<TaskRef> {
   const { size } = await fs.stat(file);

@@ -1,6 +1,7 @@
 // Checks for the keyed entries of the config (connections, tasks, route rules). Their messages name the
 // entry and the field but never echo a connection's values: they may be secrets.
 import { Cron } from 'croner';
+import { isObject } from '../json/is-object.js';
 
 export interface ConnectWiseConnection {
   type: 'connectwise';
@@ -54,7 +55,6 @@ const OPTIONAL_FIELDS: Record<ConnectionType, readonly string[]> = {
   traede: ['default'],
 };
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function checkConnections(value: unknown): void {
   if (!isObject(value)) throw new Error('must be an object of named connections');

@@ -3,10 +3,10 @@
 import { DropwiseError } from '../errors.js';
 import { isoDateTime } from './iso-date.js';
 import { outputNameProblem } from './output-name.js';
+import { isObject } from '../json/is-object.js';
 
 type Raw = Record<string, unknown>;
 
-const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class SettingsReader {
   private readonly used = new Set<string>();

@@ -5,6 +5,7 @@
 import type { Logger } from '../../log.js';
 import { isDropwiseError } from '../../errors.js';
 import type { ConnectWiseClient } from './client.js';
+import { isObject } from '../../json/is-object.js';
 
 type Json = Record<string, unknown>;
 
@@ -51,7 +52,6 @@ interface Occurrence {
   endpoint: string | undefined;
 }
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The reference objects at `path` in `value`; '*' walks every element of an array. */
 function refsAt(value: unknown, path: readonly string[], from = 0): Json[] {

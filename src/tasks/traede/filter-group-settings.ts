@@ -4,10 +4,10 @@
 // by the connector's own rules, so a bad filter is refused before any request.
 import { filterGroupProblems, type TraedeFilter, type TraedeFilterGroup } from '../../connectors/traede/filter-groups.js';
 import { SettingsReader } from '../settings.js';
+import { isObject } from '../../json/is-object.js';
 
 const LIST_OPERATORS: ReadonlySet<string> = new Set(['in', 'bt']);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A reader for one nested object; its errors name where it sits, e.g. `(filterGroups, group 2, filter 1)`. */
 function nested(value: unknown, taskType: string, where: string, parent: SettingsReader): SettingsReader | undefined {

@@ -13,15 +13,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { DropwiseError } from '../../../errors.js';
+import { isObject } from '../../../json/is-object.js';
 
-type Json = Record<string, unknown>;
 
 /** Ids kept in the run details; more go to the sidecar file. */
 export const INLINE_IDS_LIMIT = 500;
 /** Sidecar files kept in their folder; older ones are deleted when a new one is written. */
 export const SIDECAR_FILES_KEPT = 200;
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const asId = (v: unknown): string | undefined => (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? String(v).trim() : undefined);
 
 export function glEntryIdsOf(container: string, record: unknown): string[] {

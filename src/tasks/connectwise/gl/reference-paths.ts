@@ -6,8 +6,8 @@
 // (`transaction/invoice/location` → invoice.record.location).
 import type { ReferenceSpec } from '../../../connectors/connectwise/references.js';
 import { singularName } from '../../../xml/json-to-xml.js';
+import { isObject } from '../../../json/is-object.js';
 
-type Json = Record<string, unknown>;
 
 /** Seed 002's list, in its order. */
 export const GL_REFERENCE_PATHS = [
@@ -109,7 +109,6 @@ const SITE_COMPANY_FIELDS: Record<string, string[]> = {
  */
 const CHILD_COLLECTIONS = new Set(['agreementAdditions', 'purchaseOrderItems', 'purchaseOrderItem', 'agreementAddition']);
 
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function siteParent(kind: string): ReferenceSpec['parentEndpoint'] {
   const fields = SITE_COMPANY_FIELDS[kind] ?? ['company'];
