@@ -1,7 +1,10 @@
 // "References To Fetch": the small reference objects in exported records (`company: {id, name}`)
 // gain a `record` with the full entity. Lookups are batched (`id in (…)`, up to the references page
 // size per request), and each distinct id is fetched once per run; a target that does not exist is
-// a warning on the record, not a failed export.
+// a warning on the record, not a failed export. Two more kinds: a lookup by another field than id
+// (`invoiceNumber in ("119","120")`) for records that carry only a key, attached as a new element,
+// and a child collection under a reference (`/finance/agreements/{id}/additions`), fetched once per
+// parent and attached as a list.
 import type { Logger } from '../../log.js';
 import { isDropwiseError } from '../../errors.js';
 import type { ConnectWiseClient } from './client.js';
@@ -18,6 +21,16 @@ export interface ReferenceSpec {
   endpoint: string;
   /** Targets nested under a parent (company sites: `/company/companies/{companyId}/sites`). */
   parentEndpoint?: (ref: Json, record: Json) => string | undefined;
+  /**
+   * The object at `path` carries a key, not a reference: the target is looked up by `field`
+   * (`field in ("k1","k2")`) and attached to that object as `attachAs: {id, identifier: key, record}`.
+   */
+  match?: { field: string; key: (at: Json) => string | undefined; attachAs: string };
+  /**
+   * The reference at `path` owns a child collection at `endpoint` ('{id}' = the reference's id),
+   * fetched whole once per parent and attached to the reference as `attachAs: [items]`.
+   */
+  children?: { attachAs: string };
 }
 
 export interface ReferenceWarning {
@@ -50,7 +63,17 @@ interface Occurrence {
   ref: Json;
   id: number | string;
   endpoint: string | undefined;
+  /** What one lookup batches over: the endpoint and the field compared (a child collection stands alone). */
+  group: string;
+  /** The cache key of this occurrence's target. */
+  key: string;
 }
+
+/** Entities by key; a child collection's target is its list of items. */
+type Target = Json | Json[] | null;
+
+/** A child collection's whole list comes in pages of this size (ConnectWise's largest). */
+const CHILDREN_PAGE_SIZE = 1000;
 
 
 /** The reference objects at `path` in `value`; '*' walks every element of an array. */
@@ -61,21 +84,22 @@ function refsAt(value: unknown, path: readonly string[], from = 0): Json[] {
   return isObject(value) ? refsAt(value[step], path, from + 1) : [];
 }
 
-function idLiteral(id: number | string): string {
+function keyLiteral(id: number | string): string {
   return typeof id === 'number' ? String(id) : `"${id.replace(/["\\]/g, '\\$&')}"`;
 }
 
-/** Splits ids into lookups of at most `pageSize` ids and MAX_LOOKUP_CONDITION_CHARS characters. */
-export function lookupChunks(ids: readonly (number | string)[], pageSize: number): (number | string)[][] {
+/** Splits keys into lookups of at most `pageSize` keys and MAX_LOOKUP_CONDITION_CHARS characters. */
+export function lookupChunks(ids: readonly (number | string)[], pageSize: number, field = 'id'): (number | string)[][] {
   const chunks: (number | string)[][] = [];
   let chunk: (number | string)[] = [];
-  let chars = 'id in ()'.length;
+  const empty = `${field} in ()`.length;
+  let chars = empty;
   for (const id of ids) {
-    const cost = idLiteral(id).length + 2;
+    const cost = keyLiteral(id).length + 2;
     if (chunk.length > 0 && (chunk.length >= pageSize || chars + cost > MAX_LOOKUP_CONDITION_CHARS)) {
       chunks.push(chunk);
       chunk = [];
-      chars = 'id in ()'.length;
+      chars = empty;
     }
     chunk.push(id);
     chars += cost;
@@ -95,8 +119,8 @@ async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T
 
 export class ReferenceResolver {
   readonly stats = { requests: 0, fetched: 0, cacheHits: 0 };
-  /** `endpoint#id` → the entity, or null when ConnectWise has no such record. Insertion order = LRU order. */
-  private readonly cache = new Map<string, Json | null>();
+  /** Cache key → the target, or null when ConnectWise has no such record. Insertion order = LRU order. */
+  private readonly cache = new Map<string, Target>();
   private readonly warnedMissing = new Set<string>();
 
   constructor(
@@ -106,31 +130,40 @@ export class ReferenceResolver {
 
   /**
    * Adds `record` (the full entity) to every reference the specs name in `records`, after the
-   * reference's own keys. Returns a warning for each reference whose target does not exist.
+   * reference's own keys (or the new element of a `match`, or the list of a `children` spec).
+   * Returns a warning for each reference whose target does not exist.
    */
   async resolve(records: Json[], specs: ReferenceSpec[]): Promise<ReferenceWarning[]> {
     const occurrences = this.find(records, specs);
-    const targets = new Map<string, Json | null>();
-    const wanted = new Map<string, Set<number | string>>();
+    const targets = new Map<string, Target>();
+    const wanted = new Map<string, { first: Occurrence; ids: Set<number | string> }>();
     for (const o of occurrences) {
-      if (o.endpoint === undefined) continue;
-      const key = `${o.endpoint}#${o.id}`;
-      if (targets.has(key)) continue;
-      const cached = this.fromCache(key);
+      if (o.endpoint === undefined || targets.has(o.key)) continue;
+      const cached = this.fromCache(o.key);
       if (cached !== undefined) {
         this.stats.cacheHits++;
-        targets.set(key, cached);
+        targets.set(o.key, cached);
         continue;
       }
-      let ids = wanted.get(o.endpoint);
-      if (!ids) wanted.set(o.endpoint, (ids = new Set()));
-      ids.add(o.id);
+      let group = wanted.get(o.group);
+      if (!group) wanted.set(o.group, (group = { first: o, ids: new Set() }));
+      group.ids.add(o.id);
     }
-    const lookups = [...wanted].flatMap(([endpoint, ids]) => lookupChunks([...ids], this.options.pageSize).map((chunk) => ({ endpoint, chunk })));
-    await eachLimited(lookups, this.options.concurrency ?? 4, async ({ endpoint, chunk }) => {
-      const found = await this.lookup(endpoint, chunk);
+    const lookups = [...wanted.values()].flatMap(({ first, ids }) =>
+      first.spec.children ? [{ first, chunk: [first.id] }] : lookupChunks([...ids], this.options.pageSize, first.spec.match?.field).map((chunk) => ({ first, chunk })),
+    );
+    await eachLimited(lookups, this.options.concurrency ?? 4, async ({ first, chunk }) => {
+      const endpoint = first.endpoint as string;
+      if (first.spec.children) {
+        const items = await this.children(endpoint);
+        targets.set(first.key, items);
+        this.remember(first.key, items);
+        return;
+      }
+      const field = first.spec.match?.field ?? 'id';
+      const found = await this.lookup(endpoint, field, chunk);
       for (const id of chunk) {
-        const key = `${endpoint}#${id}`;
+        const key = targetKey(endpoint, field, id);
         const entity = found.get(String(id)) ?? null;
         targets.set(key, entity);
         this.remember(key, entity);
@@ -140,16 +173,16 @@ export class ReferenceResolver {
   }
 
   /**
-   * The most ids any one endpoint would need fetched to resolve `records` now. Callers that hold a
-   * growing window of records resolve once this reaches the page size, so lookups go out full.
+   * The most keys any one lookup group would need fetched to resolve `records` now. Callers that
+   * hold a growing window of records resolve once this reaches the page size, so lookups go out full.
    */
   unresolvedCount(records: Json[], specs: ReferenceSpec[]): number {
     const unknown = new Map<string, Set<number | string>>();
     let most = 0;
     for (const o of this.find(records, specs)) {
-      if (o.endpoint === undefined || this.cache.has(`${o.endpoint}#${o.id}`)) continue;
-      let ids = unknown.get(o.endpoint);
-      if (!ids) unknown.set(o.endpoint, (ids = new Set()));
+      if (o.endpoint === undefined || this.cache.has(o.key)) continue;
+      let ids = unknown.get(o.group);
+      if (!ids) unknown.set(o.group, (ids = new Set()));
       ids.add(o.id);
       most = Math.max(most, ids.size);
     }
@@ -161,27 +194,34 @@ export class ReferenceResolver {
     records.forEach((record, recordIndex) => {
       for (const spec of specs) {
         for (const ref of refsAt(record, spec.path)) {
-          const id = ref['id'];
+          const id = spec.match ? spec.match.key(ref) : ref['id'];
           if (typeof id !== 'number' && typeof id !== 'string') continue;
-          const endpoint = spec.parentEndpoint ? spec.parentEndpoint(ref, record) : spec.endpoint;
-          out.push({ recordIndex, spec, ref, id, endpoint });
+          const template = spec.parentEndpoint ? spec.parentEndpoint(ref, record) : spec.endpoint;
+          const endpoint = spec.children ? template?.replace('{id}', encodeURIComponent(String(id))) : template;
+          const field = spec.match?.field ?? 'id';
+          const group = spec.children ? `${endpoint ?? ''}#children` : `${endpoint ?? ''}#${field}`;
+          const key = spec.children ? group : targetKey(endpoint ?? '', field, id);
+          out.push({ recordIndex, spec, ref, id, endpoint, group, key });
         }
       }
     });
     return out;
   }
 
-  private attach(occurrences: Occurrence[], targets: Map<string, Json | null>): ReferenceWarning[] {
+  private attach(occurrences: Occurrence[], targets: Map<string, Target>): ReferenceWarning[] {
     const warnings: ReferenceWarning[] = [];
     for (const o of occurrences) {
-      const target = o.endpoint === undefined ? null : targets.get(`${o.endpoint}#${o.id}`);
+      const target = o.endpoint === undefined ? null : targets.get(o.key);
       if (target) {
-        o.ref['record'] = target;
+        const { match, children } = o.spec;
+        if (children) o.ref[children.attachAs] = target;
+        else if (match) o.ref[match.attachAs] = { id: (target as Json)['id'], identifier: o.id, record: target };
+        else o.ref['record'] = target;
         continue;
       }
       const message = o.endpoint === undefined ? `${o.spec.name} ${o.id}: the record does not say where it lives (${o.spec.endpoint})` : `${o.spec.name} ${o.id} was not found in ${o.endpoint}`;
       warnings.push({ recordIndex: o.recordIndex, reference: o.spec.name, id: o.id, message });
-      const key = `${o.spec.name}#${o.endpoint ?? ''}#${o.id}`;
+      const key = `${o.spec.name}#${o.key}`;
       if (!this.warnedMissing.has(key)) {
         this.warnedMissing.add(key);
         this.options.log.warn('reference target not found', { reference: o.spec.name, id: o.id, endpoint: o.endpoint ?? o.spec.endpoint });
@@ -191,20 +231,36 @@ export class ReferenceResolver {
   }
 
   /** One batched lookup; a parent that does not exist (404) means none of its children do. */
-  private async lookup(endpoint: string, ids: (number | string)[]): Promise<Map<string, Json>> {
+  private async lookup(endpoint: string, field: string, keys: (number | string)[]): Promise<Map<string, Json>> {
     this.stats.requests++;
     let entities: Json[];
     try {
-      entities = await this.client.get<Json[]>(endpoint, { conditions: `id in (${ids.map(idLiteral).join(',')})`, pageSize: ids.length }, this.options.signal);
+      entities = await this.client.get<Json[]>(endpoint, { conditions: `${field} in (${keys.map(keyLiteral).join(',')})`, pageSize: keys.length }, this.options.signal);
     } catch (err) {
       if (isDropwiseError(err, 'DW_CW_NOT_FOUND')) return new Map();
       throw err;
     }
     this.stats.fetched += entities.length;
-    return new Map(entities.filter((e) => e['id'] !== undefined).map((e) => [String(e['id']), e]));
+    return new Map(entities.filter((e) => e[field] !== undefined).map((e) => [String(e[field]), e]));
   }
 
-  private fromCache(key: string): Json | null | undefined {
+  /** A child collection, every page of it; a parent that does not exist (404) has none (null). */
+  private async children(endpoint: string): Promise<Json[] | null> {
+    const items: Json[] = [];
+    try {
+      for await (const page of this.client.pages<Json & { id?: number }>(endpoint, {}, { pageSize: CHILDREN_PAGE_SIZE, signal: this.options.signal })) {
+        this.stats.requests++;
+        items.push(...page);
+      }
+    } catch (err) {
+      if (isDropwiseError(err, 'DW_CW_NOT_FOUND')) return null;
+      throw err;
+    }
+    this.stats.fetched += items.length;
+    return items;
+  }
+
+  private fromCache(key: string): Target | undefined {
     const hit = this.cache.get(key);
     if (hit === undefined || this.options.cacheSize === undefined) return hit;
     // Bounded cache: move to the recent end.
@@ -213,8 +269,8 @@ export class ReferenceResolver {
     return hit;
   }
 
-  private remember(key: string, entity: Json | null): void {
-    this.cache.set(key, entity);
+  private remember(key: string, target: Target): void {
+    this.cache.set(key, target);
     const limit = this.options.cacheSize;
     if (limit === undefined) return;
     for (const oldest of this.cache.keys()) {
@@ -222,6 +278,11 @@ export class ReferenceResolver {
       this.cache.delete(oldest);
     }
   }
+}
+
+/** The cache key of one entity: ids keep the old `endpoint#id` form, other fields name themselves. */
+function targetKey(endpoint: string, field: string, key: number | string): string {
+  return field === 'id' ? `${endpoint}#${key}` : `${endpoint}#${field}=${key}`;
 }
 
 /** A company site lives under its company: the parent comes from the site's href, else from `companyField`. */

@@ -2,7 +2,9 @@
 import { notFound } from '../errors.js';
 import type { SandboxData } from '../data/store.js';
 import type { Router } from '../router.js';
-import { listRoutes, mapSource } from './lists.js';
+import type { Json } from '../query/list-query.js';
+import type { ReferenceData } from '../data/reference.js';
+import { listRoutes, mapSource, type Source } from './lists.js';
 
 type TableName = keyof ReturnType<SandboxData['tables']>;
 
@@ -19,12 +21,28 @@ const COLLECTIONS: [path: string, label: string, table: TableName][] = [
   ['/system/members', 'Member', 'members'],
   ['/project/projects', 'Project', 'projects'],
   ['/procurement/purchaseorders', 'PurchaseOrder', 'purchaseOrders'],
+  ['/finance/agreements', 'Agreement', 'agreements'],
   ['/procurement/products', 'ProductItem', 'products'],
   ['/procurement/catalog', 'CatalogItem', 'catalog'],
   ['/procurement/warehouses', 'Warehouse', 'warehouses'],
   ['/procurement/warehouseBins', 'WarehouseBin', 'warehouseBins'],
   ['/procurement/shipmentmethods', 'ShipmentMethod', 'shipmentMethods'],
 ];
+
+/** A parent's child list as a list source. */
+function listSource(records: Json[]): Source {
+  return { records, get: (id) => records.find((r) => r['id'] === id) };
+}
+
+/** A child collection kept as parent id → its items; a parent without an entry does not exist (404). */
+function childRoutes(router: Router, path: string, parentLabel: string, label: string, table: (ref: ReferenceData) => Map<number, Json[]>): void {
+  listRoutes(router, path, label, (ctx) => {
+    const parentId = ctx.params['parentId'] ?? 0;
+    const children = table(ctx.state.data.ref).get(parentId);
+    if (!children) throw notFound(`${parentLabel} recId ${parentId} not found`);
+    return listSource(children);
+  });
+}
 
 export function referenceRoutes(router: Router): void {
   for (const [path, label, table] of COLLECTIONS) {
@@ -36,8 +54,10 @@ export function referenceRoutes(router: Router): void {
     if (!data.ref.companies.has(companyId)) throw notFound(`Company recId ${companyId} not found`);
     const siteIds = data.ref.sitesByCompany.get(companyId) ?? [];
     const sites = siteIds.map((id) => data.ref.sites.get(id)).filter((s) => s !== undefined);
-    return { records: sites, get: (id) => (siteIds.includes(id) ? data.ref.sites.get(id) : undefined) };
+    return listSource(sites);
   });
+  childRoutes(router, '/finance/agreements/{parentId}/additions', 'Agreement', 'Addition', (ref) => ref.agreementAdditions);
+  childRoutes(router, '/procurement/purchaseorders/{parentId}/lineitems', 'PurchaseOrder', 'PurchaseOrderLineItem', (ref) => ref.purchaseOrderLines);
   router.add('GET', '/system/info', () => ({
     status: 200,
     body: {

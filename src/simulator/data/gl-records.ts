@@ -10,6 +10,7 @@
 import type { Json } from '../query/list-query.js';
 import type { SandboxSize } from '../types.js';
 import { DAY, EPOCH, Rng, compact, glDate, hash, isoZ, round2 } from './random.js';
+import { invoiceNumberOf } from './invoices.js';
 import { BILLING_TERMS, COMPANY_TYPES, LOCATIONS, TAX_CODES, UNITS, currencyRef, type CompanyRow, type ReferenceData } from './reference.js';
 
 export type LedgerKind = 'invoice' | 'expense' | 'procurement';
@@ -138,6 +139,15 @@ export class GlRecords {
     return this.ref.refs.named(kind, path, item);
   }
 
+  /**
+   * Unposted invoice k is sandbox invoice 1 + (k - 1) mod the invoices there are, by number, so a
+   * GL transaction's documentNumber finds its invoice in /finance/invoices (own numbers without any).
+   */
+  private invoiceNumber(k: number): string {
+    const invoices = this.size.invoices;
+    return invoices > 0 ? invoiceNumberOf(1 + ((k - 1) % invoices)) : `GL${String(k).padStart(7, '0')}`;
+  }
+
   /** Lines and totals of unposted invoice k, shared by its list form and its GL transaction. */
   private invoiceAmounts(k: number): { lines: { qty: number; price: number; itemIndex: number; service: boolean }[]; subtotal: number; tax: number; total: number; rate: number; companyId: number } {
     const rng = new Rng(this.seed, 33, k);
@@ -171,7 +181,7 @@ export class GlRecords {
       billToSite: this.siteRef(facts.companyId),
       shipToCompany: this.companyRef(facts.companyId),
       shipToSite: this.siteRef(facts.companyId),
-      invoiceNumber: `GL${String(k).padStart(7, '0')}`,
+      invoiceNumber: this.invoiceNumber(k),
       invoiceDate: isoZ(facts.date),
       invoiceType: 'Standard',
       description: 'Accounts Receivable',
@@ -416,7 +426,7 @@ export class GlRecords {
       glClass: '',
       glTypeId: 'AR',
       documentDate,
-      documentNumber: `GL${String(k).padStart(7, '0')}`,
+      documentNumber: this.invoiceNumber(k),
       documentType: 'INVOICE',
       memo: '',
       description: 'Accounts Receivable',

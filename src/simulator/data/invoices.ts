@@ -39,6 +39,9 @@ export function buildInvoice(seed: number, id: number, ref: ReferenceData): Json
       ? refs.company({ id: DANGLING_COMPANY_ID, identifier: 'GONE', name: 'Deleted Company' })
       : refs.company(company);
   const withCustomFields = id % 3 === 0;
+  const location = LOCATIONS[companyId % LOCATIONS.length] ?? { id: 1, name: 'Head Office' };
+  // Every other invoice bills an agreement.
+  const agreement = id % 2 === 0 ? ref.agreements.get(1 + (id % Math.max(1, ref.agreements.size))) : undefined;
   return compact({
     id,
     invoiceNumber: invoiceNumberOf(id),
@@ -66,9 +69,11 @@ export function buildInvoice(seed: number, id: number, ref: ReferenceData): Json
     addToBatchEmailList: false,
     date: isoZ(date),
     restrictDownpaymentFlag: false,
-    locationId: 1 + (companyId % LOCATIONS.length),
+    locationId: location.id,
+    location: refs.named('location', '/system/locations', location),
     departmentId: 10,
-    territoryId: 1 + (companyId % LOCATIONS.length),
+    territoryId: location.id,
+    territory: refs.named('location', '/system/locations', location),
     taxableFlag: tax.rate > 0,
     taxCode: refs.named('taxCode', '/finance/taxCodes', tax),
     downpaymentPreviouslyTaxedFlag: false,
@@ -90,6 +95,7 @@ export function buildInvoice(seed: number, id: number, ref: ReferenceData): Json
     balance: total,
     overrideDownPaymentAmountFlag: false,
     specialInvoiceFlag: false,
+    agreement: agreement ? refs.named('agreement', '/finance/agreements', { id: agreement['id'] as number, name: String(agreement['name']) }) : undefined,
     _info: { dateEntered: stamps.dateEntered, enteredBy: stamps.enteredBy, lastUpdated: stamps.lastUpdated, updatedBy: stamps.updatedBy },
     customFields: [
       compact({ id: 1, caption: 'Cost Centre', type: 'Text', entryMethod: 'EntryField', numberOfDecimals: 0, value: withCustomFields ? `CC-${100 + (id % 7)}` : undefined }),

@@ -6,6 +6,8 @@ import type { Json } from '../query/list-query.js';
 import { DAY, EPOCH, Rng, SEED_USER, compact, isoZ, seededStamps } from './random.js';
 import { buildInventory, type InventoryData } from './inventory.js';
 import { Refs } from './refs.js';
+import { buildAgreements, type AgreementData } from './agreements.js';
+import { buildPurchaseOrderLines } from './purchase-order-lines.js';
 
 const ADJECTIVES = ['Angry', 'Blue', 'Clever', 'Dusty', 'Eager', 'Fuzzy', 'Golden', 'Happy', 'Icy', 'Jolly', 'Kind', 'Lucky', 'Mighty', 'Noble', 'Orange', 'Proud', 'Quiet', 'Rapid', 'Silver', 'Tidy'];
 const NOUNS = ['Fox', 'Light', 'Otter', 'River', 'Falcon', 'Harbor', 'Maple', 'Summit', 'Badger', 'Comet', 'Lantern', 'Meadow', 'Pine', 'Quartz', 'Raven', 'Stone', 'Tiger', 'Willow', 'Yak', 'Zephyr'];
@@ -65,7 +67,7 @@ export const COMPANY_TYPES = [
 ];
 
 /** Every reference table, as API records (null members already omitted). */
-export interface ReferenceData extends InventoryData {
+export interface ReferenceData extends InventoryData, AgreementData {
   refs: Refs;
   companies: Map<number, CompanyRow>;
   companyTypes: Map<number, Json>;
@@ -82,6 +84,8 @@ export interface ReferenceData extends InventoryData {
   projects: Map<number, Json>;
   catalog: Map<number, Json>;
   purchaseOrders: Map<number, Json>;
+  /** Purchase order id → its line items. */
+  purchaseOrderLines: Map<number, Json[]>;
   products: Map<number, Json>;
   /** Ids of companies that are vendors (the last few). */
   vendorIds: number[];
@@ -324,6 +328,8 @@ export function buildReferenceData(seed: number, companyCount: number, refs: Ref
     );
   }
 
+  // The warehouses belong to the first company, the sandbox's own.
+  const inventory = buildInventory(seed, refs, { company: companies.get(1) as CompanyRow, site: sites.get(sitesByCompany.get(1)?.[0] ?? 0) }, LOCATIONS);
   return {
     refs,
     companies,
@@ -371,8 +377,9 @@ export function buildReferenceData(seed: number, companyCount: number, refs: Ref
     products,
     vendorIds,
     companyTypes: byId(COMPANY_TYPES.map((t) => ({ ...t, defaultFlag: t.id === 1, vendorFlag: t.name === 'Vendor', serviceAlertFlag: false, _info: seededStamps(new Rng(seed, 15, t.id)) }))),
-    // The warehouses belong to the first company, the sandbox's own.
-    ...buildInventory(seed, refs, { company: companies.get(1) as CompanyRow, site: sites.get(sitesByCompany.get(1)?.[0] ?? 0) }, LOCATIONS),
+    ...inventory,
+    purchaseOrderLines: buildPurchaseOrderLines(seed, refs, purchaseOrders, { catalog, warehouseBins: inventory.warehouseBins, shipmentMethods: inventory.shipmentMethods, units: UNITS }),
+    ...buildAgreements(seed, refs, companies, contacts, catalog),
   };
 }
 

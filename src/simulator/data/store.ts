@@ -69,6 +69,7 @@ export class SandboxData {
       projects: r.projects,
       catalog: r.catalog,
       purchaseOrders: r.purchaseOrders,
+      agreements: r.agreements,
       products: r.products,
       warehouses: r.warehouses,
       warehouseBins: r.warehouseBins,

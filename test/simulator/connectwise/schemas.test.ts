@@ -26,6 +26,9 @@ function load(file: string): Spec {
   // Record<string, unknown>); ConnectWise sends the value itself (a string, number or boolean).
   const customField = spec.components.schemas['CustomFieldValue'];
   if (customField) (customField['properties'] as Row)['value'] = {};
+  // The sandbox's invoices also carry the 2025.1 `location` and `territory` references (deltas JSON).
+  const invoice = spec.components.schemas['Invoice']?.['properties'] as Row | undefined;
+  if (invoice && !invoice['location']) Object.assign(invoice, { location: { $ref: '#/components/schemas/SystemLocationReference' }, territory: { $ref: '#/components/schemas/SystemLocationReference' } });
   return spec;
 }
 
@@ -143,6 +146,8 @@ describe('responses match the reference OpenAPI schemas', () => {
     ['/system/members', '/system/members'],
     ['/project/projects', '/project/projects'],
     ['/procurement/purchaseorders', '/procurement/purchaseorders'],
+    ['/finance/agreements', '/finance/agreements'],
+    ['/finance/agreements/{parentId}/additions', '/finance/agreements/2/additions'],
     ['/procurement/products', '/procurement/products'],
     ['/procurement/catalog', '/procurement/catalog'],
     ['/procurement/warehouses', '/procurement/warehouses'],

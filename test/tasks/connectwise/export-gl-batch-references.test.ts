@@ -75,8 +75,9 @@ describe('connectwise.export-gl-batch references', () => {
     expect(requests['GET /company/companies/{id}']).toBeUndefined();
   });
 
-  it('accepts child-collection paths of the seed, leaves them as they are and says so', async () => {
-    const outcome = await env.runTask(exportGlBatchTask, { outputFile: 'additions.xml', referencesToFetch: ['transaction/invoice/agreement/agreementAdditions'] });
-    expect(outcome.details?.['referencesNotFetched']).toEqual(['transaction/invoice/agreement/agreementAdditions']);
+  it('accepts the paths that cannot be fetched, leaves them as they are and says why', async () => {
+    const outcome = await env.runTask(exportGlBatchTask, { outputFile: 'expense-entries.xml', exportUnpostedExpenses: true, referencesToFetch: ['expenseBill/detailItem/expenseEntry', 'transaction/company'] });
+    expect(outcome.status).toBe('success');
+    expect(outcome.details?.['referencesNotFetched']).toEqual([{ reference: 'expenseBill/detailItem/expenseEntry', reason: expect.stringContaining('no expenseEntry element') as unknown }]);
   });
 });

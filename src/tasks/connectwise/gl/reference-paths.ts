@@ -3,7 +3,8 @@
 // singular of a GLExport array), then elements inside the record, where an array appears either as
 // `container/itemName` (`detail/detailItem`) or by its item name alone (`purchaseDetailItem`), and a
 // reference fetched by an earlier path is stepped into through its `record` child
-// (`transaction/invoice/location` → invoice.record.location).
+// (`transaction/invoice/location` → invoice.record.location). Invoices and purchase orders are found
+// by number (MATCHES), agreement additions and purchase order lines are child collections.
 import type { ReferenceSpec } from '../../../connectors/connectwise/references.js';
 import { singularName } from '../../../xml/json-to-xml.js';
 import { isObject } from '../../../json/is-object.js';
@@ -52,10 +53,7 @@ const CONTAINERS: Record<string, string> = {
 
 const SITES = '/company/companies/{companyId}/sites';
 
-/**
- * Where each kind of target lives (ConnectWise 2022.1–2026.4). Sites live under their company;
- * `expenseClass` is a classification (Reimbursable…) with no endpoint of its own, so it is absent.
- */
+/** Where each kind of target lives (ConnectWise 2022.1–2026.4). Sites live under their company. */
 const ENDPOINTS: Record<string, string> = {
   company: '/company/companies',
   billToCompany: '/company/companies',
@@ -90,7 +88,50 @@ const ENDPOINTS: Record<string, string> = {
   transferFromBin: '/procurement/warehouseBins',
   transferToBin: '/procurement/warehouseBins',
   shipmentMethod: '/procurement/shipmentmethods',
-  expenseEntry: '/expense/entries',
+};
+
+/**
+ * Child collections: lists under their parent reference (an agreement's additions, a purchase
+ * order's line items), fetched whole once per parent and attached to the parent element as a list
+ * (`<agreementAdditions><agreementAddition>…`). A path may name the list or its item.
+ */
+const CHILD_COLLECTIONS: Record<string, { parent: string; endpoint: string }> = {
+  agreementAdditions: { parent: 'agreement', endpoint: '/finance/agreements/{id}/additions' },
+  purchaseOrderItems: { parent: 'purchaseOrder', endpoint: '/procurement/purchaseorders/{id}/lineitems' },
+};
+/** Item name → its child collection. */
+const COLLECTION_OF_ITEM: Record<string, string> = Object.fromEntries(Object.keys(CHILD_COLLECTIONS).map((list) => [singularName(list), list]));
+
+/** Inside a child collection item, `product` is a catalog item (IvItemReference), not a ProductItem. */
+const ITEM_ENDPOINTS: Record<string, string> = {
+  'agreementAddition/product': '/procurement/catalog',
+  'purchaseOrderItem/product': '/procurement/catalog',
+};
+
+/** `PO #<poNumber>, Packing Slip: <slip>`: a purchase transaction's id names its purchase order. */
+const PO_IN_ID = /^PO #(.+), Packing Slip: /;
+const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/**
+ * Targets a GLExport record names by a number rather than a reference: a transaction's
+ * `documentNumber` is its invoice's `invoiceNumber`; a purchase transaction's purchase order is the
+ * `PO #…` of its id (else its `documentNumber`). Each is looked up by that field in batches and
+ * attached to the record as a new element `{id, identifier, record}`.
+ */
+const MATCHES: Record<string, { endpoint: string; field: string; key: (record: Record<string, unknown>) => string | undefined }> = {
+  'transaction/invoice': { endpoint: '/finance/invoices', field: 'invoiceNumber', key: (r) => text(r['documentNumber']) },
+  'purchaseTransaction/purchaseOrder': {
+    endpoint: '/procurement/purchaseorders',
+    field: 'poNumber',
+    key: (r) => PO_IN_ID.exec(text(r['id']) ?? '')?.[1] ?? text(r['documentNumber']),
+  },
+};
+
+/** Why a target of the seed cannot be fetched. */
+const UNFETCHABLE: Record<string, string> = {
+  expenseClass: 'a classification (Reimbursable, NonReimbursable), not an entity: ConnectWise has no endpoint for it',
+  expenseEntry:
+    'GLExportExpenseBillDetail carries no expenseEntry element (its id list holds GL entry ids), and neither reference API spec (2022.1, 2026.4) has /expense/entries',
 };
 
 /** The company a site reference belongs to: the first of these fields of the record that is set. */
@@ -101,14 +142,6 @@ const SITE_COMPANY_FIELDS: Record<string, string[]> = {
   shipToSite: ['shipToCompany', 'company'],
   warehouseSite: ['company'],
 };
-
-/**
- * Child collections (an agreement's additions, a purchase order's line items) are lists under their
- * parent rather than references with an id; the resolver fetches references only, so these paths
- * (and the paths below them) are accepted but not fetched, and the run says so.
- */
-const CHILD_COLLECTIONS = new Set(['agreementAdditions', 'purchaseOrderItems', 'purchaseOrderItem', 'agreementAddition']);
-
 
 function siteParent(kind: string): ReferenceSpec['parentEndpoint'] {
   const fields = SITE_COMPANY_FIELDS[kind] ?? ['company'];
@@ -121,66 +154,95 @@ function siteParent(kind: string): ReferenceSpec['parentEndpoint'] {
   };
 }
 
+export interface NotFetched {
+  reference: string;
+  reason: string;
+}
+
 export interface GlReferencePlan {
   /** Per container, the specs in rounds: a round may step into references fetched by earlier rounds. */
   rounds: Map<string, ReferenceSpec[][]>;
-  /** Paths accepted but not fetched (child collections), to report. */
-  notFetched: string[];
+  /** Paths accepted but not fetched, each with the reason, to report. */
+  notFetched: NotFetched[];
 }
 
-/** The JSON path of one seed path inside its record, or undefined for a child collection. */
-function jsonPath(segments: string[]): string[] | undefined {
+/** The JSON path of one seed path inside its record. */
+function jsonPath(segments: string[]): string[] {
   const path: string[] = [];
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i] as string;
-    if (CHILD_COLLECTIONS.has(segment)) return undefined;
     const previous = segments[i - 1];
-    if (previous !== undefined && singularName(previous) === segment) {
+    const collection = COLLECTION_OF_ITEM[segment];
+    if (collection !== undefined && previous !== collection) {
+      // Named by its item alone (`purchaseOrder/purchaseOrderItem`).
+      path.push(collection, '*');
+    } else if (previous !== undefined && singularName(previous) === segment) {
       path.push('*');
     } else if (segment.endsWith('Item') && segment.length > 4) {
       path.push(segment.slice(0, -4), '*');
     } else {
-      // A segment after a reference steps into that reference's fetched record.
-      if (previous !== undefined && ENDPOINTS[previous] !== undefined) path.push('record');
+      // A segment after a reference steps into that reference's fetched record; a child collection
+      // sits on the reference itself.
+      if (previous !== undefined && ENDPOINTS[previous] !== undefined && CHILD_COLLECTIONS[segment] === undefined) path.push('record');
       path.push(segment);
     }
   }
   return path;
 }
 
-/** A nested path needs the references it steps through: `transaction/invoice/location` needs `transaction/invoice`. */
-function withParents(paths: readonly string[]): string[] {
-  const all = new Set<string>();
-  for (const name of paths) {
-    const segments = name.split('/');
-    for (let end = 2; end < segments.length; end++) {
-      if (ENDPOINTS[segments[end - 1] as string] !== undefined) all.add(segments.slice(0, end).join('/'));
-    }
-    all.add(name);
+/** The fetched paths a path steps through, outermost first: `transaction/invoice/location` needs `transaction/invoice`. */
+function parentsOf(name: string): string[] {
+  const segments = name.split('/');
+  const parents: string[] = [];
+  for (let end = 2; end < segments.length; end++) {
+    const segment = segments[end - 1] as string;
+    const collection = COLLECTION_OF_ITEM[segment];
+    if (ENDPOINTS[segment] !== undefined || CHILD_COLLECTIONS[segment] !== undefined) parents.push(segments.slice(0, end).join('/'));
+    else if (collection !== undefined && segments[end - 2] !== collection) parents.push([...segments.slice(0, end - 1), collection].join('/'));
   }
-  return [...all];
+  return parents;
+}
+
+/** The spec of one path, or why it cannot be fetched. */
+function specOf(name: string): ReferenceSpec | { reason: string } {
+  const [kind = '', ...rest] = name.split('/');
+  const target = rest[rest.length - 1] ?? '';
+  const previous = rest[rest.length - 2];
+  const unfetchable = UNFETCHABLE[target];
+  if (unfetchable !== undefined) return { reason: unfetchable };
+  const match = rest.length === 1 ? MATCHES[name] : undefined;
+  if (match) return { name, path: [], endpoint: match.endpoint, match: { field: match.field, key: match.key, attachAs: target } };
+  const collection = CHILD_COLLECTIONS[target];
+  if (collection) {
+    if (previous !== collection.parent) return { reason: `${target} are listed under a ${collection.parent}` };
+    return { name, path: jsonPath(rest.slice(0, -1)), endpoint: collection.endpoint, children: { attachAs: target } };
+  }
+  const endpoint = ITEM_ENDPOINTS[`${previous ?? ''}/${target}`] ?? ENDPOINTS[target];
+  if (endpoint === undefined || CONTAINERS[kind] === undefined) return { reason: `no ConnectWise endpoint is known for ${target}` };
+  return { name, path: jsonPath(rest), endpoint, ...(endpoint === SITES ? { parentEndpoint: siteParent(target) } : {}) };
 }
 
 /** Turns the chosen seed paths into resolver specs per container. Paths must come from GL_REFERENCE_PATHS. */
 export function planGlReferences(paths: readonly string[]): GlReferencePlan {
   const rounds = new Map<string, ReferenceSpec[][]>();
-  const notFetched: string[] = [];
-  for (const name of withParents(paths)) {
-    const [kind, ...rest] = name.split('/');
-    const container = CONTAINERS[kind ?? ''];
-    const target = rest[rest.length - 1] ?? '';
-    const path = jsonPath(rest);
-    const endpoint = ENDPOINTS[target];
-    if (container === undefined || path === undefined || endpoint === undefined) {
-      notFetched.push(name);
+  const notFetched: NotFetched[] = [];
+  const refused = new Set<string>();
+  const all = new Set(paths.flatMap((name) => [...parentsOf(name), name]));
+  // Shorter paths first, so a path's parents are decided before it.
+  for (const name of [...all].sort((a, b) => a.split('/').length - b.split('/').length)) {
+    const parents = parentsOf(name);
+    const blocked = parents.find((parent) => refused.has(parent));
+    const spec = blocked === undefined ? specOf(name) : { reason: `needs ${blocked}, which is not fetched` };
+    if ('reason' in spec) {
+      refused.add(name);
+      notFetched.push({ reference: name, reason: spec.reason });
       continue;
     }
-    const spec: ReferenceSpec = { name, path, endpoint, ...(endpoint === SITES ? { parentEndpoint: siteParent(target) } : {}) };
-    // Each 'record' step needs one earlier round to have fetched the reference it steps into.
-    const round = path.filter((p) => p === 'record').length;
+    const container = CONTAINERS[name.split('/')[0] ?? ''] as string;
+    // Each fetched parent is fetched one round before: the round is the number of parents.
     const list = rounds.get(container) ?? [];
-    while (list.length <= round) list.push([]);
-    list[round]?.push(spec);
+    while (list.length <= parents.length) list.push([]);
+    list[parents.length]?.push(spec);
     rounds.set(container, list);
   }
   return { rounds, notFetched };

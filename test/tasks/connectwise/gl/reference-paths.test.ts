@@ -37,17 +37,43 @@ describe('planGlReferences', () => {
     expect(spec?.parentEndpoint?.({ id: 4 }, {})).toBeUndefined();
   });
 
-  it('plans every path of the seed, leaving only child collections and expense classes unfetched', () => {
-    const plan = planGlReferences(GL_REFERENCE_PATHS);
-    expect(plan.notFetched.sort()).toEqual([
-      'expenseBill/detailItem/expenseClass',
-      'purchaseTransaction/purchaseOrder/purchaseOrderItem/product',
-      'purchaseTransaction/purchaseOrder/purchaseOrderItem/shipmentMethod',
-      'purchaseTransaction/purchaseOrder/purchaseOrderItem/warehouse',
-      'purchaseTransaction/purchaseOrder/purchaseOrderItem/warehouseBin',
-      'purchaseTransaction/purchaseOrder/purchaseOrderItems',
-      'transaction/invoice/agreement/agreementAdditions',
-      'transaction/invoice/agreement/agreementAdditions/agreementAddition/product',
+  it.each([
+    ['transaction/invoice', [], '/finance/invoices', { match: { field: 'invoiceNumber', attachAs: 'invoice' } }],
+    ['purchaseTransaction/purchaseOrder', [], '/procurement/purchaseorders', { match: { field: 'poNumber', attachAs: 'purchaseOrder' } }],
+    ['transaction/invoice/agreement/agreementAdditions', ['invoice', 'record', 'agreement'], '/finance/agreements/{id}/additions', { children: { attachAs: 'agreementAdditions' } }],
+    ['transaction/invoice/agreement/agreementAdditions/agreementAddition/product', ['invoice', 'record', 'agreement', 'agreementAdditions', '*', 'product'], '/procurement/catalog', {}],
+    ['purchaseTransaction/purchaseOrder/purchaseOrderItems', ['purchaseOrder'], '/procurement/purchaseorders/{id}/lineitems', { children: { attachAs: 'purchaseOrderItems' } }],
+    ['purchaseTransaction/purchaseOrder/purchaseOrderItem/warehouseBin', ['purchaseOrder', 'purchaseOrderItems', '*', 'warehouseBin'], '/procurement/warehouseBins', {}],
+    ['purchaseTransaction/purchaseOrder/taxCode', ['purchaseOrder', 'record', 'taxCode'], '/finance/taxCodes', {}],
+  ])('plans %s: looked up by number or as a child collection where the record has no reference', (name, path, endpoint, kind) => {
+    expect(specOf(name)).toMatchObject({ path, endpoint, ...kind });
+  });
+
+  it('finds the invoice by documentNumber and the purchase order by the PO number in the id', () => {
+    expect(specOf('transaction/invoice')?.match?.key({ documentNumber: '119', documentType: 'INVOICE' })).toBe('119');
+    const po = specOf('purchaseTransaction/purchaseOrder')?.match?.key;
+    expect(po?.({ id: 'PO #COMPANYBPO, Packing Slip: PS1', documentNumber: 'PS1' })).toBe('COMPANYBPO');
+    expect(po?.({ documentNumber: 'PO7' })).toBe('PO7');
+  });
+
+  it('fetches a child collection after its parent and the references in its items after it', () => {
+    const plan = planGlReferences(['transaction/invoice/agreement/agreementAdditions/agreementAddition/product']);
+    expect(plan.rounds.get('transactions')?.map((round) => round.map((s) => s.name))).toEqual([
+      ['transaction/invoice'],
+      ['transaction/invoice/agreement'],
+      ['transaction/invoice/agreement/agreementAdditions'],
+      ['transaction/invoice/agreement/agreementAdditions/agreementAddition/product'],
     ]);
+    expect(planGlReferences(['purchaseTransaction/purchaseOrder/purchaseOrderItem/product']).rounds.get('purchaseTransactions')?.map((round) => round.map((s) => s.name))).toEqual([
+      ['purchaseTransaction/purchaseOrder'],
+      ['purchaseTransaction/purchaseOrder/purchaseOrderItems'],
+      ['purchaseTransaction/purchaseOrder/purchaseOrderItem/product'],
+    ]);
+  });
+
+  it('plans every path of the seed, leaving only expense classes and expense entries unfetched, with the reason', () => {
+    const plan = planGlReferences(GL_REFERENCE_PATHS);
+    expect(plan.notFetched.map((n) => n.reference).sort()).toEqual(['expenseBill/detailItem/expenseClass', 'expenseBill/detailItem/expenseEntry']);
+    for (const n of plan.notFetched) expect(n.reason.length).toBeGreaterThan(20);
   });
 });
