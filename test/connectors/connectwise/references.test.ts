@@ -152,6 +152,25 @@ describe('ReferenceResolver edge cases', () => {
     expect(warnings[1]?.message).toMatch(/does not say where it lives/);
   });
 
+  it('looks records up by another field in batches, and fetches a child collection once per parent', async () => {
+    sandbox.control.resetRequests();
+    const resolver = new ReferenceResolver(client, { pageSize: 3, log: silentLogger() });
+    const byNumber: ReferenceSpec = { name: 'invoice', path: [], endpoint: '/finance/invoices', match: { field: 'invoiceNumber', key: (r) => r['doc'] as string | undefined, attachAs: 'invoice' } };
+    const additions: ReferenceSpec = { name: 'additions', path: ['agreement'], endpoint: '/finance/agreements/{id}/additions', children: { attachAs: 'agreementAdditions' } };
+    const wanted = invoices.slice(0, 5);
+    const records: Json[] = [...wanted, ...wanted].map((i) => ({ doc: i['invoiceNumber'], agreement: { id: 1 } }));
+    records.push({ doc: 'NO-SUCH', agreement: { id: 4242 } });
+    const warnings = await resolver.resolve(records, [byNumber, additions]);
+    expect(records[6]?.['invoice']).toEqual({ id: wanted[1]?.['id'], identifier: wanted[1]?.['invoiceNumber'], record: wanted[1] });
+    expect((records[0]?.['agreement'] as Json)['agreementAdditions']).toEqual(await client.get('/finance/agreements/1/additions'));
+    expect(warnings.map((w) => [w.reference, w.id])).toEqual([['invoice', 'NO-SUCH'], ['additions', 4242]]);
+    // 6 distinct numbers in pages of 3; one additions GET per distinct agreement (1, 4242).
+    expect(lookups('/finance/invoices')).toBe(2);
+    expect(lookups('/finance/agreements/{id}/additions')).toBe(2 + 1);
+    await resolver.resolve([{ doc: wanted[0]?.['invoiceNumber'], agreement: { id: 1 } }], [byNumber, additions]);
+    expect(lookups('/finance/invoices')).toBe(2);
+  });
+
   it('fails on errors other than not-found', async () => {
     sandbox.control.injectFault({ path: '/finance/taxCodes', kind: '500', count: 20 });
     try {
