@@ -31,6 +31,11 @@ export interface ReferenceSpec {
    * fetched whole once per parent and attached to the reference as `attachAs: [items]`.
    */
   children?: { attachAs: string };
+  /**
+   * Older shapes give some references as a bare id beside them (2022.1 Invoice `locationId` for
+   * 2025.1's `location`): where the reference is absent, it is made from this field as `{id}`.
+   */
+  idField?: string;
 }
 
 export interface ReferenceWarning {
@@ -82,6 +87,16 @@ function refsAt(value: unknown, path: readonly string[], from = 0): Json[] {
   const step = path[from] as string;
   if (step === '*') return Array.isArray(value) ? value.flatMap((v) => refsAt(v, path, from + 1)) : [];
   return isObject(value) ? refsAt(value[step], path, from + 1) : [];
+}
+
+/** Makes the reference at `path` from its owner's `idField` where the owner has a number there and no reference. */
+function referencesFromIds(record: Json, path: readonly string[], idField: string): void {
+  const name = path[path.length - 1];
+  if (name === undefined) return;
+  for (const owner of refsAt(record, path.slice(0, -1))) {
+    const id = owner[idField];
+    if (owner[name] === undefined && typeof id === 'number') owner[name] = { id };
+  }
 }
 
 function keyLiteral(id: number | string): string {
@@ -193,6 +208,7 @@ export class ReferenceResolver {
     const out: Occurrence[] = [];
     records.forEach((record, recordIndex) => {
       for (const spec of specs) {
+        if (spec.idField !== undefined) referencesFromIds(record, spec.path, spec.idField);
         for (const ref of refsAt(record, spec.path)) {
           const id = spec.match ? spec.match.key(ref) : ref['id'];
           if (typeof id !== 'number' && typeof id !== 'string') continue;

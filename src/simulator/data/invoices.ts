@@ -39,7 +39,6 @@ export function buildInvoice(seed: number, id: number, ref: ReferenceData): Json
       ? refs.company({ id: DANGLING_COMPANY_ID, identifier: 'GONE', name: 'Deleted Company' })
       : refs.company(company);
   const withCustomFields = id % 3 === 0;
-  const location = LOCATIONS[companyId % LOCATIONS.length] ?? { id: 1, name: 'Head Office' };
   // Every other invoice bills an agreement.
   const agreement = id % 2 === 0 ? ref.agreements.get(1 + (id % Math.max(1, ref.agreements.size))) : undefined;
   return compact({
@@ -69,11 +68,9 @@ export function buildInvoice(seed: number, id: number, ref: ReferenceData): Json
     addToBatchEmailList: false,
     date: isoZ(date),
     restrictDownpaymentFlag: false,
-    locationId: location.id,
-    location: refs.named('location', '/system/locations', location),
+    locationId: 1 + (companyId % LOCATIONS.length),
     departmentId: 10,
-    territoryId: location.id,
-    territory: refs.named('location', '/system/locations', location),
+    territoryId: 1 + (companyId % LOCATIONS.length),
     taxableFlag: tax.rate > 0,
     taxCode: refs.named('taxCode', '/finance/taxCodes', tax),
     downpaymentPreviouslyTaxedFlag: false,

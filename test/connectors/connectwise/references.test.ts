@@ -171,6 +171,17 @@ describe('ReferenceResolver edge cases', () => {
     expect(lookups('/finance/invoices')).toBe(2);
   });
 
+  it('makes a reference from a bare id field where the record has no reference object (2022.1 locationId)', async () => {
+    const resolver = new ReferenceResolver(client, { pageSize: 10, log: silentLogger() });
+    const spec: ReferenceSpec = { name: 'location', path: ['invoice', 'location'], endpoint: '/system/locations', idField: 'locationId' };
+    const records: Json[] = [{ invoice: { locationId: 2 } }, { invoice: { locationId: 9, location: { id: 3, name: 'Copenhagen' } } }, { invoice: { locationId: null } }];
+    expect(await resolver.resolve(records, [spec])).toEqual([]);
+    const location = (i: number): Json => (records[i]?.['invoice'] as Json)['location'] as Json;
+    expect(location(0)).toEqual({ id: 2, record: await client.get('/system/locations/2') });
+    expect(location(1)).toMatchObject({ id: 3, name: 'Copenhagen', record: { id: 3 } });
+    expect(location(2)).toBeUndefined();
+  });
+
   it('fails on errors other than not-found', async () => {
     sandbox.control.injectFault({ path: '/finance/taxCodes', kind: '500', count: 20 });
     try {

@@ -26,9 +26,6 @@ function load(file: string): Spec {
   // Record<string, unknown>); ConnectWise sends the value itself (a string, number or boolean).
   const customField = spec.components.schemas['CustomFieldValue'];
   if (customField) (customField['properties'] as Row)['value'] = {};
-  // The sandbox's invoices also carry the 2025.1 `location` and `territory` references (deltas JSON).
-  const invoice = spec.components.schemas['Invoice']?.['properties'] as Row | undefined;
-  if (invoice && !invoice['location']) Object.assign(invoice, { location: { $ref: '#/components/schemas/SystemLocationReference' }, territory: { $ref: '#/components/schemas/SystemLocationReference' } });
   return spec;
 }
 

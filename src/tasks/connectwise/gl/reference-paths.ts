@@ -108,6 +108,12 @@ const ITEM_ENDPOINTS: Record<string, string> = {
   'purchaseOrderItem/product': '/procurement/catalog',
 };
 
+/** 2022.1 invoices give their location and territory as ids only (2025.1 adds the references). */
+const ID_FIELDS: Record<string, string> = {
+  'invoice/location': 'locationId',
+  'invoice/territory': 'territoryId',
+};
+
 /** `PO #<poNumber>, Packing Slip: <slip>`: a purchase transaction's id names its purchase order. */
 const PO_IN_ID = /^PO #(.+), Packing Slip: /;
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -219,7 +225,8 @@ function specOf(name: string): ReferenceSpec | { reason: string } {
   }
   const endpoint = ITEM_ENDPOINTS[`${previous ?? ''}/${target}`] ?? ENDPOINTS[target];
   if (endpoint === undefined || CONTAINERS[kind] === undefined) return { reason: `no ConnectWise endpoint is known for ${target}` };
-  return { name, path: jsonPath(rest), endpoint, ...(endpoint === SITES ? { parentEndpoint: siteParent(target) } : {}) };
+  const idField = ID_FIELDS[`${previous ?? ''}/${target}`];
+  return { name, path: jsonPath(rest), endpoint, ...(endpoint === SITES ? { parentEndpoint: siteParent(target) } : {}), ...(idField === undefined ? {} : { idField }) };
 }
 
 /** Turns the chosen seed paths into resolver specs per container. Paths must come from GL_REFERENCE_PATHS. */

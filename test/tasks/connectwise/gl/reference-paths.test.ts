@@ -49,6 +49,12 @@ describe('planGlReferences', () => {
     expect(specOf(name)).toMatchObject({ path, endpoint, ...kind });
   });
 
+  it('reads an invoice location or territory from its 2022.1 id field when the reference is absent', () => {
+    expect(specOf('transaction/invoice/location')).toMatchObject({ path: ['invoice', 'record', 'location'], idField: 'locationId' });
+    expect(specOf('transaction/invoice/territory')).toMatchObject({ idField: 'territoryId' });
+    expect(specOf('transaction/company')?.idField).toBeUndefined();
+  });
+
   it('finds the invoice by documentNumber and the purchase order by the PO number in the id', () => {
     expect(specOf('transaction/invoice')?.match?.key({ documentNumber: '119', documentType: 'INVOICE' })).toBe('119');
     const po = specOf('purchaseTransaction/purchaseOrder')?.match?.key;
