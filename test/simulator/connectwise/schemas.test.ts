@@ -30,10 +30,10 @@ function load(file: string): Spec {
 }
 
 /**
- * Warehouses, warehouse bins and shipment methods are in neither reference document (the 2026.4 copy
- * is a pruned GET subset). Their schemas, transcribed from ConnectWise's 2025.1 Warehouse,
- * WarehouseBin and ShipmentMethod models (required: name, and department/location/warehouse where
- * ConnectWise requires them), reuse the documents' reference schemas and are just as strict.
+ * Warehouses, warehouse bins, shipment methods and purchase order line items are in neither
+ * reference document (the 2026.4 copy is a pruned GET subset). Their schemas, transcribed from
+ * ConnectWise's 2025.1 Warehouse, WarehouseBin, ShipmentMethod and PurchaseOrderLineItem models
+ * (with the fields ConnectWise requires), reuse the documents' reference schemas and are just as strict.
  */
 function procurementSupplement(): Spec {
   const ref = (name: string): Row => ({ $ref: `2026.4#/components/schemas/${name}` });
@@ -76,6 +76,31 @@ function procurementSupplement(): Spec {
       weight: { type: 'number' },
     }),
     ShipmentMethod: object(['name'], { name: { type: 'string', maxLength: 50 }, defaultFlag: { type: 'boolean' }, trackingUrl: { type: 'string' } }),
+    // PurchaseOrderLineItem (2025.1; required: description, lineNumber, product, quantity, unitOfMeasure).
+    PurchaseOrderLineItem: object(['description', 'lineNumber', 'product', 'quantity', 'unitOfMeasure'], {
+      backorderedFlag: { type: 'boolean' },
+      canceledFlag: { type: 'boolean' },
+      closedFlag: { type: 'boolean' },
+      description: { type: 'string' },
+      expectedShipDate: { type: 'string', format: 'date-time' },
+      internalNotes: { type: 'string' },
+      lineNumber: int,
+      packingSlip: { type: 'string' },
+      product: ref('IvItemReference'),
+      purchaseOrderId: int,
+      quantity: { type: 'number' },
+      receivedQuantity: int,
+      serialNumbers: { type: 'string' },
+      shipDate: { type: 'string', format: 'date-time' },
+      shipmentMethod: { type: 'object', required: ['id'], properties: { id: int, name: { type: 'string' }, _info: info }, additionalProperties: false },
+      tax: { type: 'number' },
+      trackingNumber: { type: 'string' },
+      unitCost: { type: 'number' },
+      unitOfMeasure: ref('UnitOfMeasureReference'),
+      vendorOrderNumber: { type: 'string' },
+      warehouse: ref('WarehouseReference'),
+      warehouseBin: ref('WarehouseBinReference'),
+    }),
   };
   const paths: Spec['paths'] = {};
   const ok = (schema: Row) => ({ get: { responses: { '200': { content: { 'application/json': { schema } } } } } });
@@ -85,6 +110,10 @@ function procurementSupplement(): Spec {
     paths[`${base}/count`] = ok(ref('Count'));
     paths[`${base}/{id}`] = ok(entity);
   }
+  const line = { $ref: '#/components/schemas/PurchaseOrderLineItem' };
+  paths['/procurement/purchaseorders/{parentId}/lineitems'] = ok({ type: 'array', items: line });
+  paths['/procurement/purchaseorders/{parentId}/lineitems/count'] = ok(ref('Count'));
+  paths['/procurement/purchaseorders/{parentId}/lineitems/{id}'] = ok(line);
   return { paths, components: { schemas } };
 }
 
@@ -145,6 +174,7 @@ describe('responses match the reference OpenAPI schemas', () => {
     ['/procurement/purchaseorders', '/procurement/purchaseorders'],
     ['/finance/agreements', '/finance/agreements'],
     ['/finance/agreements/{parentId}/additions', '/finance/agreements/2/additions'],
+    ['/procurement/purchaseorders/{parentId}/lineitems', '/procurement/purchaseorders/3/lineitems'],
     ['/procurement/products', '/procurement/products'],
     ['/procurement/catalog', '/procurement/catalog'],
     ['/procurement/warehouses', '/procurement/warehouses'],
