@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportGlBatchTask, REFERENCE_WINDOW } from '../../../src/tasks/connectwise/export-gl-batch.js';
 import { elementToValue, readDocument } from '../../../src/xml/reader.js';
-import { connectWiseHeaders, useSandbox, type Sandbox } from '../../support/sandbox.js';
+import { connectWiseCall, useSandbox, type Sandbox } from '../../support/sandbox.js';
 import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
 
 type Json = Record<string, unknown>;
@@ -62,15 +62,7 @@ const ITEM_OF: Record<Case['container'], string> = { vendors: 'vendor', customer
 let sandbox: Sandbox;
 let env: TaskEnv;
 
-async function cw<T>(method: 'GET' | 'POST', resource: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${sandbox.connectwise.url}${resource}`, {
-    method,
-    headers: { ...connectWiseHeaders(sandbox), 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(res.status, `${method} ${resource}`).toBe(200);
-  return (await res.json()) as T;
-}
+const cw = <T>(method: 'GET' | 'POST', resource: string, body?: unknown) => connectWiseCall<T>(sandbox, method, resource, body);
 
 /** A fetched `record` must be the sandbox's entity: same id and the same scalar members. */
 function expectRecord(xmlRef: Json, entity: Json, what: string): void {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportGlBatchTask } from '../../../src/tasks/connectwise/export-gl-batch.js';
 import { GL_REFERENCE_PATHS } from '../../../src/tasks/connectwise/gl/reference-paths.js';
 import { elementToValue, readDocument } from '../../../src/xml/reader.js';
-import { connectWiseHeaders, useSandbox, type Sandbox } from '../../support/sandbox.js';
+import { connectWiseCall, useSandbox, type Sandbox } from '../../support/sandbox.js';
 import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
 
 type Json = Record<string, unknown>;
@@ -19,11 +19,7 @@ const PATHS = GL_REFERENCE_PATHS.filter((p) => p.startsWith('transaction/invoice
 let sandbox: Sandbox;
 let env: TaskEnv;
 
-async function get<T>(resource: string): Promise<T> {
-  const res = await fetch(`${sandbox.connectwise.url}${resource}`, { headers: connectWiseHeaders(sandbox) });
-  expect(res.status, resource).toBe(200);
-  return (await res.json()) as T;
-}
+const get = <T>(resource: string) => connectWiseCall<T>(sandbox, 'GET', resource);
 const asList = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : v === undefined || v === '' ? [] : [v as Json]);
 const child = (v: unknown, key: string): Json => ((v as Json | undefined)?.[key] ?? {}) as Json;
 /** The `<record>` of a reference element is the entity at `endpoint/{its id}`. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportGlBatchTask } from '../../../src/tasks/connectwise/export-gl-batch.js';
 import { documentToXml } from '../../../src/xml/json-to-xml.js';
-import { connectWiseHeaders, useSandbox, type Sandbox } from '../../support/sandbox.js';
+import { connectWiseCall, useSandbox, type Sandbox } from '../../support/sandbox.js';
 import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
 
 type Json = Record<string, unknown>;
@@ -10,15 +10,7 @@ type Json = Record<string, unknown>;
 let sandbox: Sandbox;
 let env: TaskEnv;
 
-async function cw<T>(method: 'GET' | 'POST', resource: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${sandbox.connectwise.url}${resource}`, {
-    method,
-    headers: { ...connectWiseHeaders(sandbox), 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as T;
-}
+const cw = <T>(method: 'GET' | 'POST', resource: string, body?: unknown) => connectWiseCall<T>(sandbox, method, resource, body);
 
 /** What the file must hold: the export with each named reference given its full entity as `record`. */
 async function expectedXml(request: Json, attach: (doc: Json, entity: (endpoint: string, id: unknown) => Promise<Json>) => Promise<void>): Promise<string> {
