@@ -82,12 +82,13 @@ async function startEmbeddedSandbox(config: AppConfig): Promise<{ config: AppCon
     sandbox: { type: 'connectwise', url: cw.url, companyId: cw.companyId, publicKey: cw.publicKey, privateKey: cw.privateKey, clientId: cw.clientId, apiVersion: '2022.1', default: true },
     'sandbox-traede': { type: 'traede', url: traede.url, token: traede.token, appKey: traede.appKey, default: true },
   };
-  const secrets = [cw.publicKey, cw.privateKey, traede.token, traede.appKey];
+  const secrets = [cw.publicKey, cw.privateKey, `${cw.companyId}+${cw.publicKey}:${cw.privateKey}`, traede.token, traede.appKey];
   redactor.add(...secrets);
-  console.log(`Sandbox: ConnectWise at ${cw.url}, Traede at ${traede.url} (made-up data, seed ${config.sandbox.seed}).`);
+  // On stderr with the log lines: stdout carries the verbs' summaries, which scripts may read.
+  console.error(`Sandbox: ConnectWise at ${cw.url}, Traede at ${traede.url} (made-up data, seed ${config.sandbox.seed}).`);
   const why = config.sandbox.mode === 'on' ? 'sandbox.mode is "on"' : 'no connection is configured and sandbox.mode is "auto"';
-  console.log(`  It stands in for the real systems because ${why}; set sandbox.mode to "off" to turn it off.`);
-  console.log(`  Try it: copy examples/payments.xml or examples/export-invoices.xml into ${config.folders.inbox}`);
+  console.error(`  It stands in for the real systems because ${why}; set sandbox.mode to "off" to turn it off.`);
+  console.error(`  Try it: copy examples/payments.xml or examples/export-invoices.xml into ${config.folders.inbox}`);
   return { config: { ...config, connections, secrets: [...config.secrets, ...secrets] }, close: () => sandbox.close() };
 }
 
