@@ -54,6 +54,16 @@ describe('notify config', () => {
     expect(config.secrets).toEqual(expect.arrayContaining(['smtp-secret-1', env.TEAMS_URL, 'Bearer hook-secret-2', json.url]));
   });
 
+  it('accepts the README example', () => {
+    const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /## Notifications[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const example = (JSON.parse(block!) as { notify: unknown }).notify;
+    const config = load(example, { SMTP_PASSWORD: 's1-pass', TEAMS_WEBHOOK_URL: 'https://t.example.com/x', SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T/B/x', MONITOR_AUTH: 'Bearer m-1234' });
+    expect(config.notify.webhooks.map((w) => w.format)).toEqual(['teams', 'slack', 'json']);
+    expect(config.notify.email[0]!.smtp).toMatchObject({ requireTLS: true, password: 's1-pass' });
+  });
+
   it('takes port 465 for implicit TLS', () => {
     expect(load({ email: [{ ...email, smtp: { host: 'smtp.example.com', secure: true } }] }).notify.email[0]!.smtp).toMatchObject({ port: 465, secure: true });
   });
