@@ -106,6 +106,15 @@ export class Notifier {
 
   /** What a processed file means for the people watching: a failure, a partial run, an outage's start or end. */
   fileProcessed(result: ProcessedFile): void {
+    // Called from the agent's pipeline: a notification problem must never break the processing.
+    try {
+      this.reportFile(result);
+    } catch (err) {
+      this.options.log.error(`Notification about ${result.file.name} failed: ${String(err)}`);
+    }
+  }
+
+  private reportFile(result: ProcessedFile): void {
     if (result.disposition === 'interrupted') return;
     const at = new Date();
     const file = result.file.name;
