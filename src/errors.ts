@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   DW_TRAEDE_RESPONSE: 'Traede sent a response dropwise could not read',
   DW_HTTP_NETWORK: 'The connection to the remote system failed',
   DW_HTTP_TIMEOUT: 'The remote system did not answer in time',
+  // notifications
+  DW_NOTIFY_FAILED: 'A notification (e-mail or webhook) could not be delivered',
   // lifecycle
   DW_SHUTDOWN: 'The agent is stopping; the work will resume at the next start',
   DW_INTERNAL: 'An unexpected internal error',

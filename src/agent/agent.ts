@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
 import type { Logger } from '../log.js';
+import type { Notifier } from '../notify/notifier.js';
 import type { StateStore } from '../state/index.js';
 import { acquireLock, type AcquiredLock } from '../state/lock-file.js';
 import type { TaskRegistry } from '../tasks/registry.js';
@@ -34,6 +35,8 @@ export interface AgentDeps {
   progress?: ProgressFactory;
   /** First wait before retrying a file left for a retry (outbox not writable, API down); doubles up to 5 minutes. */
   retryDelayMs?: number;
+  /** Told about every processed file (failures, partial runs, outage retries); e-mails and webhooks. */
+  notifier?: Pick<Notifier, 'fileProcessed'>;
 }
 
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
@@ -214,6 +217,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.inPipeline.delete(file.id);
     if (result.disposition === 'retry') await this.scheduleRetry(file);
     else this.retries.delete(file.id);
+    this.deps.notifier?.fileProcessed(result);
     this.emit('processed', result);
   }
 

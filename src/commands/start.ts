@@ -3,10 +3,14 @@
 // on the IPC channel (node-windows). A second request while stopping exits at once.
 import type { Command } from 'commander';
 import { Agent } from '../agent/agent.js';
+import { workspaceOf } from '../agent/workspace.js';
+import { createNotifier } from '../notify/notifier.js';
 import { action, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
 
 /** How long running files may take to finish after a stop request; the rest resumes at the next start. */
 export const STOP_GRACE_MS = 20_000;
+/** How long queued notifications may take to go out after the agent stopped. */
+export const NOTIFY_FLUSH_MS = 5_000;
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
 
@@ -20,14 +24,21 @@ export function register(program: Command): void {
 
 export async function runAgent(rt: Runtime): Promise<number> {
   const { folders } = rt.config;
-  const agent = new Agent(rt);
-  await agent.start();
+  const notifier = createNotifier(rt.config.notify, { log: rt.log, runs: rt.store.runs, processingDir: workspaceOf(folders).processing });
+  const agent = new Agent({ ...rt, ...(notifier ? { notifier } : {}) });
+  try {
+    await agent.start();
+  } catch (err) {
+    await notifier?.close(0);
+    throw err;
+  }
   console.log(`dropwise is watching ${folders.inbox}`);
   console.log(`  results: ${folders.success} and ${folders.fail}; originals: ${rt.config.processing.originals === 'delete' ? 'deleted' : folders.archive}`);
   console.log('  stop with Ctrl+C');
   const reason = await stopRequested();
   rt.log.info(`Stop requested (${reason})`);
   await agent.stop({ graceMs: STOP_GRACE_MS });
+  await notifier?.close(NOTIFY_FLUSH_MS);
   // A service manager's IPC channel would keep the process alive after the stop.
   if (process.connected) process.disconnect();
   return 0;

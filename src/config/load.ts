@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { DropwiseError } from '../errors.js';
 import { createConvict } from './schema.js';
 import { SECRET_FIELDS, checkConnections, checkTasks, type Connection, type RouteRule, type TaskConfig } from './entries.js';
+import { resolveNotify, type NotifyConfig } from './notify.js';
 
 export type { Connection, ConnectWiseConnection, TraedeConnection, TaskConfig, RouteRule } from './entries.js';
 
@@ -28,9 +29,10 @@ export interface AppConfig {
   routes: RouteRule[];
   connections: Record<string, Connection>;
   tasks: Record<string, TaskConfig>;
+  notify: NotifyConfig;
   /** Where the config came from; relative paths were resolved against baseDir. */
   source: { file: string | undefined; baseDir: string };
-  /** Every secret value found in connections, for the log redactor. */
+  /** Every secret value found in connections and notify destinations, for the log redactor. */
   secrets: string[];
 }
 
@@ -75,6 +77,11 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
     });
   }
 
+  const notify = resolveNotify(conf.get('notify') as Record<string, unknown>, env, (message) => {
+    throw new DropwiseError('DW_CONFIG_INVALID', `Invalid configuration ${where}: ${message}`, { hint: 'Set the variable in the service\'s environment, or put the value in the config file' });
+  });
+  secrets.push(...notify.secrets);
+
   const baseDir = file ? path.dirname(file) : cwd;
   const raw = conf.getProperties() as unknown as Omit<AppConfig, 'source' | 'secrets'>;
   const folders = Object.fromEntries(
@@ -84,7 +91,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const tasks = Object.fromEntries(
     Object.entries(raw.tasks).map(([name, t]) => [name, { ...t, settings: t.settings ?? {} }]),
   );
-  return { ...raw, folders, tasks, log: { ...raw.log, file: logFile }, source: { file, baseDir }, secrets };
+  return { ...raw, folders, tasks, notify: notify.notify, log: { ...raw.log, file: logFile }, source: { file, baseDir }, secrets };
 }
 
 /** Prefixes an entry check's message with its key, as convict does for its own keys. */

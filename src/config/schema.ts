@@ -3,6 +3,7 @@
 // key by key; their entries are checked in ./entries.ts.
 import convict from 'convict';
 import { checkRoutes } from './entries.js';
+import { checkDailySummary, checkEmailDestinations, checkWebhookDestinations } from './notify.js';
 
 // Named formats so that values from environment variables are coerced to numbers first.
 convict.addFormat({
@@ -86,6 +87,23 @@ export const schema = {
     doc: 'Named tasks: { "nightly-invoices": { "type": "connectwise.export-invoices", "connection": "main", "schedule": "0 2 * * *", "settings": {...} } }.',
     format: 'object',
     default: {} as Record<string, unknown>,
+  },
+  notify: {
+    email: {
+      doc: 'E-mail destinations: [{ "to": ["ops@example.com"], "from": "dropwise <dropwise@example.com>", "events": [...], "smtp": { "host", "port", "secure", "requireTLS", "user", "password": "env:VAR_NAME" } }].',
+      format: checkEmailDestinations,
+      sensitive: true,
+      default: [] as unknown[],
+    },
+    webhooks: {
+      doc: 'Webhook destinations: [{ "url": "env:VAR_NAME", "format": "json" | "teams" | "slack", "events": [...], "headers": { "Name": "env:VAR_NAME" } }].',
+      format: checkWebhookDestinations,
+      sensitive: true,
+      default: [] as unknown[],
+    },
+    throttleMinutes: { doc: 'The same cause (task and error code) is sent at most once per this many minutes per destination; the next message counts what was held back.', format: 'positive-int', default: 15 },
+    stuckMinutes: { doc: 'A file in work/processing for longer than this is reported as stuck (minutes).', format: 'positive-int', default: 60 },
+    dailySummary: { doc: 'Local time "HH:MM" of the daily summary (runs, records, failures per task over the last 24 h); "" for none.', format: checkDailySummary, default: '' },
   },
 };
 
