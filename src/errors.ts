@@ -21,6 +21,10 @@ export const ERROR_CODES = {
   DW_RECORD_INVALID: 'A record in the file has missing or wrong values',
   DW_ALREADY_PROCESSED: 'The record was imported before and preventReprocessing is on',
   DW_DUPLICATE_IN_FILE: 'Another record in the same file already targets this invoice',
+  DW_NOT_A_BATCH_REQUEST: 'A <Batches> file lists no GL entries (glRecIds): an export of batches, not a batch request',
+  DW_GL_RUN_NOT_FOUND: 'The GL export run named by fromRun is not in the run history, or its GL entry ids are no longer kept',
+  DW_BATCH_ENTRIES_REFUSED: 'ConnectWise refused the GL entries of a batch (already in another batch, or unknown)',
+  DW_BATCH_IDENTIFIER_TAKEN: 'ConnectWise already has a batch with this batchIdentifier for other GL entries',
   // outputs and local state
   DW_OUTPUT_WRITE: 'An output file could not be written',
   DW_OUTPUT_PATH: 'An output file name is not allowed (path tricks, reserved names)',

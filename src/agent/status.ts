@@ -2,6 +2,7 @@
 // Read-only: it can run next to a running agent.
 import type { AppConfig } from '../config/load.js';
 import type { RunRecord, StateStore } from '../state/index.js';
+import { glRunBatches, type GlRunBatch } from '../tasks/connectwise/batch/history.js';
 import { readJournal } from './journal.js';
 import { listClaimed, listFiles } from './recovery.js';
 import { isPartialName } from './stability.js';
@@ -14,6 +15,8 @@ export interface AgentStatus {
   /** Files in the inbox not yet claimed (partial and temp names left out). */
   waiting: string[];
   watermarks: Record<string, Record<string, string>>;
+  /** The recent GL export runs, each with the accounting batch created from its entries, if any. */
+  glBatches: GlRunBatch[];
 }
 
 export async function collectStatus(config: AppConfig, store: StateStore, recentRuns = 20): Promise<AgentStatus> {
@@ -31,5 +34,6 @@ export async function collectStatus(config: AppConfig, store: StateStore, recent
     const committed = entries.some((e) => e.event === 'committed');
     return { id: file.id, name: file.name, ...(claimedAt ? { claimedAt } : {}), stage: committed ? ('outputs committed' as const) : ('claimed' as const) };
   });
-  return { runs, inFlight, waiting: inbox.filter((n) => !isPartialName(n)).sort(), watermarks };
+  const glBatches = await glRunBatches(store, runs);
+  return { runs, inFlight, waiting: inbox.filter((n) => !isPartialName(n)).sort(), watermarks, glBatches };
 }

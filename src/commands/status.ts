@@ -41,6 +41,11 @@ function printStatus(status: AgentStatus): void {
   for (const f of status.inFlight) console.log(`  ${f.name}  claimed ${f.claimedAt ?? 'before the journal was compacted'}  ${f.stage}`);
   console.log(`\nWaiting in the inbox (${status.waiting.length}):`);
   for (const name of status.waiting) console.log(`  ${name}`);
+  console.log(`\nGL export runs and their accounting batches (${status.glBatches.length}):`);
+  for (const g of status.glBatches) {
+    const batch = g.batch ? `batch "${g.batch.batchIdentifier}" (id ${g.batch.batchId ?? '?'}) created by run ${g.batch.byRun}` : 'no batch yet (task connectwise.create-accounting-batch, fromRun)';
+    console.log(`  ${g.startedAt.replace('T', ' ').slice(0, 19)}  ${g.run}  ${g.glEntryIdCount} GL entries: ${batch}`);
+  }
   const marks = Object.entries(status.watermarks);
   // Keys are a configured task's name, or `<name or type>@<connection>#<settings hash>` for ad-hoc requests.
   console.log(`\nWatermarks by task key (${marks.length}):`);

@@ -109,8 +109,9 @@ export class Ledger {
   }
 
   /**
-   * POST /finance/accounting/batches: every processedRecordId must be a GL entry of a record still
-   * unposted; the records owning them (whole records, even if only some of their entries are
+   * POST /finance/accounting/batches: the batchIdentifier must be new, and every processedRecordId a
+   * GL entry of a record still unposted (unknown and already batched ids are refused apart, naming
+   * them); the records owning them (whole records, even if only some of their entries are
    * listed) are posted and leave the unposted lists and later exports.
    */
   createBatch(request: Json, apiUrl: string): { batch: Json; records: PostedRecord[] } {
@@ -118,26 +119,39 @@ export class Ledger {
     if (!Array.isArray(ids) || ids.length === 0 || !ids.every((x) => Number.isInteger(x))) {
       throw invalid('accountingBatch', 'processedRecordIds', 'MissingRequiredField', 'processedRecordIds is required: a non-empty array of GL entry record ids.');
     }
+    const given = request['batchIdentifier'];
+    if (typeof given === 'string' && given.length > 50) {
+      throw invalid('accountingBatch', 'batchIdentifier', 'MaxLengthField', 'The field batchIdentifier must be a string with a maximum length of 50.');
+    }
+    const now = isoZ(Date.now());
+    const identifier = typeof given === 'string' && given !== '' ? given : now.replace(/[-:TZ]/g, '');
+    // Identifiers are unique: ConnectWise refuses a second batch with one already used (ObjectExists).
+    if ([...this.batches.values()].some((b) => b['batchIdentifier'] === identifier)) {
+      throw invalid('accountingBatch', 'batchIdentifier', 'ObjectExists', `A batch with the batchIdentifier "${identifier}" already exists.`);
+    }
     const records = new Map<string, PostedRecord>();
     const unknown: number[] = [];
+    const batched: number[] = [];
     for (const entry of ids as number[]) {
       const owner = this.records.owner(entry);
-      if (!owner || !this.isUnposted(owner.kind, owner.id)) unknown.push(entry);
+      if (!owner) unknown.push(entry);
+      else if (!this.isUnposted(owner.kind, owner.id)) batched.push(entry);
       else records.set(`${owner.kind}:${owner.id}`, owner);
     }
-    if (unknown.length > 0) {
-      throw invalid('accountingBatch', 'processedRecordIds', 'NotFound', `GL entries not found or already posted: ${unknown.slice(0, 20).join(', ')}${unknown.length > 20 ? ', …' : ''}`);
-    }
+    const listed = (list: number[]): string => `${list.slice(0, 20).join(', ')}${list.length > 20 ? ', …' : ''}`;
+    if (unknown.length > 0) throw invalid('accountingBatch', 'processedRecordIds', 'NotFound', `GL entries not found: ${listed(unknown)}`);
+    if (batched.length > 0) throw invalid('accountingBatch', 'processedRecordIds', 'InvalidField', `GL entries already in a batch: ${listed(batched)}`);
     const list = [...records.values()];
     const kinds = new Set(list.map((r) => r.kind));
+    // The flags sent are kept; a request without them gets the kinds its entries are of.
+    const flag = (name: string, kind: LedgerKind): boolean => (typeof request[name] === 'boolean' ? (request[name] as boolean) : kinds.has(kind));
     const id = Math.max(0, ...this.batches.keys()) + 1;
-    const now = isoZ(Date.now());
     const batch: Json = {
       id,
-      batchIdentifier: typeof request['batchIdentifier'] === 'string' && request['batchIdentifier'] !== '' ? request['batchIdentifier'] : now.replace(/[-:TZ]/g, ''),
-      exportInvoicesFlag: kinds.has('invoice'),
-      exportExpensesFlag: kinds.has('expense'),
-      exportProductsFlag: kinds.has('procurement'),
+      batchIdentifier: identifier,
+      exportInvoicesFlag: flag('exportInvoicesFlag', 'invoice'),
+      exportExpensesFlag: flag('exportExpensesFlag', 'expense'),
+      exportProductsFlag: flag('exportProductsFlag', 'procurement'),
       closedFlag: false,
       _info: { dateEntered: now, enteredBy: 'Sandbox', lastUpdated: now, updatedBy: 'Sandbox', batchEntries_href: `${apiUrl}/finance/accounting/batches/${id}/entries` },
     };

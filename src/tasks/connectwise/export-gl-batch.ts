@@ -8,6 +8,8 @@ import type { ConnectWiseClient } from '../../connectors/connectwise/client.js';
 import { ReferenceResolver } from '../../connectors/connectwise/references.js';
 import { DropwiseError } from '../../errors.js';
 import type { TaskContext, TaskDefinition, TaskOutcome, TaskRun } from '../types.js';
+import { batchGlRun } from './batch/from-gl-run.js';
+import { keptIds, type ExportFlags } from './batch/history.js';
 import { exportAttempt, type AttemptResult, type StreamProgress } from './gl/attempt.js';
 import type { ReferenceWindows } from './gl/convert.js';
 import { GlEntryIdSink } from './gl/entry-ids.js';
@@ -98,8 +100,11 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
   }
 
   const summary = await ids.finish();
+  // Kept for the accounting batch of these entries, which takes the same flags.
+  const exportFlags: ExportFlags = { exportInvoicesFlag: settings.exportUnpostedInvoices, exportExpensesFlag: settings.exportUnpostedExpenses, exportProductsFlag: settings.exportUnpostedProcurement };
   const details: Record<string, unknown> = {
     ...summary,
+    exportFlags,
     counts: result.counts,
     retries: attempt - 1,
     ...(location.locationId === undefined ? {} : { locationId: location.locationId }),
@@ -107,13 +112,21 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
     ...(resolver ? { references: { ...resolver.stats, warnings: tally.warnings } } : {}),
     ...(plan.notFetched.length > 0 ? { referencesNotFetched: plan.notFetched } : {}),
   };
+  const outputs = result.path === undefined ? [] : [result.path];
+  // Only after the export's file is committed; a batch that fails leaves the export done (fromRun can retry it).
+  const batch = settings.createBatch && result.path !== undefined ? await batchGlRun(ctx, client, { runId: ctx.runId, ids: await keptIds({ ...summary }, ctx.runId), flags: exportFlags }) : undefined;
+  if (batch?.ok) {
+    details['batch'] = batch.batch;
+    if (batch.batch.output !== undefined) outputs.push(batch.batch.output);
+  } else if (batch) details['batchError'] = { code: batch.error.code, message: batch.error.fullMessage };
   return {
-    status: result.path === undefined ? 'empty' : 'success',
+    status: result.path === undefined ? 'empty' : batch?.ok === false ? 'partial' : 'success',
     recordsIn: result.records,
     recordsOk: result.records,
     recordsFailed: 0,
-    outputs: result.path === undefined ? [] : [result.path],
+    outputs,
     details,
+    ...(batch?.ok === false ? { error: batch.error } : {}),
   };
 }
 

@@ -77,6 +77,38 @@ describe('accounting', () => {
     expect((await exportDoc({ exportInvoicesFlag: true }))['transactions']).toHaveLength(60);
   });
 
+  it('refuses an existing batchIdentifier, unknown and already batched ids apart, as ConnectWise does; DELETE frees both', async () => {
+    const sb = sandbox();
+    const ids = (invoice: number): number[] => sb.control.glEntryIds('invoice', invoice);
+    const create = (body: Row) => cw<Row>(sb, '/finance/accounting/batches', { method: 'POST', body });
+    const first = await create({ batchIdentifier: 'refusals-1', processedRecordIds: ids(1), exportInvoicesFlag: true, exportExpensesFlag: false, exportProductsFlag: true });
+    expect(first.status).toBe(201);
+    const stored = sb.control.batches().find((b) => b['batchIdentifier'] === 'refusals-1');
+    // The flags sent are kept as sent.
+    expect(stored).toMatchObject({ exportInvoicesFlag: true, exportExpensesFlag: false, exportProductsFlag: true });
+
+    const sameIdentifier = await create({ batchIdentifier: 'refusals-1', processedRecordIds: ids(2) });
+    expect(sameIdentifier.status).toBe(400);
+    expect(sameIdentifier.body).toEqual({
+      code: 'InvalidObject',
+      message: 'accountingBatch object is invalid',
+      errors: [{ code: 'ObjectExists', message: 'A batch with the batchIdentifier "refusals-1" already exists.', resource: 'accountingBatch', field: 'batchIdentifier' }],
+    });
+    const batched = await create({ batchIdentifier: 'refusals-2', processedRecordIds: [...ids(2), ...ids(1)] });
+    expect(batched.status).toBe(400);
+    expect(batched.body).toMatchObject({ code: 'InvalidObject', errors: [{ code: 'InvalidField', field: 'processedRecordIds', message: `GL entries already in a batch: ${ids(1).join(', ')}` }] });
+    const unknown = await create({ batchIdentifier: 'refusals-2', processedRecordIds: [...ids(2), 999] });
+    expect(unknown.body).toMatchObject({ errors: [{ code: 'NotFound', field: 'processedRecordIds', message: 'GL entries not found: 999' }] });
+    const tooLong = await create({ batchIdentifier: 'x'.repeat(51), processedRecordIds: ids(2) });
+    expect(tooLong.body).toMatchObject({ errors: [{ code: 'MaxLengthField', field: 'batchIdentifier' }] });
+    // Nothing refused was created.
+    expect(sb.control.unposted('invoice', 2)).toBeDefined();
+
+    expect((await cw(sb, `/finance/accounting/batches/${String(stored?.['id'])}`, { method: 'DELETE' })).status).toBe(204);
+    expect(sb.control.unposted('invoice', 1)).toBeDefined();
+    expect((await create({ batchIdentifier: 'refusals-1', processedRecordIds: ids(1) })).status).toBe(201);
+  });
+
   it('generates a large ledger lazily and streams its export', async () => {
     const sb = sandbox();
     sb.control.reset({ size: { unpostedInvoices: 5_000, detailLinesPerTransaction: 1 } });

@@ -53,16 +53,26 @@ export interface AttemptResult extends ConvertResult {
   path: string | undefined;
 }
 
+/** Where the GLExport comes from (default the GL export) and whether to keep the converted file. */
+export interface AttemptSource {
+  /** A path answering with a GLExport: the GL export, a batch's creation or a batch's re-export. */
+  resource?: string;
+  /** False for a request that must not be repeated blindly (creating a batch). Default true. */
+  idempotent?: boolean;
+  /** Asked once the whole body was converted: false drops the output (path undefined). */
+  accept?(): boolean;
+}
+
 export async function exportAttempt(
   client: ConnectWiseClient,
   body: Record<string, unknown>,
   output: OutputFile,
-  options: ConvertOptions & { progress: StreamProgress },
+  options: ConvertOptions & { progress: StreamProgress } & AttemptSource,
 ): Promise<AttemptResult> {
   const watch = outputFailure(output.stream);
   let res: Awaited<ReturnType<ConnectWiseClient['stream']>> | undefined;
   try {
-    res = await client.stream('POST', GL_EXPORT_PATH, { body, idempotent: true, signal: options.signal });
+    res = await client.stream('POST', options.resource ?? GL_EXPORT_PATH, { body, idempotent: options.idempotent ?? true, signal: options.signal });
     const events = readTopLevelRecords(countedBody(res.body, options.progress));
     const result = await Promise.race([
       convertGlExport(events, new XmlDocumentWriter(output.stream), {
@@ -74,7 +84,7 @@ export async function exportAttempt(
       }),
       watch.failed,
     ]);
-    if (result.records === 0) {
+    if (result.records === 0 || options.accept?.() === false) {
       await output.abort();
       return { ...result, path: undefined };
     }

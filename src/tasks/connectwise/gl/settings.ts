@@ -21,6 +21,8 @@ export interface GlBatchSettings {
   referencesPageSize: number;
   batchIdentifier?: string;
   summarizeInvoices?: (typeof SUMMARIZE_OPTIONS)[number];
+  /** Create the accounting batch of the exported entries once the file is committed (connectwise.create-accounting-batch). */
+  createBatch: boolean;
 }
 
 const ALLOWED_REFERENCES = new Map<string, string>(GL_REFERENCE_PATHS.map((p) => [p.toLowerCase(), p]));
@@ -39,6 +41,7 @@ export function parseGlBatchSettings(raw: Record<string, unknown>): GlBatchSetti
     referencesPageSize: r.int('referencesPageSize', { min: 1, max: 1000, default: 100 }),
     batchIdentifier: r.string('batchIdentifier'),
     summarizeInvoices: r.oneOf('summarizeInvoices', SUMMARIZE_OPTIONS),
+    createBatch: r.bool('createBatch', false),
   };
   if (!settings.exportUnpostedInvoices && !settings.exportUnpostedExpenses && !settings.exportUnpostedProcurement) {
     r.problem('at least one of "exportUnpostedInvoices", "exportUnpostedExpenses" and "exportUnpostedProcurement" must be True');
