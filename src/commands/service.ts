@@ -124,7 +124,7 @@ function secretVariables(file: string): string[] {
 function readPassword(reference: string): string {
   // A literal password would stay in the shell history and the process list.
   if (!reference.startsWith('env:') || reference.length === 4) {
-    throw new DropwiseError('DW_CONFIG_INVALID', '--password takes env:VAR, the name of an environment variable holding the password', { hint: 'Set it first, e.g. in PowerShell: $env:DROPWISE_SERVICE_PASSWORD = Read-Host' });
+    throw new DropwiseError('DW_CONFIG_INVALID', '--password takes env:VAR, the name of an environment variable holding the password', { hint: "Set it first, e.g. in PowerShell: $env:DROPWISE_SERVICE_PASSWORD = [Net.NetworkCredential]::new('', (Read-Host -AsSecureString 'Password')).Password" });
   }
   const variable = reference.slice(4);
   const password = process.env[variable];

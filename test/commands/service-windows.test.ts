@@ -1,5 +1,8 @@
 // The Windows service definition: the WinSW XML built by node-windows' own generator, read back with an
 // XML parser, and its command line carried through WinSW, .NET and the C runtime's argv rules.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import fc from 'fast-check';
 import { SaxesParser } from 'saxes';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -7,7 +10,9 @@ import type { ServicePlan } from '../../src/commands/service-definition.js';
 import { hasControlCharacter, STOP_TIMEOUT_S } from '../../src/commands/service-definition.js';
 import { driveLetterWarnings, windowsArgument, windowsSteps, winswConfig, winswXml, wrapperArgv, wrapperScript } from '../../src/commands/service-windows.js';
 import { STOP_GRACE_MS } from '../../src/commands/start.js';
+import { CLI } from '../support/cli.js';
 import { dotnetCommandLine, splitWindowsCommandLine, winswArguments } from '../support/windows-command-line.js';
+import { makeTempDir } from '../support/workspace.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -211,5 +216,27 @@ describe('drive letters a service cannot see', () => {
 
   it('has nothing to check on Linux', () => {
     expect(driveLetterWarnings('linux', { inbox: 'Z:\\drop' }, new Set())).toEqual([]);
+  });
+});
+
+describe("node-windows' wrapper with the definition's arguments (run here with node)", () => {
+  it('starts `cli.js start` with the config from DROPWISE_CONFIG, and a Ctrl+C (SIGINT) to the wrapper stops dropwise cleanly by the shutdown message', async () => {
+    const dir = path.join(await makeTempDir(), 'config dir ü');
+    await fs.mkdir(dir);
+    const config = path.join(dir, 'drop wise.json');
+    await fs.writeFile(config, JSON.stringify({ log: { file: '' }, sandbox: { mode: 'off' } }));
+    const p = plan({ node: process.execPath, cli: CLI, config, workingDirectory: dir, logDirectory: dir });
+    const xml = winswXml(winswConfig(p, wrapperScript(), { password: '', withAccount: true }));
+    const [executable, ...args] = argvFromXml(xml) as [string, ...string[]];
+    const child = spawn(executable, args, { cwd: dir, env: { ...process.env, DROPWISE_CONFIG: config }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await expect.poll(() => out, { timeout: 30_000, interval: 100 }).toContain(`dropwise is watching ${path.join(dir, 'inbox')}`);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(out).toContain('Stop requested (shutdown message)');
+    expect(out).toContain('Stopped');
   });
 });
