@@ -103,7 +103,13 @@ function installPlan(options: ServiceOptions): ServicePlan {
   }
   if (options.platform === 'windows' && process.platform === 'win32') {
     const folders = { ...config.folders, ...(config.log.file !== '' ? { 'log file': config.log.file } : {}) };
-    for (const warning of driveLetterWarnings(process.platform, folders, fixedLocalDrives())) console.log(`Warning: ${warning}`);
+    let fixed: Set<string> | undefined;
+    try {
+      fixed = fixedLocalDrives();
+    } catch {
+      console.log('Warning: could not list the fixed disks (PowerShell); make sure no folder is on a mapped drive letter.');
+    }
+    if (fixed !== undefined) for (const warning of driveLetterWarnings(process.platform, folders, fixed)) console.log(`Warning: ${warning}`);
   }
   return plan;
 }
