@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, ROOT, runCli } from '../support/cli.js';
+import { ROOT, runCli } from '../support/cli.js';
 import { makeTempDir } from '../support/workspace.js';
 
 const pkg = JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
@@ -60,22 +60,5 @@ describe('dropwise CLI', () => {
     const s = await runCli(['status', '--json', '--config', file]);
     expect(s.code).toBe(0);
     expect(JSON.parse(s.stdout)).toMatchObject({ inFlight: [], waiting: [] });
-  });
-
-  it('service install --dry-run prints the systemd unit and the commands, changing nothing', async () => {
-    const file = await configFile({ log: { file: '' } });
-    const r = await runCli(['service', 'install', '--dry-run', '--config', file, '--name', 'dropwise-test']);
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Would write /etc/systemd/system/dropwise-test.service');
-    expect(r.stdout).toContain('Type=simple');
-    expect(r.stdout).toContain(`ExecStart="${process.execPath}" "${CLI}" start --config "${file}"`);
-    expect(r.stdout).toContain('Restart=on-failure');
-    expect(r.stdout).toContain('KillSignal=SIGTERM');
-    expect(r.stdout).toContain('TimeoutStopSec=60');
-    expect(r.stdout).toContain('Would run: systemctl enable --now dropwise-test');
-    await expect(fs.access('/etc/systemd/system/dropwise-test.service')).rejects.toThrow();
-    const u = await runCli(['service', 'uninstall', '--dry-run', '--config', file, '--name', 'dropwise-test']);
-    expect(u.stdout).toContain('Would run: systemctl disable --now dropwise-test');
-    expect(u.stdout).toContain('Would remove /etc/systemd/system/dropwise-test.service');
   });
 });
