@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DropwiseError } from '../errors.js';
+import { resolveApiConfig, type ApiConfig } from './api.js';
 import { createConvict } from './schema.js';
 import { SECRET_FIELDS, checkConnections, checkTasks, type Connection, type RouteRule, type TaskConfig } from './entries.js';
 
@@ -25,12 +26,13 @@ export interface AppConfig {
     connections: number;
   };
   sandbox: { mode: 'auto' | 'on' | 'off'; port: number; seed: number };
+  api: ApiConfig;
   routes: RouteRule[];
   connections: Record<string, Connection>;
   tasks: Record<string, TaskConfig>;
   /** Where the config came from; relative paths were resolved against baseDir. */
   source: { file: string | undefined; baseDir: string };
-  /** Every secret value found in connections, for the log redactor. */
+  /** Every secret value found in connections and api.token, for the log redactor. */
   secrets: string[];
 }
 
@@ -41,6 +43,11 @@ export interface LoadConfigOptions {
   cwd?: string;
   /** Values merged last (tests, `dropwise simulate`). */
   overrides?: Record<string, unknown>;
+  /**
+   * false: leave "env:" values unresolved (they need not be set), for verbs that only read the folders
+   * (`status`); such a config must not be used to call an API. Default true.
+   */
+  resolveSecrets?: boolean;
 }
 
 export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../../config/default.json', import.meta.url));
@@ -62,7 +69,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
 
   const connections = structuredClone(conf.get('connections') as Record<string, Record<string, unknown>>);
   applyConnectionEnv(connections, env);
-  const secrets = resolveSecretRefs(connections, env, where);
+  const resolveSecrets = options.resolveSecrets ?? true;
+  const secrets = resolveSecrets ? resolveSecretRefs(connections, env, where) : [];
   conf.set('connections', connections);
 
   try {
@@ -77,6 +85,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
 
   const baseDir = file ? path.dirname(file) : cwd;
   const raw = conf.getProperties() as unknown as Omit<AppConfig, 'source' | 'secrets'>;
+  const api = resolveApiConfig(raw.api, env, where, resolveSecrets);
+  secrets.push(...api.secrets);
   const folders = Object.fromEntries(
     Object.entries(raw.folders).map(([k, v]) => [k, path.resolve(baseDir, v)]),
   ) as AppConfig['folders'];
@@ -84,7 +94,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const tasks = Object.fromEntries(
     Object.entries(raw.tasks).map(([name, t]) => [name, { ...t, settings: t.settings ?? {} }]),
   );
-  return { ...raw, folders, tasks, log: { ...raw.log, file: logFile }, source: { file, baseDir }, secrets };
+  return { ...raw, api: api.api, folders, tasks, log: { ...raw.log, file: logFile }, source: { file, baseDir }, secrets };
 }
 
 /** Prefixes an entry check's message with its key, as convict does for its own keys. */
