@@ -43,6 +43,10 @@ export const ERROR_CODES = {
   DW_TRAEDE_RESPONSE: 'Traede sent a response dropwise could not read',
   DW_HTTP_NETWORK: 'The connection to the remote system failed',
   DW_HTTP_TIMEOUT: 'The remote system did not answer in time',
+  // the agent's local API
+  DW_API_LISTEN: 'The local API could not listen on api.host:api.port',
+  DW_AGENT_NOT_RUNNING: 'No running agent was found for these folders',
+  DW_API_REFUSED: "The running agent's API refused or failed the request",
   // lifecycle
   DW_SHUTDOWN: 'The agent is stopping; the work will resume at the next start',
   DW_INTERNAL: 'An unexpected internal error',

@@ -1,6 +1,6 @@
 // The dropwise command line: one verb per file in this folder, assembled here.
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { pkg } from '../version.js';
 import * as run from './run.js';
 import * as service from './service.js';
 import * as simulate from './simulate.js';
@@ -8,8 +8,6 @@ import * as start from './start.js';
 import * as status from './status.js';
 import * as task from './task.js';
 import * as validate from './validate.js';
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string; description: string };
 
 export function createProgram(): Command {
   const program = new Command()

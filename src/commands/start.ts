@@ -3,6 +3,9 @@
 // on the IPC channel (node-windows). A second request while stopping exits at once.
 import type { Command } from 'commander';
 import { Agent } from '../agent/agent.js';
+import { logProgress } from '../agent/progress.js';
+import { LiveRuns } from '../api/live-runs.js';
+import { ApiServer } from '../api/server.js';
 import { action, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
 
 /** How long running files may take to finish after a stop request; the rest resumes at the next start. */
@@ -20,14 +23,24 @@ export function register(program: Command): void {
 
 export async function runAgent(rt: Runtime): Promise<number> {
   const { folders } = rt.config;
-  const agent = new Agent(rt);
+  const liveRuns = new LiveRuns();
+  const agent = new Agent({ ...rt, progress: liveRuns.track(logProgress(rt.log)) });
   await agent.start();
+  let api: ApiServer | undefined;
+  try {
+    if (rt.config.api.enabled) api = await ApiServer.start({ config: rt.config, agent, log: rt.log, liveRuns });
+  } catch (err) {
+    await agent.stop({ graceMs: STOP_GRACE_MS });
+    throw err;
+  }
   console.log(`dropwise is watching ${folders.inbox}`);
   console.log(`  results: ${folders.success} and ${folders.fail}; originals: ${rt.config.processing.originals === 'delete' ? 'deleted' : folders.archive}`);
+  console.log(api ? `  local API: ${api.url} (health: ${api.url}/healthz, metrics: ${api.url}/metrics)` : '  local API: off (api.enabled is false)');
   console.log('  stop with Ctrl+C');
   const reason = await stopRequested();
   rt.log.info(`Stop requested (${reason})`);
   await agent.stop({ graceMs: STOP_GRACE_MS });
+  await api?.close();
   // A service manager's IPC channel would keep the process alive after the stop.
   if (process.connected) process.disconnect();
   return 0;
