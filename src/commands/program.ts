@@ -1,6 +1,8 @@
 // The dropwise command line: one verb per file in this folder, assembled here.
 import { Command } from 'commander';
 import { pkg } from '../version.js';
+import * as pause from './pause.js';
+import * as resume from './resume.js';
 import * as run from './run.js';
 import * as service from './service.js';
 import * as simulate from './simulate.js';
@@ -16,6 +18,6 @@ export function createProgram(): Command {
     .version(pkg.version, '-V, --version', 'print the version')
     .showHelpAfterError()
     .addHelpText('after', '\nExit codes of run, task and validate: 0 all ok, 1 some records failed, 2 the file or task failed.');
-  for (const verb of [start, run, task, validate, simulate, status, service]) verb.register(program);
+  for (const verb of [start, run, task, validate, simulate, status, pause, resume, service]) verb.register(program);
   return program;
 }
