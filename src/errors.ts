@@ -49,6 +49,10 @@ export const ERROR_CODES = {
   DW_HTTP_TIMEOUT: 'The remote system did not answer in time',
   // notifications
   DW_NOTIFY_FAILED: 'A notification (e-mail or webhook) could not be delivered',
+  // the agent's local API
+  DW_API_LISTEN: 'The local API could not listen on api.host:api.port',
+  DW_AGENT_NOT_RUNNING: 'No running agent was found for these folders',
+  DW_API_REFUSED: "The running agent's API refused or failed the request",
   // lifecycle
   DW_SHUTDOWN: 'The agent is stopping; the work will resume at the next start',
   DW_INTERNAL: 'An unexpected internal error',

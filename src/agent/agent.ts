@@ -6,6 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
+import { events } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { StateStore } from '../state/index.js';
@@ -63,6 +64,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private watcher: InboxWatcher | undefined;
   private scheduler: Scheduler | undefined;
   private stopping = false;
+  private paused = false;
 
   constructor(private readonly deps: AgentDeps) {
     super();
@@ -139,6 +141,23 @@ export class Agent extends EventEmitter<AgentEvents> {
     log.info('Stopped');
   }
 
+  /** Stops taking new files from the inbox; files already claimed, retries and schedules go on. */
+  pause(): void {
+    if (!this.paused) this.deps.log.info('Intake paused: files stay in the inbox until intake is resumed');
+    this.paused = true;
+  }
+
+  /** Takes files from the inbox again, starting with a sweep for what arrived while paused. */
+  resume(): void {
+    if (this.paused) this.deps.log.info('Intake resumed');
+    this.paused = false;
+    void this.watcher?.sweep();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   /** Processes one file now, as the agent would (`dropwise run`): claims it wherever it is, then runs it. */
   async runFile(file: string): Promise<FileResult | undefined> {
     const claimed = await claimFile(path.resolve(file), this.workspace);
@@ -190,10 +209,12 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   private async claim(name: string): Promise<void> {
-    if (this.stopping) return;
+    // While paused the watcher keeps offering the file; it is taken at a sweep after resume().
+    if (this.stopping || this.paused) return;
     const claimed = await claimFile(path.join(this.workspace.inbox, name), this.workspace);
     if (!claimed) return;
     await this.journalOf().record({ event: 'claimed', id: claimed.id, name: claimed.name }, { durable: true });
+    if (events.fileClaimed.hasSubscribers) events.fileClaimed.publish({ name: claimed.name });
     this.enqueue(claimed);
   }
 
@@ -218,6 +239,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (result.disposition === 'retry') await this.scheduleRetry(file);
     else this.retries.delete(file.id);
     this.deps.notifier?.fileProcessed(result);
+    if (events.fileProcessed.hasSubscribers) events.fileProcessed.publish({ task: result.route?.definition.type, disposition: result.disposition });
     this.emit('processed', result);
   }
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import { finished } from 'node:stream/promises';
 import path from 'node:path';
 import { DropwiseError } from '../errors.js';
+import { events } from '../events.js';
 import { checkOutputName } from '../tasks/output-name.js';
 import type { Outbox, OutboxFolder, OutputFile } from '../tasks/types.js';
 import { fsyncFile, removeIfPresent } from './fs-retry.js';
@@ -56,6 +57,7 @@ class TempOutputFile implements OutputFile {
       await fsyncFile(this.tmpPath);
       const finalPath = await placeFile(this.tmpPath, this.destDir, this.name);
       this.onCommit(finalPath);
+      if (events.outputCommitted.hasSubscribers) events.outputCommitted.publish({ folder: path.basename(this.destDir), bytes: this.stream.bytesWritten });
       return finalPath;
     } catch (err) {
       await removeIfPresent(this.tmpPath).catch(() => undefined);

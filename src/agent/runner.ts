@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
 import { DropwiseError, toDropwiseError } from '../errors.js';
+import { events } from '../events.js';
 import type { Logger } from '../log.js';
 import type { RunRecord, StateStore } from '../state/index.js';
 import type { TaskInputFile, TaskOutcome } from '../tasks/types.js';
@@ -71,6 +72,7 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
   const log = deps.log.child({ run: run.id, task: definition.type });
   const outbox = new RunOutbox({ tmp: path.join(deps.config.folders.work, 'tmp'), success: deps.config.folders.success, fail: deps.config.folders.fail }, run.id);
   const progress = deps.progress(label);
+  const startedAt = Date.now();
   let outcome: TaskRunResult['outcome'];
   try {
     const settings = definition.parseSettings(task.settings, request.input);
@@ -99,6 +101,7 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
     await outbox.abortOpen();
   }
   const interrupted = outcome.error?.code === 'DW_SHUTDOWN';
+  if (events.runFinished.hasSubscribers) events.runFinished.publish({ task: definition.type, trigger: request.trigger, status: interrupted ? 'interrupted' : outcome.status, durationMs: Date.now() - startedAt, recordsOk: outcome.recordsOk, recordsFailed: outcome.recordsFailed });
   await deps.store.runs.finish(run.id, {
     result: interrupted ? 'interrupted' : outcome.status,
     recordsIn: outcome.recordsIn,

@@ -2,6 +2,7 @@
 // time comes is not started twice: croner's overrun protection skips it, and the skip is logged.
 import { Cron } from 'croner';
 import type { AppConfig } from '../config/load.js';
+import { events } from '../events.js';
 import type { Logger } from '../log.js';
 
 export class Scheduler {
@@ -18,7 +19,13 @@ export class Scheduler {
       if (task.schedule === undefined) continue;
       const job = new Cron(
         task.schedule,
-        { name, protect: () => this.log.warn(`Task ${name} is still running from its last scheduled time; this run is skipped`) },
+        {
+          name,
+          protect: () => {
+            this.log.warn(`Task ${name} is still running from its last scheduled time; this run is skipped`);
+            if (events.scheduleSkipped.hasSubscribers) events.scheduleSkipped.publish({ task: name });
+          },
+        },
         async () => {
           try {
             await this.runTask(name);

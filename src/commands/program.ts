@@ -1,6 +1,8 @@
 // The dropwise command line: one verb per file in this folder, assembled here.
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { pkg } from '../version.js';
+import * as pause from './pause.js';
+import * as resume from './resume.js';
 import * as run from './run.js';
 import * as service from './service.js';
 import * as simulate from './simulate.js';
@@ -9,8 +11,6 @@ import * as status from './status.js';
 import * as task from './task.js';
 import * as validate from './validate.js';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { name: string; version: string; description: string };
-
 export function createProgram(): Command {
   const program = new Command()
     .name(pkg.name)
@@ -18,6 +18,6 @@ export function createProgram(): Command {
     .version(pkg.version, '-V, --version', 'print the version')
     .showHelpAfterError()
     .addHelpText('after', '\nExit codes of run, task and validate: 0 all ok, 1 some records failed, 2 the file or task failed.');
-  for (const verb of [start, run, task, validate, simulate, status, service]) verb.register(program);
+  for (const verb of [start, run, task, validate, simulate, status, pause, resume, service]) verb.register(program);
   return program;
 }

@@ -3,7 +3,10 @@
 // on the IPC channel (node-windows). A second request while stopping exits at once.
 import type { Command } from 'commander';
 import { Agent } from '../agent/agent.js';
+import { logProgress } from '../agent/progress.js';
 import { workspaceOf } from '../agent/workspace.js';
+import { LiveRuns } from '../api/live-runs.js';
+import { ApiServer } from '../api/server.js';
 import { createNotifier } from '../notify/notifier.js';
 import { action, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
 
@@ -25,19 +28,30 @@ export function register(program: Command): void {
 export async function runAgent(rt: Runtime): Promise<number> {
   const { folders } = rt.config;
   const notifier = createNotifier(rt.config.notify, { log: rt.log, runs: rt.store.runs, processingDir: workspaceOf(folders).processing });
-  const agent = new Agent({ ...rt, ...(notifier ? { notifier } : {}) });
+  const liveRuns = new LiveRuns();
+  const agent = new Agent({ ...rt, progress: liveRuns.track(logProgress(rt.log)), ...(notifier ? { notifier } : {}) });
+  let api: ApiServer | undefined;
   try {
     await agent.start();
   } catch (err) {
     await notifier?.close(0);
     throw err;
   }
+  try {
+    if (rt.config.api.enabled) api = await ApiServer.start({ config: rt.config, agent, log: rt.log, liveRuns });
+  } catch (err) {
+    await agent.stop({ graceMs: STOP_GRACE_MS });
+    await notifier?.close(0);
+    throw err;
+  }
   console.log(`dropwise is watching ${folders.inbox}`);
   console.log(`  results: ${folders.success} and ${folders.fail}; originals: ${rt.config.processing.originals === 'delete' ? 'deleted' : folders.archive}`);
+  console.log(api ? `  local API: ${api.url} (health: ${api.url}/healthz, metrics: ${api.url}/metrics)` : '  local API: off (api.enabled is false)');
   console.log('  stop with Ctrl+C');
   const reason = await stopRequested();
   rt.log.info(`Stop requested (${reason})`);
   await agent.stop({ graceMs: STOP_GRACE_MS });
+  await api?.close();
   await notifier?.close(NOTIFY_FLUSH_MS);
   // A service manager's IPC channel would keep the process alive after the stop.
   if (process.connected) process.disconnect();

@@ -1,7 +1,13 @@
-// dropwise status: recent runs, files in flight, files waiting, watermarks; --json for scripts.
+// dropwise status: whether an agent runs on these folders (and what it is doing, from its local API),
+// recent runs, files in flight, files waiting, schedules, watermarks; --json for scripts. It reads
+// only: no connection secret is needed (their "env:" variables may be unset) and no folder is created.
 import type { Command } from 'commander';
 import { collectStatus, type AgentStatus } from '../agent/status.js';
-import { action, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
+import { agentPresence, type AgentPresence } from '../api/agent-presence.js';
+import { nextFireTimes, type ScheduleInfo } from '../api/schedules.js';
+import { loadConfig } from '../config/load.js';
+import { openStateStore } from '../state/index.js';
+import { action, withConfigOption, type CommonOptions, type Runtime } from './runtime.js';
 
 interface StatusOptions extends CommonOptions {
   json?: boolean;
@@ -9,14 +15,28 @@ interface StatusOptions extends CommonOptions {
 
 export function register(program: Command): void {
   withConfigOption(
-    program.command('status').description('show recent runs, files in flight, files waiting in the inbox, and watermarks').option('--json', 'print JSON instead of tables'),
-  ).action(action((options: StatusOptions) => withRuntime(options, { quiet: true }, (rt) => showStatus(rt, options.json ?? false))));
+    program
+      .command('status')
+      .description('show whether the agent runs, recent runs, files in flight, files waiting in the inbox, schedules and watermarks')
+      .option('--json', 'print JSON instead of tables'),
+  ).action(
+    action(async (options: StatusOptions) => {
+      const config = loadConfig({ ...(options.config !== undefined ? { file: options.config } : {}), resolveSecrets: false });
+      const store = openStateStore(config.folders.state);
+      try {
+        return await showStatus({ config, store }, options.json ?? false);
+      } finally {
+        await store.close();
+      }
+    }),
+  );
 }
 
-export async function showStatus(rt: Runtime, json: boolean): Promise<number> {
-  const status = await collectStatus(rt.config, rt.store);
-  if (json) console.log(JSON.stringify(status, null, 2));
-  else printStatus(status);
+export async function showStatus(rt: Pick<Runtime, 'config' | 'store'>, json: boolean): Promise<number> {
+  const [status, agent] = await Promise.all([collectStatus(rt.config, rt.store), agentPresence(rt.config)]);
+  const schedules = agent.running && agent.live ? agent.live.schedules : nextFireTimes(rt.config.tasks);
+  if (json) console.log(JSON.stringify({ agent, schedules, ...status }, null, 2));
+  else printStatus(status, agent, schedules);
   return 0;
 }
 
@@ -25,8 +45,25 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
 }
 
-function printStatus(status: AgentStatus): void {
-  console.log(`Recent runs (${status.runs.length}):`);
+function printAgent(agent: AgentPresence): void {
+  if (!agent.running) {
+    console.log(`Agent: not running${agent.stalePid !== undefined ? ` (work/agent.json is left from pid ${agent.stalePid}, which is gone)` : ''}`);
+    return;
+  }
+  console.log(`Agent: running, pid ${agent.pid} on ${agent.hostname}, version ${agent.version}, since ${agent.since}; API at ${agent.api}`);
+  if (agent.liveError) console.log(`  (its API did not tell more: ${agent.liveError})`);
+  if (!agent.live) return;
+  console.log(`  intake: ${agent.live.paused ? 'PAUSED (dropwise resume takes files again)' : 'taking files'}`);
+  for (const run of agent.live.running) {
+    const p = run.progress;
+    const done = p ? `${p.records}${p.total !== undefined ? ` of ${p.total}` : ''} records` : 'starting';
+    console.log(`  running: ${run.label} since ${run.startedAt}: ${done}`);
+  }
+}
+
+function printStatus(status: AgentStatus, agent: AgentPresence, schedules: ScheduleInfo[]): void {
+  printAgent(agent);
+  console.log(`\nRecent runs (${status.runs.length}):`);
   if (status.runs.length > 0) {
     const rows = status.runs.map((r) => [
       r.startedAt.replace('T', ' ').slice(0, 19),
@@ -41,6 +78,8 @@ function printStatus(status: AgentStatus): void {
   for (const f of status.inFlight) console.log(`  ${f.name}  claimed ${f.claimedAt ?? 'before the journal was compacted'}  ${f.stage}`);
   console.log(`\nWaiting in the inbox (${status.waiting.length}):`);
   for (const name of status.waiting) console.log(`  ${name}`);
+  console.log(`\nSchedules (${schedules.length}):`);
+  for (const s of schedules) console.log(`  ${s.task}  ${s.schedule}  next ${s.nextRun ?? 'never'}`);
   console.log(`\nGL export runs and their accounting batches (${status.glBatches.length}):`);
   for (const g of status.glBatches) {
     const batch = g.batch ? `batch "${g.batch.batchIdentifier}" (id ${g.batch.batchId ?? '?'}) created by run ${g.batch.byRun}` : 'no batch yet (task connectwise.create-accounting-batch, fromRun)';

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DropwiseError } from '../errors.js';
+import { resolveApiConfig, type ApiConfig } from './api.js';
 import { createConvict } from './schema.js';
 import { SECRET_FIELDS, checkConnections, checkTasks, type Connection, type RouteRule, type TaskConfig } from './entries.js';
 import { resolveNotify, type NotifyConfig } from './notify.js';
@@ -26,13 +27,14 @@ export interface AppConfig {
     connections: number;
   };
   sandbox: { mode: 'auto' | 'on' | 'off'; port: number; seed: number };
+  api: ApiConfig;
   routes: RouteRule[];
   connections: Record<string, Connection>;
   tasks: Record<string, TaskConfig>;
   notify: NotifyConfig;
   /** Where the config came from; relative paths were resolved against baseDir. */
   source: { file: string | undefined; baseDir: string };
-  /** Every secret value found in connections and notify destinations, for the log redactor. */
+  /** Every secret value found in connections, notify destinations and api.token, for the log redactor. */
   secrets: string[];
 }
 
@@ -43,6 +45,11 @@ export interface LoadConfigOptions {
   cwd?: string;
   /** Values merged last (tests, `dropwise simulate`). */
   overrides?: Record<string, unknown>;
+  /**
+   * false: leave "env:" values unresolved (they need not be set), for verbs that only read the folders
+   * (`status`); such a config must not be used to call an API. Default true.
+   */
+  resolveSecrets?: boolean;
 }
 
 export const DEFAULT_CONFIG_FILE = fileURLToPath(new URL('../../config/default.json', import.meta.url));
@@ -64,7 +71,8 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
 
   const connections = structuredClone(conf.get('connections') as Record<string, Record<string, unknown>>);
   applyConnectionEnv(connections, env);
-  const secrets = resolveSecretRefs(connections, env, where);
+  const resolveSecrets = options.resolveSecrets ?? true;
+  const secrets = resolveSecrets ? resolveSecretRefs(connections, env, where) : [];
   conf.set('connections', connections);
 
   try {
@@ -79,11 +87,13 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
 
   const notify = resolveNotify(conf.get('notify') as Record<string, unknown>, env, (message) => {
     throw new DropwiseError('DW_CONFIG_INVALID', `Invalid configuration ${where}: ${message}`, { hint: 'Set the variable in the service\'s environment, or put the value in the config file' });
-  });
+  }, resolveSecrets);
   secrets.push(...notify.secrets);
 
   const baseDir = file ? path.dirname(file) : cwd;
   const raw = conf.getProperties() as unknown as Omit<AppConfig, 'source' | 'secrets'>;
+  const api = resolveApiConfig(raw.api, env, where, resolveSecrets);
+  secrets.push(...api.secrets);
   const folders = Object.fromEntries(
     Object.entries(raw.folders).map(([k, v]) => [k, path.resolve(baseDir, v)]),
   ) as AppConfig['folders'];
@@ -91,7 +101,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const tasks = Object.fromEntries(
     Object.entries(raw.tasks).map(([name, t]) => [name, { ...t, settings: t.settings ?? {} }]),
   );
-  return { ...raw, folders, tasks, notify: notify.notify, log: { ...raw.log, file: logFile }, source: { file, baseDir }, secrets };
+  return { ...raw, api: api.api, folders, tasks, notify: notify.notify, log: { ...raw.log, file: logFile }, source: { file, baseDir }, secrets };
 }
 
 /** Prefixes an entry check's message with its key, as convict does for its own keys. */

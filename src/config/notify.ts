@@ -142,9 +142,16 @@ type Raw = Record<string, unknown>;
  * secret in it (SMTP passwords, header values, webhook URLs: a Slack or Teams URL is its own
  * credential). `fail` is called with a message naming the key of a reference that cannot be resolved.
  */
-export function resolveNotify(raw: Raw, env: NodeJS.ProcessEnv, fail: (message: string) => never): { notify: NotifyConfig; secrets: string[] } {
+export function resolveNotify(
+  raw: Raw,
+  env: NodeJS.ProcessEnv,
+  fail: (message: string) => never,
+  resolveSecrets = true,
+): { notify: NotifyConfig; secrets: string[] } {
   const secrets: string[] = [];
   const secret = (key: string, value: string): string => {
+    // Read-only verbs (status, pause) load the config without the secrets they never use.
+    if (!resolveSecrets) return value;
     let resolved = value;
     if (value.startsWith('env:')) {
       const variable = value.slice(4);

@@ -71,6 +71,13 @@ export const schema = {
     port: { doc: 'Port of the embedded sandbox (0 = a free port).', format: 'port', default: 0, env: 'DROPWISE_SANDBOX_PORT' },
     seed: { doc: 'Seed of the sandbox data.', format: 'non-negative-int', default: 1 },
   },
+  api: {
+    enabled: { doc: 'Serve the local HTTP API (health, readiness, metrics, pause/resume) while the agent runs.', format: Boolean, default: true, env: 'DROPWISE_API_ENABLED' },
+    host: { doc: 'Address the API listens on. Anything but a loopback address (127.0.0.1, ::1, localhost) needs api.token.', format: String, default: '127.0.0.1', env: 'DROPWISE_API_HOST' },
+    port: { doc: 'Port of the API (0 = a free port, printed and logged at start).', format: 'port', default: 8470, env: 'DROPWISE_API_PORT' },
+    token: { doc: 'Bearer token every API request must carry; write it "env:VAR_NAME". Empty: no token, loopback only.', format: String, default: '', sensitive: true, env: 'DROPWISE_API_TOKEN' },
+    stuckAfterMs: { doc: 'A file in work/processing longer than this makes /readyz not ready (ms).', format: 'positive-int', default: 60 * 60_000 },
+  },
   routes: {
     doc: 'Route rules, checked in order before root-element routing: [{ "pattern": "payments-*.xml", "task": "<task type or configured task name>", "connection": "main" }].',
     format: checkRoutes,

@@ -8,6 +8,7 @@ import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import type { AppConfig } from '../config/load.js';
 import { DropwiseError } from '../errors.js';
+import { events } from '../events.js';
 import type { Logger } from '../log.js';
 
 type HttpSettings = AppConfig['http'];
@@ -112,6 +113,7 @@ export class HttpClient {
     for (let attempt = 1; ; attempt++) {
       const t0 = Date.now();
       let delay: number | undefined;
+      let retryAfter: number | undefined;
       let reason: string;
       try {
         const res = await this.pool.request({
@@ -122,8 +124,10 @@ export class HttpClient {
           signal: req.signal,
         });
         log.debug('http', { connection: name, method: req.method, path: req.path, status: res.statusCode, ms: Date.now() - t0, attempt });
+        if (events.httpAttempt.hasSubscribers) events.httpAttempt.publish({ connection: name, method: req.method, path: pathOnly(req.path), status: res.statusCode, durationMs: Date.now() - t0 });
         const retryable = RETRY_STATUS.has(res.statusCode) && (idempotent || res.statusCode === 429);
-        delay = (res.statusCode === 429 ? parseRetryAfter(res.headers['retry-after']) : undefined) ?? this.backoff(attempt);
+        retryAfter = res.statusCode === 429 ? parseRetryAfter(res.headers['retry-after']) : undefined;
+        delay = retryAfter ?? this.backoff(attempt);
         const outOfBudget = Date.now() - started + delay > retryBudgetMs;
         // The last answer is returned as it is: the connector turns its status into an error.
         if (!retryable || attempt >= maxAttempts || outOfBudget) return await read({ statusCode: res.statusCode, headers: res.headers, body: res.body, attempts: attempt });
@@ -136,6 +140,7 @@ export class HttpClient {
         const timeout = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
         const retryable = code !== undefined && NETWORK.has(code) && (idempotent || NOT_SENT.has(code));
         log.debug('http failed', { connection: name, method: req.method, path: req.path, error: code ?? (err as Error).message, attempt });
+        if (events.httpAttempt.hasSubscribers) events.httpAttempt.publish({ connection: name, method: req.method, path: pathOnly(req.path), error: code ?? 'network error', durationMs: Date.now() - t0 });
         if (!retryable || attempt >= maxAttempts || Date.now() - started > retryBudgetMs) {
           throw new DropwiseError(
             timeout ? 'DW_HTTP_TIMEOUT' : 'DW_HTTP_NETWORK',
@@ -151,6 +156,7 @@ export class HttpClient {
       }
       const wait = Math.min(delay ?? this.backoff(attempt), Math.max(0, retryBudgetMs - (Date.now() - started)));
       log.info('retrying request', { connection: name, method: req.method, path: pathOnly(req.path), reason, attempt, waitMs: wait });
+      if (events.httpRetryWait.hasSubscribers) events.httpRetryWait.publish({ connection: name, waitMs: wait, retryAfter: retryAfter !== undefined });
       await sleep(wait, undefined, { signal: req.signal });
     }
   }

@@ -31,7 +31,8 @@ export interface AcquiredLock {
 /** A lock being written (created, content not yet in) is left alone for this long before it counts as broken. */
 const UNREADABLE_GRACE_MS = 5_000;
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid runs on this host. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

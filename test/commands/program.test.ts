@@ -24,6 +24,8 @@ describe('each verb has --help', () => {
     ['task', '<name>'],
     ['validate', 'without calling any API'],
     ['status', '--json'],
+    ['pause', 'stop taking files from the inbox'],
+    ['resume', 'take files from the inbox again'],
     ['service', '--dry-run'],
   ])('%s', (verb, mentions) => {
     const help = helpOf(verb);

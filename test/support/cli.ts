@@ -17,7 +17,8 @@ export interface CliResult {
 export function spawnCli(args: string[], options: { cwd?: string; script?: string; ipc?: boolean; env?: NodeJS.ProcessEnv } = {}): ChildProcess {
   return spawn(process.execPath, [options.script ?? CLI, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, DROPWISE_CONFIG: '', ...options.env },
+    // Port 0: agents started by parallel test files must not compete for api.port's default.
+    env: { ...process.env, DROPWISE_CONFIG: '', DROPWISE_API_PORT: '0', ...options.env },
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
 }

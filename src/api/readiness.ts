@@ -1,0 +1,119 @@
+// GET /readyz: can the agent do its work right now? Every folder reachable and writable, the state
+// readable, each connection's API answering, and no file stuck in work/processing. Computed at most
+// once per `cacheMs` (a sweep, or 5 s if shorter), so a probe every second costs no more than that.
+import { constants } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Workspace } from '../agent/workspace.js';
+import type { AppConfig } from '../config/load.js';
+import type { ConnectionHealth } from './connection-health.js';
+import { claimedFiles } from './work-files.js';
+
+export interface ReadinessCheck {
+  name: string;
+  ok: boolean;
+  message: string;
+}
+
+export interface Readiness {
+  ready: boolean;
+  checkedAt: string;
+  /** The names of the checks that failed. */
+  failed: string[];
+  checks: ReadinessCheck[];
+}
+
+/** The state files read to prove the state is readable; absent ones are fine (a fresh state). */
+const STATE_FILES = ['runs.json', 'watermarks.json'];
+
+export interface ReadinessOptions {
+  config: Pick<AppConfig, 'folders' | 'connections' | 'api' | 'watch'>;
+  workspace: Workspace;
+  connections: ConnectionHealth;
+}
+
+export class ReadinessProbe {
+  private cached: { at: number; value: Promise<Readiness> } | undefined;
+  private readonly cacheMs: number;
+
+  constructor(private readonly options: ReadinessOptions) {
+    this.cacheMs = Math.min(options.config.watch.sweepMs, 5_000);
+  }
+
+  check(now = Date.now()): Promise<Readiness> {
+    if (!this.cached || now - this.cached.at >= this.cacheMs) this.cached = { at: now, value: this.compute() };
+    return this.cached.value;
+  }
+
+  private async compute(): Promise<Readiness> {
+    const { config, workspace: ws, connections } = this.options;
+    const folders: [string, string][] = [
+      ['inbox', ws.inbox],
+      ['work', ws.work],
+      ['work/processing', ws.processing],
+      ['outbox/success', ws.success],
+      ['outbox/fail', ws.fail],
+      ['state', config.folders.state],
+    ];
+    const checks = await Promise.all([
+      ...folders.map(([name, dir]) => folderCheck(`folder ${name}`, dir)),
+      stateReadable(config.folders.state),
+      stuckCheck(ws, config.api.stuckAfterMs),
+    ]);
+    for (const name of Object.keys(config.connections)) {
+      const state = connections.of(name);
+      checks.push({
+        name: `connection ${name}`,
+        ok: state?.ok ?? true,
+        message: state === undefined ? 'not called since the start' : state.ok ? `answered (${state.last}) at ${state.at}` : `no proper answer (${state.last}) at ${state.at}: an outage`,
+      });
+    }
+    const failed = checks.filter((c) => !c.ok).map((c) => c.name);
+    return { ready: failed.length === 0, checkedAt: new Date().toISOString(), failed, checks };
+  }
+}
+
+/**
+ * A folder that exists, is a folder, and may be read and written. No probe file is written: a system
+ * collecting from the outbox must never see one. (A folder replaced by a file fails this even for root.)
+ */
+async function folderCheck(name: string, dir: string): Promise<ReadinessCheck> {
+  try {
+    const stat = await fs.stat(dir);
+    if (!stat.isDirectory()) return { name, ok: false, message: `${dir} is not a folder` };
+    await fs.access(dir, constants.R_OK | constants.W_OK | constants.X_OK);
+    return { name, ok: true, message: `${dir} is writable` };
+  } catch (err) {
+    return { name, ok: false, message: `${dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+}
+
+async function stateReadable(dir: string): Promise<ReadinessCheck> {
+  const name = 'state readable';
+  for (const file of STATE_FILES.map((f) => path.join(dir, f))) {
+    try {
+      const handle = await fs.open(file, 'r');
+      try {
+        await handle.read(Buffer.alloc(1), 0, 1, 0);
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') return { name, ok: false, message: `${file}: ${code ?? String(err)}` };
+    }
+  }
+  return { name, ok: true, message: `${STATE_FILES.join(', ')} readable (or not written yet)` };
+}
+
+async function stuckCheck(ws: Workspace, stuckAfterMs: number): Promise<ReadinessCheck> {
+  const name = 'no stuck file';
+  try {
+    const stuck = (await claimedFiles(ws)).filter((f) => f.ageMs > stuckAfterMs);
+    if (stuck.length === 0) return { name, ok: true, message: `nothing in work/processing longer than ${Math.round(stuckAfterMs / 1000)} s` };
+    const list = stuck.map((f) => `${f.name} (claimed ${f.claimedAt.toISOString()})`).join(', ');
+    return { name, ok: false, message: `${stuck.length} file(s) in work/processing longer than ${Math.round(stuckAfterMs / 1000)} s (api.stuckAfterMs): ${list}` };
+  } catch (err) {
+    return { name, ok: false, message: `cannot list ${ws.processing}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+}

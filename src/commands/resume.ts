@@ -1,0 +1,18 @@
+// dropwise resume: asks the running agent, through its local API, to resume intake.
+import type { Command } from 'commander';
+import { AgentApiClient } from '../api/client.js';
+import { loadConfig } from '../config/load.js';
+import { action, withConfigOption, type CommonOptions } from './runtime.js';
+
+export function register(program: Command): void {
+  withConfigOption(program.command('resume').description('take files from the inbox again after dropwise pause')).action(action((options: CommonOptions) => resumeIntake(options)));
+}
+
+export async function resumeIntake(options: CommonOptions): Promise<number> {
+  // The connections' secrets are not needed to reach the agent; only api.token is.
+  const config = loadConfig({ ...(options.config !== undefined ? { file: options.config } : {}), resolveSecrets: false });
+  const client = await AgentApiClient.connect(config);
+  await client.post('/api/resume');
+  console.log(`Intake resumed: files in the inbox are taken again (agent pid ${client.agent.pid} at ${client.agent.api})`);
+  return 0;
+}
