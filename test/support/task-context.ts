@@ -96,7 +96,7 @@ export async function makeTaskEnv(sandbox: Sandbox, options: TaskEnvOptions = {}
     progress,
     context,
     async runTask(definition, rawSettings, input, run) {
-      const inputFile: TaskInputFile | undefined = input === undefined ? undefined : { path: input, name: path.basename(input), size: fs.statSync(input).size };
+      const inputFile: TaskInputFile | undefined = input === undefined ? undefined : { path: input, name: path.basename(input) };
       const settings = definition.parseSettings(rawSettings, inputFile);
       const { ctx, outbox } = context(run);
       try {
