@@ -7,7 +7,8 @@ import { type Command, Option } from 'commander';
 import { loadConfig } from '../config/load.js';
 import { DropwiseError } from '../errors.js';
 import { CLI_SCRIPT, systemdSteps, windowsServiceOptions, type ServicePlan } from './service-definition.js';
-import { action, withConfigOption } from './runtime.js';
+import { withConfigOption } from './runtime.js';
+import { action } from './verb-action.js';
 
 interface ServiceOptions {
   config?: string;

@@ -3,7 +3,8 @@
 // on the IPC channel (node-windows). A second request while stopping exits at once.
 import type { Command } from 'commander';
 import { Agent } from '../agent/agent.js';
-import { action, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
+import { withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
+import { action } from './verb-action.js';
 
 /** How long running files may take to finish after a stop request; the rest resumes at the next start. */
 export const STOP_GRACE_MS = 20_000;

@@ -1,7 +1,8 @@
 // dropwise status: recent runs, files in flight, files waiting, watermarks; --json for scripts.
 import type { Command } from 'commander';
 import { collectStatus, type AgentStatus } from '../agent/status.js';
-import { action, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
+import { withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
+import { action } from './verb-action.js';
 
 interface StatusOptions extends CommonOptions {
   json?: boolean;

@@ -1,10 +1,11 @@
 // Loading order: schema defaults, then config/default.json shipped with dropwise, then the file named by
 // --config or DROPWISE_CONFIG, then environment variables. Everything is validated up front: a bad
-// setting stops the start with a message naming the key, the value and the file.
+// setting stops the start with a message naming the key, the value and the file. The result is frozen.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DropwiseError } from '../errors.js';
+import { deepFreeze } from './deep-freeze.js';
 import { createConvict } from './schema.js';
 import { SECRET_FIELDS, checkConnections, checkTasks, type Connection, type RouteRule, type TaskConfig } from './entries.js';
 
@@ -84,7 +85,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const tasks = Object.fromEntries(
     Object.entries(raw.tasks).map(([name, t]) => [name, { ...t, settings: t.settings ?? {} }]),
   );
-  return { ...raw, folders, tasks, log: { ...raw.log, file: logFile }, source: { file, baseDir }, secrets };
+  return deepFreeze({ ...raw, folders, tasks, log: { ...raw.log, file: logFile }, source: { file, baseDir }, secrets });
 }
 
 /** Prefixes an entry check's message with its key, as convict does for its own keys. */

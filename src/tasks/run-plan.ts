@@ -131,9 +131,9 @@ const SAMPLE_INPUT = { name: 'input.xml' };
 
 /**
  * Plans every configured task and every route rule's target as it would run: a configured task of an
- * import type as if a file had been dropped (or, when it has a schedule, as a scheduled run, which has
- * no file), any other without input; a route rule's target with a file. Throws DW_CONFIG_INVALID
- * naming the key, the value and the config file.
+ * import type as if a file had been dropped (it may not have a schedule: a scheduled run has no file),
+ * any other without input; a route rule's target with a file. Throws DW_CONFIG_INVALID naming the
+ * key, the value and the config file.
  */
 export function checkConfiguredRuns(config: PlannerConfig & Pick<AppConfig, 'routes' | 'source'>, registry: TaskRegistry): void {
   const planner = new RunPlanner(config, registry);
@@ -153,11 +153,24 @@ export function checkConfiguredRuns(config: PlannerConfig & Pick<AppConfig, 'rou
     const resolved = check(`tasks.${name}.type`, task.type, () => planner.resolve({ name }));
     if (task.connection !== undefined) check(`tasks.${name}.connection`, task.connection, () => planner.connectionOf(resolved));
     const takesFiles = resolved.definition.inputRoot !== undefined;
-    if (takesFiles && task.schedule !== undefined) check(`tasks.${name}.schedule`, task.schedule, () => planner.plan(resolved));
-    else check(`tasks.${name}.settings`, task.settings, () => planner.plan(resolved, takesFiles ? SAMPLE_INPUT : undefined));
+    if (takesFiles && task.schedule !== undefined) {
+      check(`tasks.${name}.schedule`, task.schedule, () => {
+        throw new DropwiseError('DW_SETTINGS_INVALID', `${task.type} imports dropped <${resolved.definition.inputRoot}> files; a scheduled run has none`, {
+          hint: 'Remove the schedule, or drop the files into the inbox',
+        });
+      });
+    }
+    check(`tasks.${name}.settings`, task.settings, () => planner.plan(resolved, takesFiles ? SAMPLE_INPUT : undefined));
   }
   config.routes.forEach((rule, i) => {
-    const resolved = check(`routes[${i}].task`, rule.task, () => planner.resolve(routeRuleRef(rule, config)));
+    const resolved = check(`routes[${i}].task`, rule.task, () => {
+      if (config.tasks[rule.task] === undefined && registry.get(rule.task) === undefined) {
+        throw new DropwiseError('DW_TASK_UNKNOWN', `There is no configured task or task type "${rule.task}"`, {
+          hint: `Use a task under "tasks" (${Object.keys(config.tasks).join(', ') || 'none configured'}) or a task type (${registry.types().join(', ')})`,
+        });
+      }
+      return planner.resolve(routeRuleRef(rule, config));
+    });
     if (rule.connection !== undefined) check(`routes[${i}].connection`, rule.connection, () => planner.connectionOf(resolved));
     check(`routes[${i}].task`, rule.task, () => planner.plan(resolved, SAMPLE_INPUT));
   });
