@@ -12,16 +12,16 @@ import { acquireLock, type AcquiredLock } from '../state/lock-file.js';
 import { FileRouter } from '../tasks/file-router.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import { RunPlanner } from '../tasks/run-plan.js';
-import { claimFile, type ClaimedFile } from './claim.js';
+import { claimFile, type ClaimedFile } from './intake/claim.js';
 import { isPresent } from './fs-retry.js';
-import { Journal } from './journal.js';
+import { Journal } from './pipeline/journal.js';
 import { Limiter } from './limiter.js';
-import { processClaimed, type FilePipelineDeps, type FileResult } from './process-file.js';
-import { logProgress, type ProgressFactory } from './progress.js';
-import { listClaimed, removeStaleTemps } from './recovery.js';
-import { runTask, type TaskRunResult } from './runner.js';
+import { processClaimed, type FilePipelineDeps, type FileResult } from './pipeline/process-file.js';
+import { logProgress, type ProgressFactory } from './pipeline/progress.js';
+import { listClaimed, removeStaleTemps } from './intake/recovery.js';
+import { runTask, type TaskRunResult } from './pipeline/runner.js';
 import { Scheduler } from './scheduler.js';
-import { InboxWatcher } from './watcher.js';
+import { InboxWatcher } from './intake/watcher.js';
 import { createFolders, workspaceOf, type Workspace } from './workspace.js';
 
 export interface AgentDeps {

@@ -2,9 +2,9 @@
 // Read-only: it can run next to a running agent.
 import type { AppConfig } from '../config/load.js';
 import type { RunRecord, StateStore } from '../state/index.js';
-import { readJournal } from './journal.js';
-import { listClaimed, listFiles } from './recovery.js';
-import { isPartialName } from './stability.js';
+import { readJournal } from './pipeline/journal.js';
+import { listClaimed, listFiles } from './intake/recovery.js';
+import { isPartialName } from './intake/stability.js';
 import { workspaceOf } from './workspace.js';
 
 export interface AgentStatus {

@@ -4,7 +4,7 @@
 // connection is configured (./embedded-sandbox.ts).
 import type { Command } from 'commander';
 import { Agent } from '../agent/agent.js';
-import { logProgress, terminalProgress } from '../agent/progress.js';
+import { logProgress, terminalProgress } from '../agent/pipeline/progress.js';
 import { deepFreeze } from '../config/deep-freeze.js';
 import type { AppConfig } from '../config/load.js';
 import { loadConfig } from '../config/load.js';

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RunOutbox } from '../../src/agent/outbox.js';
+import { RunOutbox } from '../../src/agent/pipeline/outbox.js';
 import { workspaceOf } from '../../src/agent/workspace.js';
 import { loadConfig, type AppConfig } from '../../src/config/load.js';
 import { createConnectors, type Connectors } from '../../src/connectors/index.js';

@@ -2,13 +2,13 @@
 // records the run in the history, builds the TaskContext, runs, and turns anything thrown into a failed
 // outcome with a DropwiseError. Outputs the task left open are dropped, so nothing half-written remains.
 import path from 'node:path';
-import type { AppConfig } from '../config/load.js';
-import type { Connectors } from '../connectors/index.js';
-import { DropwiseError, toDropwiseError } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { RunRecord, StateStore } from '../state/index.js';
-import type { RunPlan } from '../tasks/run-plan.js';
-import type { TaskInputFile, TaskOutcome } from '../tasks/types.js';
+import type { AppConfig } from '../../config/load.js';
+import type { Connectors } from '../../connectors/index.js';
+import { DropwiseError, toDropwiseError } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { RunRecord, StateStore } from '../../state/index.js';
+import type { RunPlan } from '../../tasks/run-plan.js';
+import type { TaskInputFile, TaskOutcome } from '../../tasks/types.js';
 import { RunOutbox } from './outbox.js';
 import type { ProgressFactory } from './progress.js';
 

@@ -1,12 +1,12 @@
 // The road of one claimed file: route it, plan its run, run it, and once the outputs are durable, dispose of
 // the original (archive/delete, or outbox/fail with an .error.xml). Outcomes that say "try again later"
 // (the outbox could not be written, the agent is stopping) leave the file in work/processing/.
-import { DropwiseError, toDropwiseError, type DwCode } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { FileRoute, FileRouter } from '../tasks/file-router.js';
-import type { RunPlan, RunPlanner } from '../tasks/run-plan.js';
-import type { TaskInputFile, TaskOutcome } from '../tasks/types.js';
-import type { ClaimedFile } from './claim.js';
+import { DropwiseError, toDropwiseError, type DwCode } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { FileRoute, FileRouter } from '../../tasks/file-router.js';
+import type { RunPlan, RunPlanner } from '../../tasks/run-plan.js';
+import type { TaskInputFile, TaskOutcome } from '../../tasks/types.js';
+import type { ClaimedFile } from '../intake/claim.js';
 import { disposeDone, disposeFailed, type DisposalPlan, type DispositionResult } from './disposition.js';
 import type { Journal } from './journal.js';
 import { runTask, type RunnerDeps } from './runner.js';
