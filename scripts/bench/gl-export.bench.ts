@@ -117,7 +117,7 @@ async function agentSide(url: string, dir: string) {
 async function streamChild(url: string, outFile: string): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-glbench-'));
   const { config, log, connectors } = await agentSide(url, dir);
-  const { RunOutbox } = await import('../../src/agent/outbox.js');
+  const { RunOutbox } = await import('../../src/agent/pipeline/outbox.js');
   const { openStateStore } = await import('../../src/state/index.js');
   const { exportGlBatchTask } = await import('../../src/tasks/connectwise/export-gl-batch.js');
   for (const d of ['success', 'work/tmp', 'state']) fs.mkdirSync(path.join(dir, d), { recursive: true });

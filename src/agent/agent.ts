@@ -11,19 +11,19 @@ import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { StateStore } from '../state/index.js';
 import { acquireLock, type AcquiredLock } from '../state/lock-file.js';
+import { FileRouter } from '../tasks/file-router.js';
 import type { TaskRegistry } from '../tasks/registry.js';
-import { claimFile, type ClaimedFile } from './claim.js';
+import { RunPlanner } from '../tasks/run-plan.js';
+import { claimFile, type ClaimedFile } from './intake/claim.js';
 import { isPresent } from './fs-retry.js';
-import { Journal } from './journal.js';
+import { Journal } from './pipeline/journal.js';
 import { Limiter } from './limiter.js';
-import { processClaimed, type FilePipelineDeps, type FileResult } from './process-file.js';
-import { logProgress, type ProgressFactory } from './progress.js';
-import { listClaimed, removeStaleTemps } from './recovery.js';
-import { resolveTask } from './resolve-task.js';
-import { Router } from './router.js';
-import { runTask, type TaskRunResult } from './runner.js';
+import { processClaimed, type FilePipelineDeps, type FileResult } from './pipeline/process-file.js';
+import { logProgress, type ProgressFactory } from './pipeline/progress.js';
+import { listClaimed, removeStaleTemps } from './intake/recovery.js';
+import { runTask, type TaskRunResult } from './pipeline/runner.js';
 import { Scheduler } from './scheduler.js';
-import { InboxWatcher } from './watcher.js';
+import { InboxWatcher } from './intake/watcher.js';
 import { createFolders, workspaceOf, type Workspace } from './workspace.js';
 
 export interface AgentDeps {
@@ -51,7 +51,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly workspace: Workspace;
   private readonly controller = new AbortController();
   private readonly limiter: Limiter;
-  private readonly router: Router;
+  private readonly router: FileRouter;
+  private readonly planner: RunPlanner;
   private readonly progress: ProgressFactory;
   /** Claim ids queued, running or waiting for a retry: each is in the pipeline at most once. */
   private readonly inPipeline = new Set<string>();
@@ -70,7 +71,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     super();
     this.workspace = workspaceOf(deps.config.folders);
     this.limiter = new Limiter(deps.config.watch.concurrency);
-    this.router = new Router(deps.config, deps.registry);
+    this.router = new FileRouter(deps.config, deps.registry);
+    this.planner = new RunPlanner(deps.config, deps.registry);
     this.progress = deps.progress ?? logProgress(deps.log);
   }
 
@@ -178,8 +180,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   private async runConfiguredTaskNow(name: string, trigger: 'schedule' | 'cli'): Promise<TaskRunResult> {
-    const task = resolveTask({ name }, this.deps.config, this.deps.registry);
-    const result = await runTask({ task, trigger, signal: this.controller.signal }, { ...this.deps, progress: this.progress });
+    const plan = this.planner.plan(this.planner.resolve({ name }));
+    const result = await runTask({ plan, trigger, signal: this.controller.signal }, { ...this.deps, progress: this.progress });
     const { outcome } = result;
     const summary = `Task ${name}: ${outcome.status}, ${outcome.recordsOk} ok, ${outcome.recordsFailed} failed; outputs: ${outcome.outputs.join(', ') || 'none'}`;
     if (outcome.error) this.deps.log.error(`${summary}; ${outcome.error.code} ${outcome.error.fullMessage}`);
@@ -263,7 +265,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   private pipelineDeps(): FilePipelineDeps {
-    return { ...this.deps, progress: this.progress, router: this.router, journal: this.journalOf() };
+    return { ...this.deps, progress: this.progress, router: this.router, planner: this.planner, journal: this.journalOf() };
   }
 
   private journalOf(): Journal {

@@ -3,9 +3,9 @@
 import type { AppConfig } from '../config/load.js';
 import type { RunRecord, StateStore } from '../state/index.js';
 import { glRunBatches, type GlRunBatch } from '../tasks/connectwise/batch/history.js';
-import { readJournal } from './journal.js';
-import { listClaimed, listFiles } from './recovery.js';
-import { isPartialName } from './stability.js';
+import { readJournal } from './pipeline/journal.js';
+import { listClaimed, listFiles } from './intake/recovery.js';
+import { isPartialName } from './intake/stability.js';
 import { workspaceOf } from './workspace.js';
 
 export interface AgentStatus {

@@ -5,11 +5,12 @@ import path from 'node:path';
 import type { AppConfig } from '../config/load.js';
 import { toDropwiseError, type DropwiseError } from '../errors.js';
 import type { TaskRegistry } from '../tasks/registry.js';
+import { FileRouter, type FileRoute } from '../tasks/file-router.js';
+import { RunPlanner } from '../tasks/run-plan.js';
 import type { ValidationReport } from '../tasks/types.js';
-import { Router, type Route } from './router.js';
 
 export interface FileValidation {
-  route?: Route;
+  route?: FileRoute;
   /** The file as a whole cannot be processed. */
   error?: DropwiseError;
   /** The task's record checks, for import files whose task has them. */
@@ -20,16 +21,16 @@ export interface FileValidation {
 
 export async function validateFile(file: string, config: AppConfig, registry: TaskRegistry): Promise<FileValidation> {
   const name = path.basename(file);
-  let route: Route;
+  let route: FileRoute;
   try {
-    route = await new Router(config, registry).route(file, name);
+    route = await new FileRouter(config, registry).route(file, name);
   } catch (err) {
     return { error: toDropwiseError(err), exitCode: 2 };
   }
   try {
-    const settings = route.definition.parseSettings(route.settings, route.takesInput ? { name } : undefined);
+    const plan = new RunPlanner(config, registry).plan(route, route.takesInput ? { name } : undefined);
     if (!route.takesInput || !route.definition.validateFile) return { route, exitCode: 0 };
-    const report = await route.definition.validateFile(file, settings);
+    const report = await route.definition.validateFile(file, plan.settings);
     const fileProblem = report.problems.some((p) => p.record === undefined);
     return { route, report, exitCode: report.ok ? 0 : fileProblem ? 2 : 1 };
   } catch (err) {

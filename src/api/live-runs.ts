@@ -1,6 +1,6 @@
 // The runs under way and their progress, for GET /api/status: a ProgressFactory that remembers each
 // run's latest progress and hands every update on to the agent's usual progress (the log).
-import type { ProgressFactory } from '../agent/progress.js';
+import type { ProgressFactory } from '../agent/pipeline/progress.js';
 import type { TaskProgress } from '../tasks/types.js';
 
 export interface LiveRun {

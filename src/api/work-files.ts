@@ -2,8 +2,8 @@
 // files), metrics and status. Read-only listings; a folder that does not exist lists as empty.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { listClaimed, listFiles } from '../agent/recovery.js';
-import { isPartialName } from '../agent/stability.js';
+import { listClaimed, listFiles } from '../agent/intake/recovery.js';
+import { isPartialName } from '../agent/intake/stability.js';
 import type { Workspace } from '../agent/workspace.js';
 
 export interface ClaimedAge {

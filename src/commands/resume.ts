@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { AgentApiClient } from '../api/client.js';
 import { loadConfig } from '../config/load.js';
-import { action, withConfigOption, type CommonOptions } from './runtime.js';
+import { withConfigOption, type CommonOptions } from './runtime.js';
+import { action } from './verb-action.js';
 
 export function register(program: Command): void {
   withConfigOption(program.command('resume').description('take files from the inbox again after dropwise pause')).action(action((options: CommonOptions) => resumeIntake(options)));

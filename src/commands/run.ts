@@ -1,7 +1,8 @@
 // dropwise run FILE: processes one file exactly as the agent would, then exits 0/1/2.
 import type { Command } from 'commander';
 import { DropwiseError } from '../errors.js';
-import { action, openOneShotAgent, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
+import { openOneShotAgent, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
+import { action } from './verb-action.js';
 import { exitCodeOf, printFileResult } from './summary.js';
 
 export function register(program: Command): void {

@@ -1,19 +1,19 @@
-// What every verb needs: the config (--config or DROPWISE_CONFIG), a logger with the secrets registered,
-// the state store, the connectors, the task registry, and for verbs that call an API the embedded
-// sandbox when no real connection is configured. Also the error handling shared by every verb.
+// What every verb needs, assembled: the config (--config or DROPWISE_CONFIG) with every configured task
+// and route planned (a typo stops here), a logger with the secrets registered, the state store, the
+// connectors, the task registry, and for verbs that call an API the embedded sandbox when no real
+// connection is configured (./embedded-sandbox.ts).
 import type { Command } from 'commander';
 import { Agent } from '../agent/agent.js';
-import { logProgress, terminalProgress } from '../agent/progress.js';
-import type { AppConfig, Connection } from '../config/load.js';
+import { logProgress, terminalProgress } from '../agent/pipeline/progress.js';
+import { deepFreeze } from '../config/deep-freeze.js';
+import type { AppConfig } from '../config/load.js';
 import { loadConfig } from '../config/load.js';
 import { createConnectors, type Connectors } from '../connectors/index.js';
-import { isDropwiseError } from '../errors.js';
 import { createLogger, redactor, type Logger } from '../log.js';
 import { openStateStore, type StateStore } from '../state/index.js';
 import { TaskRegistry } from '../tasks/registry.js';
-
-/** Exit codes of `run`, `task` and `validate` (ARCHITECTURE §4); any other failure exits 2 too. */
-export const EXIT = { ok: 0, someRecordsFailed: 1, failed: 2 } as const;
+import { checkConfiguredRuns } from '../tasks/run-plan.js';
+import { startEmbeddedSandbox, wantsSandbox } from './embedded-sandbox.js';
 
 export interface Runtime {
   config: AppConfig;
@@ -47,8 +47,16 @@ export async function openRuntime(options: CommonOptions, runtimeOptions: Runtim
   let stopSandbox: (() => Promise<void>) | undefined;
   if (runtimeOptions.sandbox && wantsSandbox(config)) {
     const sandbox = await startEmbeddedSandbox(config);
-    config = sandbox.config;
+    config = deepFreeze(sandbox.config);
     stopSandbox = sandbox.close;
+  }
+  const registry = new TaskRegistry();
+  try {
+    checkConfiguredRuns(config, registry);
+  } catch (err) {
+    await stopSandbox?.();
+    await closeLogger(log);
+    throw err;
   }
   const store = openStateStore(config.folders.state);
   const connectors = createConnectors(config, log);
@@ -57,7 +65,7 @@ export async function openRuntime(options: CommonOptions, runtimeOptions: Runtim
     log,
     store,
     connectors,
-    registry: new TaskRegistry(),
+    registry,
     close: async () => {
       await connectors.close();
       await store.close();
@@ -67,55 +75,12 @@ export async function openRuntime(options: CommonOptions, runtimeOptions: Runtim
   };
 }
 
-export function wantsSandbox(config: Pick<AppConfig, 'sandbox' | 'connections'>): boolean {
-  return config.sandbox.mode === 'on' || (config.sandbox.mode === 'auto' && Object.keys(config.connections).length === 0);
-}
-
-/** Starts the ConnectWise + Traede sandbox in this process and adds connections `sandbox` and `sandbox-traede`. */
-async function startEmbeddedSandbox(config: AppConfig): Promise<{ config: AppConfig; close: () => Promise<void> }> {
-  const { startSandbox } = await import('../simulator/index.js');
-  const sandbox = await startSandbox({ port: config.sandbox.port, seed: config.sandbox.seed });
-  const cw = sandbox.connectwise;
-  const traede = sandbox.traede;
-  const connections: Record<string, Connection> = {
-    ...config.connections,
-    sandbox: { type: 'connectwise', url: cw.url, companyId: cw.companyId, publicKey: cw.publicKey, privateKey: cw.privateKey, clientId: cw.clientId, apiVersion: '2022.1', default: true },
-    'sandbox-traede': { type: 'traede', url: traede.url, token: traede.token, appKey: traede.appKey, default: true },
-  };
-  const secrets = [cw.publicKey, cw.privateKey, `${cw.companyId}+${cw.publicKey}:${cw.privateKey}`, traede.token, traede.appKey];
-  redactor.add(...secrets);
-  // On stderr with the log lines: stdout carries the verbs' summaries, which scripts may read.
-  console.error(`Sandbox: ConnectWise at ${cw.url}, Traede at ${traede.url} (made-up data, seed ${config.sandbox.seed}).`);
-  const why = config.sandbox.mode === 'on' ? 'sandbox.mode is "on"' : 'no connection is configured and sandbox.mode is "auto"';
-  console.error(`  It stands in for the real systems because ${why}; set sandbox.mode to "off" to turn it off.`);
-  console.error(`  Try it: copy examples/payments.xml or examples/export-invoices.xml into ${config.folders.inbox}`);
-  return { config: { ...config, connections, secrets: [...config.secrets, ...secrets] }, close: () => sandbox.close() };
-}
-
 /** Waits until every log line is written (the file transport writes asynchronously). */
 export async function closeLogger(log: Logger): Promise<void> {
   await new Promise<void>((resolve) => {
     log.on('finish', () => resolve());
     log.end();
   });
-}
-
-/** Prints an error for a person: a DropwiseError as its code and message with the hint, never a stack. */
-export function reportError(err: unknown): void {
-  if (isDropwiseError(err)) console.error(`dropwise: ${err.code}: ${err.fullMessage}`);
-  else console.error(`dropwise: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-}
-
-/** Wraps a verb's action: its result is the exit code, and whatever it throws is reported and exits 2. */
-export function action<A extends unknown[]>(fn: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
-  return async (...args: A) => {
-    try {
-      process.exitCode = await fn(...args);
-    } catch (err) {
-      reportError(err);
-      process.exitCode = EXIT.failed;
-    }
-  };
 }
 
 /** Opens the runtime, runs `fn` with it, and closes it whatever happens. */

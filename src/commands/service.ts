@@ -10,7 +10,8 @@ import { redactor } from '../log.js';
 import { CLI_SCRIPT, serviceLogDirectory, type ServicePlan, type ServicePlatform, type ServiceStep } from './service-definition.js';
 import { checkSystemdUser, systemdEnvironmentFile, systemdSteps, type ServiceVerb } from './service-systemd.js';
 import { driveLetterWarnings, fixedLocalDrives, windowsArgument, windowsSteps, winswFiles } from './service-windows.js';
-import { action, withConfigOption } from './runtime.js';
+import { withConfigOption } from './runtime.js';
+import { action } from './verb-action.js';
 
 export interface ServiceOptions {
   config?: string;

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { CONNECTWISE_BASE, startSandbox, type Sandbox } from '../simulator/index.js';
+import { sandboxConnections } from './embedded-sandbox.js';
 
 interface SimulateOptions {
   port: number;
@@ -64,12 +65,7 @@ Example:
 export function printBanner(sandbox: Sandbox, options: { seed: number }): void {
   const cw = sandbox.connectwise;
   const basic = Buffer.from(`${cw.companyId}+${cw.publicKey}:${cw.privateKey}`).toString('base64');
-  const connections = {
-    connections: {
-      sandbox: { type: 'connectwise', url: cw.url, companyId: cw.companyId, publicKey: cw.publicKey, privateKey: cw.privateKey, clientId: cw.clientId, apiVersion: '2022.1' },
-      'sandbox-traede': { type: 'traede', url: sandbox.traede.url, token: sandbox.traede.token, appKey: sandbox.traede.appKey },
-    },
-  };
+  const connections = { connections: sandboxConnections(sandbox) };
   console.log(`dropwise sandbox running at ${sandbox.url} (seed ${options.seed}; made-up data)
 
 ConnectWise  ${cw.url}

@@ -3,12 +3,13 @@
 // on the IPC channel (node-windows). A second request while stopping exits at once.
 import type { Command } from 'commander';
 import { Agent } from '../agent/agent.js';
-import { logProgress } from '../agent/progress.js';
+import { logProgress } from '../agent/pipeline/progress.js';
 import { workspaceOf } from '../agent/workspace.js';
 import { LiveRuns } from '../api/live-runs.js';
 import { ApiServer } from '../api/server.js';
 import { createNotifier } from '../notify/notifier.js';
-import { action, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
+import { withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
+import { action } from './verb-action.js';
 
 /** How long running files may take to finish after a stop request; the rest resumes at the next start. */
 export const STOP_GRACE_MS = 20_000;

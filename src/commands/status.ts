@@ -7,7 +7,8 @@ import { agentPresence, type AgentPresence } from '../api/agent-presence.js';
 import { nextFireTimes, type ScheduleInfo } from '../api/schedules.js';
 import { loadConfig } from '../config/load.js';
 import { openStateStore } from '../state/index.js';
-import { action, withConfigOption, type CommonOptions, type Runtime } from './runtime.js';
+import { withConfigOption, type CommonOptions, type Runtime } from './runtime.js';
+import { action } from './verb-action.js';
 
 interface StatusOptions extends CommonOptions {
   json?: boolean;

@@ -1,7 +1,7 @@
 // How `run` and `task` report a run to a person, and the exit code it means.
-import type { FileResult } from '../agent/process-file.js';
-import type { TaskRunResult } from '../agent/runner.js';
-import { EXIT } from './runtime.js';
+import type { FileResult } from '../agent/pipeline/process-file.js';
+import type { TaskRunResult } from '../agent/pipeline/runner.js';
+import { EXIT } from './verb-action.js';
 
 type Outcome = TaskRunResult['outcome'];
 

@@ -1,6 +1,7 @@
 // dropwise task NAME: runs a configured task now; exit codes as `run`.
 import type { Command } from 'commander';
-import { action, openOneShotAgent, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
+import { openOneShotAgent, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
+import { action } from './verb-action.js';
 import { exitCodeOf, printOutcome } from './summary.js';
 
 export function register(program: Command): void {

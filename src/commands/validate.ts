@@ -1,7 +1,8 @@
 // dropwise validate FILE: checks a file without calling any API and without moving it.
 import type { Command } from 'commander';
 import { validateFile } from '../agent/validate.js';
-import { action, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
+import { withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
+import { action } from './verb-action.js';
 
 export function register(program: Command): void {
   withConfigOption(

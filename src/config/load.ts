@@ -1,11 +1,12 @@
 // Loading order: schema defaults, then config/default.json shipped with dropwise, then the file named by
 // --config or DROPWISE_CONFIG, then environment variables. Everything is validated up front: a bad
-// setting stops the start with a message naming the key, the value and the file.
+// setting stops the start with a message naming the key, the value and the file. The result is frozen.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DropwiseError } from '../errors.js';
 import { resolveApiConfig, type ApiConfig } from './api.js';
+import { deepFreeze } from './deep-freeze.js';
 import { createConvict } from './schema.js';
 import { SECRET_FIELDS, checkConnections, checkTasks, type Connection, type RouteRule, type TaskConfig } from './entries.js';
 import { resolveNotify, type NotifyConfig } from './notify.js';
@@ -101,7 +102,7 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   const tasks = Object.fromEntries(
     Object.entries(raw.tasks).map(([name, t]) => [name, { ...t, settings: t.settings ?? {} }]),
   );
-  return { ...raw, api: api.api, folders, tasks, notify: notify.notify, log: { ...raw.log, file: logFile }, source: { file, baseDir }, secrets };
+  return deepFreeze({ ...raw, api: api.api, folders, tasks, notify: notify.notify, log: { ...raw.log, file: logFile }, source: { file, baseDir }, secrets });
 }
 
 /** Prefixes an entry check's message with its key, as convict does for its own keys. */

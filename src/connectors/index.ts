@@ -1,7 +1,7 @@
 // Builds and caches one client per named connection. Tasks ask for a connection by name, or for the
 // default one of a kind: the one marked default, or the only one of that type.
+import { resolveConnection } from '../config/connections.js';
 import type { AppConfig, Connection } from '../config/load.js';
-import { DropwiseError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ConnectWiseClient } from './connectwise/client.js';
 import { HttpClient } from './http.js';
@@ -18,30 +18,7 @@ export interface Connectors {
 export function createConnectors(config: Pick<AppConfig, 'connections' | 'http'>, log: Logger): Connectors {
   const clients = new Map<string, ConnectWiseClient | TraedeClient>();
 
-  const resolve = (type: Connection['type'], name?: string): string => {
-    if (name !== undefined) {
-      const conn = config.connections[name];
-      if (!conn) {
-        throw new DropwiseError('DW_CONNECTION_UNKNOWN', `There is no connection named "${name}"`, {
-          hint: `Add it under "connections" in the config, or use one of: ${Object.keys(config.connections).join(', ') || '(none configured)'}`,
-        });
-      }
-      if (conn.type !== type) {
-        throw new DropwiseError('DW_CONNECTION_UNKNOWN', `Connection "${name}" is a ${conn.type} connection, but this task needs ${type}`);
-      }
-      return name;
-    }
-    const ofType = Object.entries(config.connections).filter(([, c]) => c.type === type);
-    const chosen = ofType.find(([, c]) => c.default === true) ?? (ofType.length === 1 ? ofType[0] : undefined);
-    if (!chosen) {
-      throw new DropwiseError(
-        'DW_CONNECTION_UNKNOWN',
-        ofType.length === 0 ? `No ${type} connection is configured` : `Several ${type} connections are configured and none is marked "default": true`,
-        { hint: 'Name the connection in the task (connection setting) or mark one connection as default' },
-      );
-    }
-    return chosen[0];
-  };
+  const resolve = (type: Connection['type'], name?: string): string => resolveConnection(config.connections, type, name);
 
   const get = <T>(type: Connection['type'], name: string | undefined, build: (conn: never, http: HttpClient) => T): T => {
     const resolved = resolve(type, name);

@@ -9,7 +9,7 @@ export interface RunRecord {
   task: string;
   /** The configured task name, when the run came from one. */
   taskName?: string;
-  /** The key of the watermarks the run read and advanced (see src/agent/task-key.ts). */
+  /** The key of the watermarks the run read and advanced (see src/tasks/task-key.ts). */
   taskKey?: string;
   /** The input file's original name, for file-driven runs. */
   file?: string;

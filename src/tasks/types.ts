@@ -36,7 +36,7 @@ export interface TaskProgress {
 
 export interface TaskContext {
   runId: string;
-  /** Identifies the task for watermarks (see src/agent/task-key.ts): the configured task's name, or a key of the run's own settings. */
+  /** Identifies the task for watermarks (see src/tasks/task-key.ts): the configured task's name, or a key of the run's own settings. */
   taskKey: string;
   /** The connection the task should use (undefined: the default one of its kind). */
   connection: string | undefined;
@@ -55,7 +55,6 @@ export interface TaskInputFile {
   path: string;
   /** The name it had in the inbox. */
   name: string;
-  size: number;
 }
 
 export interface TaskRun<S> {

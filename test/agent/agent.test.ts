@@ -2,9 +2,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { claimedFile, newClaimId } from '../../src/agent/claim.js';
-import { archiveDay } from '../../src/agent/disposition.js';
-import { Journal } from '../../src/agent/journal.js';
+import { claimedFile, newClaimId } from '../../src/agent/intake/claim.js';
+import { archiveDay } from '../../src/agent/pipeline/disposition.js';
+import { Journal } from '../../src/agent/pipeline/journal.js';
 import { captureLogger } from '../support/capture-log.js';
 import { createTestAgent, echoDocument, filesUnder, makeTempDir, waitFor, type TestAgent } from '../support/workspace.js';
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readAgentFile } from '../../src/api/agent-file.js';
 import { LiveRuns } from '../../src/api/live-runs.js';
 import { ApiServer } from '../../src/api/server.js';
-import { logProgress } from '../../src/agent/progress.js';
+import { logProgress } from '../../src/agent/pipeline/progress.js';
 import { silentLogger } from '../../src/log.js';
 import { call } from '../support/http-call.js';
 import { createTestAgent, echoDocument, makeTempDir, waitFor, type TestAgent } from '../support/workspace.js';

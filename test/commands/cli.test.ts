@@ -61,4 +61,28 @@ describe('dropwise CLI', () => {
     expect(s.code).toBe(0);
     expect(JSON.parse(s.stdout)).toMatchObject({ inFlight: [], waiting: [] });
   });
+
+  // A typo in a configured task or a route refuses every verb that runs tasks, before anything runs.
+  describe.each([
+    ['a bad setting', { tasks: { nightly: { type: 'connectwise.export-invoices', settings: { pageSize: 'lots' } } } }, 'tasks.nightly.settings', '"pageSize"'],
+    ['an unknown type', { tasks: { nightly: { type: 'connectwise.export-invoice' } } }, 'tasks.nightly.type "connectwise.export-invoice"', 'There is no task type'],
+    ['a route to an unknown task', { routes: [{ pattern: 'pay-*.xml', task: 'nighty' }] }, 'routes[0].task "nighty"', 'There is no configured task or task type "nighty"'],
+  ])('a config with %s', (_, content, key, why) => {
+    it('refuses start, run, task and validate, naming the key, the value and the file', async () => {
+      const file = await configFile({ sandbox: { mode: 'off' }, log: { file: '' }, ...content });
+      const input = path.join(path.dirname(file), 'in.xml');
+      await fs.writeFile(input, '<InvoicePayments/>');
+      const verbs = [['start'], ['run', input], ['task', 'nightly'], ['validate', input]];
+      const results = await Promise.all(verbs.map((args) => runCli([...args, '--config', file])));
+      for (const [i, r] of results.entries()) {
+        const verb = verbs[i]?.[0];
+        expect({ verb, code: r.code }).toEqual({ verb, code: 2 });
+        expect(r.stderr).toContain(`DW_CONFIG_INVALID: Invalid configuration in ${file}: ${key}`);
+        expect(r.stderr).toContain(why);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+      // Nothing ran: the file to run is where it was.
+      await fs.access(input);
+    });
+  });
 });

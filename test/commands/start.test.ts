@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseClaimedName } from '../../src/agent/claim.js';
+import { parseClaimedName } from '../../src/agent/intake/claim.js';
 import { TEST_CLI, finished, spawnCli, type CliResult } from '../support/cli.js';
 import { filesUnder, makeTempDir, waitFor } from '../support/workspace.js';
 

@@ -38,6 +38,14 @@ describe('loadConfig', () => {
     expect(shipped).toEqual(defaults);
   });
 
+  it('returns a deep-frozen config: a stray write throws instead of changing a setting', () => {
+    const config = loadConfig({ env: {}, overrides: { tasks: { n: { type: 'connectwise.export-invoices', settings: { pageSize: 5 } } } } });
+    expect(() => ((config.watch as { concurrency: number }).concurrency = 9)).toThrow(TypeError);
+    expect(() => ((config.tasks['n']?.settings as Record<string, unknown>)['pageSize'] = 6)).toThrow(TypeError);
+    expect(() => config.routes.push({ pattern: '*', task: 'x' })).toThrow(TypeError);
+    expect(config.watch.concurrency).toBe(2);
+  });
+
   it('resolves relative folders against the config file folder, and against cwd without a file', () => {
     const file = writeConfig({ folders: { inbox: 'drop' } });
     const config = loadConfig({ file, env: {}, cwd: '/somewhere/else' });

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { RunOutbox } from '../../src/agent/outbox.js';
+import { RunOutbox } from '../../src/agent/pipeline/outbox.js';
 import { workspaceOf } from '../../src/agent/workspace.js';
 import { loadConfig, type AppConfig } from '../../src/config/load.js';
 import { createConnectors, type Connectors } from '../../src/connectors/index.js';
@@ -96,7 +96,7 @@ export async function makeTaskEnv(sandbox: Sandbox, options: TaskEnvOptions = {}
     progress,
     context,
     async runTask(definition, rawSettings, input, run) {
-      const inputFile: TaskInputFile | undefined = input === undefined ? undefined : { path: input, name: path.basename(input), size: fs.statSync(input).size };
+      const inputFile: TaskInputFile | undefined = input === undefined ? undefined : { path: input, name: path.basename(input) };
       const settings = definition.parseSettings(rawSettings, inputFile);
       const { ctx, outbox } = context(run);
       try {

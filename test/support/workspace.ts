@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type AgentDeps } from '../../src/agent/agent.js';
-import type { FileResult } from '../../src/agent/process-file.js';
+import type { FileResult } from '../../src/agent/pipeline/process-file.js';
 import type { Runtime } from '../../src/commands/runtime.js';
 import { loadConfig, type AppConfig } from '../../src/config/load.js';
 import type { Connectors } from '../../src/connectors/index.js';

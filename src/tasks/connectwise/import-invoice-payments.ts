@@ -46,6 +46,7 @@ function parseSettings(raw: Record<string, unknown>, input?: { name: string }): 
     preventReprocessing: r.bool('preventReprocessing', false),
   };
   if (settings.successFile === settings.failFile) r.problem('"successFile" and "failFile" must be different files');
+  if (inputFile !== undefined) r.problem(`"inputFile" cannot name another file: the input is the dropped file ${input.name} (was ${JSON.stringify(inputFile)})`);
   r.done();
   return settings;
 }

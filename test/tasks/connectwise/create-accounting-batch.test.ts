@@ -3,7 +3,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { runTask, type TaskRunResult } from '../../../src/agent/runner.js';
+import { runTask, type TaskRunResult } from '../../../src/agent/pipeline/runner.js';
+import { TaskRegistry } from '../../../src/tasks/registry.js';
+import { RunPlanner } from '../../../src/tasks/run-plan.js';
 import { collectStatus } from '../../../src/agent/status.js';
 import { showStatus } from '../../../src/commands/status.js';
 import type { Runtime } from '../../../src/commands/runtime.js';
@@ -40,15 +42,15 @@ afterEach(async () => {
 
 /** Runs a task as the agent does: recorded in the run history, a dropped file claimed into work/processing first. */
 async function agentRun(definition: TaskDefinition, settings: Record<string, unknown>, xml?: string, name = 'batches.xml'): Promise<TaskRunResult> {
-  let input;
+  let input: { path: string; name: string } | undefined;
   if (xml !== undefined) {
     const claimed = path.join(env.folders.work, 'processing', `20260102T030405${String(100 + ++claims)}-abc${String(100 + claims)}__${name}`);
     fs.mkdirSync(path.dirname(claimed), { recursive: true });
     fs.writeFileSync(claimed, xml);
-    input = { path: claimed, name, size: fs.statSync(claimed).size };
+    input = { path: claimed, name };
   }
   return runTask(
-    { task: { definition, settings, connection: 'cw', asConfigured: false }, trigger: input ? 'file' : 'cli', ...(input ? { input, fileName: name } : {}), signal: new AbortController().signal },
+    { plan: new RunPlanner(env.config, new TaskRegistry()).plan({ definition, settings, connection: 'cw', asConfigured: false }, input), trigger: input ? 'file' : 'cli', ...(input ? { input, fileName: name } : {}), signal: new AbortController().signal },
     { config: env.config, log: silentLogger(), store: env.store, connectors: env.connectors, progress: () => ({ update: () => undefined, end: () => undefined }) },
   );
 }

@@ -323,7 +323,7 @@ describe('dropwise run / dropwise task', () => {
 
       expect(await runConfiguredTask(rt, 'nightly-batches')).toBe(0);
       expect(outputText(path.join(config.folders.success, 'batches.xml')).match(/^ {2}<Batch>$/gm)).toHaveLength(6);
-      // A task request gets its own key: <type>@<connection>#<settings fingerprint> (src/agent/task-key.ts).
+      // A task request gets its own key: <type>@<connection>#<settings fingerprint> (src/tasks/task-key.ts).
       expect(Object.keys(await store.watermarks.all()).sort()).toEqual([expect.stringMatching(/^connectwise\.export-invoices@cw#[0-9a-f]+$/), 'nightly-batches']);
     } finally {
       await rt.connectors.close();

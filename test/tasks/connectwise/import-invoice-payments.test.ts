@@ -300,7 +300,7 @@ describe('settings', () => {
   const parse = importInvoicePayments.parseSettings;
   it('derives the output names from the input file', () => {
     expect(parse({}, { name: 'payments.2024.xml' })).toEqual({ successFile: 'payments.2024_success.xml', failFile: 'payments.2024_fail.xml', preventReprocessing: false });
-    expect(parse({ SuccessFile: 'ok.xml', failFile: 'bad.xml', preventReprocessing: 'true', inputFile: 'x.xml' }, { name: 'p.xml' })).toEqual({
+    expect(parse({ SuccessFile: 'ok.xml', failFile: 'bad.xml', preventReprocessing: 'true' }, { name: 'p.xml' })).toEqual({
       successFile: 'ok.xml',
       failFile: 'bad.xml',
       preventReprocessing: true,
@@ -312,6 +312,8 @@ describe('settings', () => {
     expect(() => parse({})).toThrow(/dropped <InvoicePayments> file/);
     expect(() => parse({ outputFile: 'x' }, { name: 'p.xml' })).toThrow(/"outputFile" is not a setting/);
     expect(() => parse({ successFile: 'a.xml', failFile: 'a.xml' }, { name: 'p.xml' })).toThrow(/must be different/);
+    // A file-driven run reads the dropped file: an inputFile naming another one is refused, not ignored.
+    expect(() => parse({ inputFile: 'x.xml' }, { name: 'p.xml' })).toThrow(expect.objectContaining({ code: 'DW_SETTINGS_INVALID', message: expect.stringContaining('"inputFile" cannot name another file') }));
   });
 });
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readTaskRequest } from '../../../src/agent/task-request.js';
+import { readTaskRequest } from '../../../src/tasks/task-request.js';
 import { isDropwiseError } from '../../../src/errors.js';
 import type { OutputFile, TaskContext } from '../../../src/tasks/types.js';
 import { traedeExportInvoices } from '../../../src/tasks/traede/export-invoices.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { RunOutbox } from '../../../../src/agent/outbox.js';
+import { RunOutbox } from '../../../../src/agent/pipeline/outbox.js';
 import { DropwiseError } from '../../../../src/errors.js';
 import { ResultFiles } from '../../../../src/tasks/connectwise/payments/result-files.js';
 import { readRecords, type XmlElement } from '../../../../src/xml/reader.js';

@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { mergeSettings, resolveTask } from '../../src/agent/resolve-task.js';
-import { Router, globToRegExp } from '../../src/agent/router.js';
-import { MAX_TASK_REQUEST_BYTES } from '../../src/agent/task-request.js';
+import { mergeSettings, resolveTask } from '../../src/tasks/run-plan.js';
+import { FileRouter, globToRegExp } from '../../src/tasks/file-router.js';
+import { MAX_TASK_REQUEST_BYTES } from '../../src/tasks/task-request.js';
 import type { AppConfig } from '../../src/config/load.js';
 import { TaskRegistry } from '../../src/tasks/registry.js';
 import { makeTempDir, testConfig } from '../support/workspace.js';
@@ -40,16 +40,16 @@ describe('globToRegExp', () => {
   });
 });
 
-describe('Router', () => {
+describe('FileRouter', () => {
   it('routes by the root element to the registered import task', async () => {
-    const route = await new Router(config, registry).route(await file('in.xml', '<?xml version="1.0"?>\n<Echo><item/></Echo>'), 'in.xml');
+    const route = await new FileRouter(config, registry).route(await file('in.xml', '<?xml version="1.0"?>\n<Echo><item/></Echo>'), 'in.xml');
     expect(route.definition).toBe(echoTask);
     expect(route.takesInput).toBe(true);
     expect(route.reason).toBe('root <Echo>');
   });
 
   it('applies route rules first, in order, by file name', async () => {
-    const router = new Router(config, registry);
+    const router = new FileRouter(config, registry);
     const byType = await router.route(await file('pay-1.xml', '<Anything/>'), 'pay-1.xml');
     expect(byType).toMatchObject({ definition: echoTask, connection: 'main', reason: 'route rule 1 (PAY-*.xml)' });
     const byName = await router.route(await file('night1.trigger', 'go'), 'night1.trigger');
@@ -57,7 +57,7 @@ describe('Router', () => {
   });
 
   it('reads XML and JSON task requests, a configured task as the base', async () => {
-    const router = new Router(config, registry);
+    const router = new FileRouter(config, registry);
     const xml = await router.route(
       await file('r.xml', '<TaskRequest><name>nightly</name><settings><Count>7</Count><extra><reference>a</reference><reference>b</reference></extra></settings></TaskRequest>'),
       'r.xml',
@@ -82,17 +82,17 @@ describe('Router', () => {
     ['not xml at all', 'DW_XML_MALFORMED', 'XML'],
     ['   \n ', 'DW_FILE_EMPTY', 'empty'],
   ])('refuses %j with %s', async (content, code, mentions) => {
-    const err = await new Router(config, registry).route(await file('x.xml', content), 'x.xml').catch((e: unknown) => e);
+    const err = await new FileRouter(config, registry).route(await file('x.xml', content), 'x.xml').catch((e: unknown) => e);
     expect(err).toMatchObject({ code });
     expect((err as { fullMessage: string }).fullMessage).toContain(mentions);
   });
 
   it('refuses an empty file, an oversized file and an oversized task request', async () => {
-    const router = new Router({ ...config, processing: { ...config.processing, maxFileBytes: 2 * MAX_TASK_REQUEST_BYTES } }, registry);
+    const router = new FileRouter({ ...config, processing: { ...config.processing, maxFileBytes: 2 * MAX_TASK_REQUEST_BYTES } }, registry);
     await expect(router.route(await file('e.xml', ''), 'e.xml')).rejects.toMatchObject({ code: 'DW_FILE_EMPTY' });
     const big = `<TaskRequest><task>test.export</task><!--${'x'.repeat(MAX_TASK_REQUEST_BYTES)}--></TaskRequest>`;
     await expect(router.route(await file('big.xml', big), 'big.xml')).rejects.toMatchObject({ code: 'DW_TASK_REQUEST_INVALID' });
-    const small = new Router({ ...config, processing: { ...config.processing, maxFileBytes: 10 } }, registry);
+    const small = new FileRouter({ ...config, processing: { ...config.processing, maxFileBytes: 10 } }, registry);
     await expect(small.route(await file('l.xml', '<Echo>more than ten bytes</Echo>'), 'l.xml')).rejects.toMatchObject({ code: 'DW_FILE_TOO_LARGE' });
   });
 });

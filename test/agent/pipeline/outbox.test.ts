@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RunOutbox } from '../../src/agent/outbox.js';
-import { isDropwiseError } from '../../src/errors.js';
-import { filesUnder, makeTempDir } from '../support/workspace.js';
+import { RunOutbox } from '../../../src/agent/pipeline/outbox.js';
+import { isDropwiseError } from '../../../src/errors.js';
+import { filesUnder, makeTempDir } from '../../support/workspace.js';
 
 async function outboxIn(dir: string) {
   const dirs = { tmp: path.join(dir, 'work', 'tmp'), success: path.join(dir, 'outbox', 'success'), fail: path.join(dir, 'outbox', 'fail') };

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { describeProgress, logProgress, terminalProgress } from '../../src/agent/progress.js';
-import { captureLogger } from '../support/capture-log.js';
+import { describeProgress, logProgress, terminalProgress } from '../../../src/agent/pipeline/progress.js';
+import { captureLogger } from '../../support/capture-log.js';
 
 describe('progress', () => {
   it('describes records, pages, elapsed time and rate', () => {

@@ -1,7 +1,7 @@
 // Progress of a running task. On a terminal (`dropwise run`/`task`) one line on stderr is rewritten in
 // place; in the service an info line is logged at most every 10 seconds and once at the end.
-import type { Logger } from '../log.js';
-import type { TaskProgress } from '../tasks/types.js';
+import type { Logger } from '../../log.js';
+import type { TaskProgress } from '../../tasks/types.js';
 
 export interface ProgressSink {
   update(progress: TaskProgress): void;

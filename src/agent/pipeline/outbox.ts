@@ -5,12 +5,12 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { finished } from 'node:stream/promises';
 import path from 'node:path';
-import { DropwiseError } from '../errors.js';
-import { events } from '../events.js';
-import { checkOutputName } from '../tasks/output-name.js';
-import type { Outbox, OutboxFolder, OutputFile } from '../tasks/types.js';
-import { fsyncFile, removeIfPresent } from './fs-retry.js';
-import { placeFile } from './place-file.js';
+import { DropwiseError } from '../../errors.js';
+import { events } from '../../events.js';
+import { checkOutputName } from '../../tasks/output-name.js';
+import type { Outbox, OutboxFolder, OutputFile } from '../../tasks/types.js';
+import { fsyncFile, removeIfPresent } from '../fs-retry.js';
+import { placeFile } from '../place-file.js';
 
 export interface OutboxDirs {
   tmp: string;

@@ -4,7 +4,7 @@
 // not run again) and what `dropwise status` shows.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, fsyncDir, renameRetry } from './fs-retry.js';
+import { errnoCode, fsyncDir, renameRetry } from '../fs-retry.js';
 
 export type Disposition = 'archived' | 'deleted' | 'failed';
 /** Where a disposal puts the original: the archive, or outbox/fail. */

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { claimFile, newClaimId, parseClaimedName } from '../../src/agent/claim.js';
-import { makeTempDir } from '../support/workspace.js';
+import { claimFile, newClaimId, parseClaimedName } from '../../../src/agent/intake/claim.js';
+import { makeTempDir } from '../../support/workspace.js';
 
 describe('claim ids', () => {
   it('sort by time and parse back with the name', () => {

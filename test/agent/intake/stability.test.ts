@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StabilityTracker, isPartialName } from '../../src/agent/stability.js';
+import { StabilityTracker, isPartialName } from '../../../src/agent/intake/stability.js';
 
 function clock() {
   let now = 1_000_000;

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Journal, compactEntries, readJournal, type JournalEntry } from '../../src/agent/journal.js';
-import { makeTempDir } from '../support/workspace.js';
+import { Journal, compactEntries, readJournal, type JournalEntry } from '../../../src/agent/pipeline/journal.js';
+import { makeTempDir } from '../../support/workspace.js';
 
 describe('Journal', () => {
   it('appends entries, remembers the latest per claim, and skips a line torn by a crash', async () => {

@@ -4,19 +4,19 @@
 import fs from 'node:fs/promises';
 import type { AppConfig } from '../config/load.js';
 import { DropwiseError } from '../errors.js';
-import type { TaskRegistry } from '../tasks/registry.js';
 import { sniffDocument } from '../xml/root-element.js';
-import { resolveTask, type ResolvedTask } from './resolve-task.js';
+import type { TaskRegistry } from './registry.js';
+import { resolveTask, routeRuleRef, type ResolvedTask } from './run-plan.js';
 import { TASK_REQUEST_ROOT, readTaskRequest } from './task-request.js';
 
-export interface Route extends ResolvedTask {
+export interface FileRoute extends ResolvedTask {
   /** Import files are the task's input; a task request only triggers the task. */
   takesInput: boolean;
   /** Why this task was chosen, for logs: `route rule 1 (pay-*.xml)`, `root <InvoicePayments>`, `task request`. */
   reason: string;
 }
 
-export type RouterConfig = Pick<AppConfig, 'routes' | 'tasks' | 'processing'>;
+export type FileRouterConfig = Pick<AppConfig, 'routes' | 'tasks' | 'processing'>;
 
 /** A case-insensitive file-name glob: `*` any run of characters, `?` one character. */
 export function globToRegExp(pattern: string): RegExp {
@@ -24,26 +24,24 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${body}$`, 'i');
 }
 
-export class Router {
+export class FileRouter {
   private readonly rules: { re: RegExp; rule: AppConfig['routes'][number] }[];
 
   constructor(
-    private readonly config: RouterConfig,
+    private readonly config: FileRouterConfig,
     private readonly registry: TaskRegistry,
   ) {
     this.rules = config.routes.map((rule) => ({ re: globToRegExp(rule.pattern), rule }));
   }
 
   /** `file` is where the file is now, `name` the name it was dropped with. */
-  async route(file: string, name: string): Promise<Route> {
+  async route(file: string, name: string): Promise<FileRoute> {
     await this.checkSize(file);
     const index = this.rules.findIndex(({ re }) => re.test(name));
     const matched = this.rules[index];
     if (matched) {
-      const { rule } = matched;
-      const ref = this.config.tasks[rule.task] ? { name: rule.task } : { type: rule.task };
-      const resolved = resolveTask({ ...ref, ...(rule.connection !== undefined ? { connection: rule.connection } : {}) }, this.config, this.registry);
-      return { ...resolved, takesInput: true, reason: `route rule ${index + 1} (${rule.pattern})` };
+      const resolved = resolveTask(routeRuleRef(matched.rule, this.config), this.config, this.registry);
+      return { ...resolved, takesInput: true, reason: `route rule ${index + 1} (${matched.rule.pattern})` };
     }
     const doc = await sniffDocument(file);
     if (doc.kind === 'json' || doc.root === TASK_REQUEST_ROOT) {

@@ -1,14 +1,14 @@
-// The road of one claimed file: route it, run its task, and once the outputs are durable, dispose of
+// The road of one claimed file: route it, plan its run, run it, and once the outputs are durable, dispose of
 // the original (archive/delete, or outbox/fail with an .error.xml). Outcomes that say "try again later"
 // (the outbox could not be written, the agent is stopping) leave the file in work/processing/.
-import fs from 'node:fs/promises';
-import { DropwiseError, toDropwiseError, type DwCode } from '../errors.js';
-import type { Logger } from '../log.js';
-import type { TaskOutcome } from '../tasks/types.js';
-import type { ClaimedFile } from './claim.js';
+import { DropwiseError, toDropwiseError, type DwCode } from '../../errors.js';
+import type { Logger } from '../../log.js';
+import type { FileRoute, FileRouter } from '../../tasks/file-router.js';
+import type { RunPlan, RunPlanner } from '../../tasks/run-plan.js';
+import type { TaskInputFile, TaskOutcome } from '../../tasks/types.js';
+import type { ClaimedFile } from '../intake/claim.js';
 import { disposeDone, disposeFailed, type DisposalPlan, type DispositionResult } from './disposition.js';
 import type { Journal } from './journal.js';
-import type { Route, Router } from './router.js';
 import { runTask, type RunnerDeps } from './runner.js';
 
 export interface FileResult {
@@ -18,7 +18,7 @@ export interface FileResult {
   /** Where the original is now (archive or outbox/fail). */
   path?: string;
   errorPath?: string;
-  route?: Route;
+  route?: FileRoute;
   runId?: string;
   outcome?: TaskOutcome;
   /** Why the file failed as a whole, or why it is left for a retry. */
@@ -26,7 +26,8 @@ export interface FileResult {
 }
 
 export interface FilePipelineDeps extends RunnerDeps {
-  router: Router;
+  router: FileRouter;
+  planner: RunPlanner;
   journal: Journal;
 }
 
@@ -45,25 +46,21 @@ export async function processClaimed(file: ClaimedFile, deps: FilePipelineDeps, 
     return dispose(file, { status: previous.status, outputs: previous.outputs, error }, deps, log, {});
   }
 
-  let route: Route;
+  let route: FileRoute | undefined;
+  let plan: RunPlan;
+  const input: TaskInputFile = { path: file.path, name: file.name };
   try {
     route = await deps.router.route(file.path, file.name);
+    plan = deps.planner.plan(route, route.takesInput ? input : undefined);
   } catch (err) {
     const error = toDropwiseError(err);
-    log.warn(`Cannot route ${file.name}: ${error.code} ${error.fullMessage}`);
-    return dispose(file, { status: 'failed', outputs: [], error }, deps, log, {});
+    log.warn(`Cannot ${route ? 'plan' : 'route'} ${file.name}: ${error.code} ${error.fullMessage}`);
+    return dispose(file, { status: 'failed', outputs: [], error }, deps, log, route ? { route } : {});
   }
   log.info(`Processing ${file.name} with ${route.definition.type} (${route.reason})`);
 
-  const { size } = await fs.stat(file.path);
   const { runId, outcome } = await runTask(
-    {
-      task: route,
-      trigger: 'file',
-      fileName: file.name,
-      signal,
-      ...(route.takesInput ? { input: { path: file.path, name: file.name, size } } : {}),
-    },
+    { plan, trigger: 'file', fileName: file.name, signal, ...(route.takesInput ? { input } : {}) },
     deps,
   );
   const error = outcome.error;

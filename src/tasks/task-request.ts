@@ -1,9 +1,9 @@
 // Reads a task request: an XML document with root <TaskRequest>, or a JSON object with the same keys
-// (ARCHITECTURE §3). Only the form is checked here; resolve-task.ts decides what it names.
+// (ARCHITECTURE §3). Only the form is checked here; run-plan.ts decides what it names.
 import fs from 'node:fs/promises';
 import { DropwiseError } from '../errors.js';
 import { childElements, elementToValue, readDocument, textOf } from '../xml/reader.js';
-import type { TaskRef } from './resolve-task.js';
+import type { TaskRef } from './run-plan.js';
 import { isObject } from '../json/is-object.js';
 
 export const TASK_REQUEST_ROOT = 'TaskRequest';

@@ -4,12 +4,12 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { claimedFile, newClaimId, type ClaimedFile } from '../../src/agent/claim.js';
-import { archiveDay, disposeDone, disposeFailed, type DisposalPlan } from '../../src/agent/disposition.js';
-import { Journal } from '../../src/agent/journal.js';
-import { placeFileAt } from '../../src/agent/place-file.js';
-import { DropwiseError } from '../../src/errors.js';
-import { filesUnder, makeTempDir } from '../support/workspace.js';
+import { claimedFile, newClaimId, type ClaimedFile } from '../../../src/agent/intake/claim.js';
+import { archiveDay, disposeDone, disposeFailed, type DisposalPlan } from '../../../src/agent/pipeline/disposition.js';
+import { Journal } from '../../../src/agent/pipeline/journal.js';
+import { placeFileAt } from '../../../src/agent/place-file.js';
+import { DropwiseError } from '../../../src/errors.js';
+import { filesUnder, makeTempDir } from '../../support/workspace.js';
 
 interface Setup {
   dir: string;

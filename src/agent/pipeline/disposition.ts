@@ -7,15 +7,14 @@
 // original never ends up in two places, nor in outbox/fail without its .error.xml.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { AppConfig } from '../config/load.js';
-import type { DropwiseError } from '../errors.js';
-import { XML_DECLARATION } from '../xml/json-to-xml.js';
-import { errorEntry, errorsToXml } from '../xml/errors-xml.js';
-import type { ClaimedFile } from './claim.js';
-import { errnoCode, fsyncDir, fsyncFile, linkRetry, removeIfPresent } from './fs-retry.js';
+import type { AppConfig } from '../../config/load.js';
+import type { DropwiseError } from '../../errors.js';
+import { errorDocument } from '../../tasks/error-document.js';
+import type { ClaimedFile } from '../intake/claim.js';
+import { errnoCode, fsyncDir, fsyncFile, linkRetry, removeIfPresent } from '../fs-retry.js';
 import type { DisposalKind, Disposition } from './journal.js';
 import { writeError } from './outbox.js';
-import { freeName, placeFileAt } from './place-file.js';
+import { freeName, placeFileAt } from '../place-file.js';
 
 export interface DispositionResult {
   disposition: Disposition;
@@ -36,11 +35,6 @@ export interface DisposalPlan {
 }
 
 const ERROR_SUFFIX = '.error.xml';
-
-/** The `<errors>` document of a whole-file failure. */
-export function errorDocument(err: DropwiseError): string {
-  return XML_DECLARATION + errorsToXml([errorEntry(err)], 0);
-}
 
 /** A local calendar date, as an operator looking for yesterday's files thinks of it. */
 export function archiveDay(now = new Date()): string {

@@ -1,18 +1,17 @@
-// Runs one task once, whatever started it (a file, a schedule, the CLI): records the run in the history,
-// builds the TaskContext, parses the settings, runs, and turns anything thrown into a failed outcome
-// with a DropwiseError. Outputs the task left open are dropped, so nothing half-written remains.
+// Carries out one planned run (tasks/run-plan.ts), whatever started it (a file, a schedule, the CLI):
+// records the run in the history, builds the TaskContext, runs, and turns anything thrown into a failed
+// outcome with a DropwiseError. Outputs the task left open are dropped, so nothing half-written remains.
 import path from 'node:path';
-import type { AppConfig } from '../config/load.js';
-import type { Connectors } from '../connectors/index.js';
-import { DropwiseError, toDropwiseError } from '../errors.js';
-import { events } from '../events.js';
-import type { Logger } from '../log.js';
-import type { RunRecord, StateStore } from '../state/index.js';
-import type { TaskInputFile, TaskOutcome } from '../tasks/types.js';
+import type { AppConfig } from '../../config/load.js';
+import type { Connectors } from '../../connectors/index.js';
+import { DropwiseError, toDropwiseError } from '../../errors.js';
+import { events } from '../../events.js';
+import type { Logger } from '../../log.js';
+import type { RunRecord, StateStore } from '../../state/index.js';
+import type { RunPlan } from '../../tasks/run-plan.js';
+import type { TaskInputFile, TaskOutcome } from '../../tasks/types.js';
 import { RunOutbox } from './outbox.js';
 import type { ProgressFactory } from './progress.js';
-import type { ResolvedTask } from './resolve-task.js';
-import { watermarkKey } from './task-key.js';
 
 export interface RunnerDeps {
   config: AppConfig;
@@ -23,7 +22,7 @@ export interface RunnerDeps {
 }
 
 export interface TaskRunRequest {
-  task: ResolvedTask;
+  plan: RunPlan;
   trigger: 'file' | 'schedule' | 'cli';
   /** The claimed file, for import tasks. */
   input?: TaskInputFile;
@@ -38,29 +37,16 @@ export interface TaskRunResult {
   outcome: TaskOutcome & { error?: DropwiseError };
 }
 
-/** The connection the task will use: the one asked for, else the default of its kind if there is one. */
-function connectionOf(task: ResolvedTask, connectors: Connectors): string | undefined {
-  if (task.connection !== undefined) return task.connection;
-  try {
-    return connectors.resolve(task.definition.connector);
-  } catch {
-    // No default: the task reports that itself when it asks for a client.
-    return undefined;
-  }
-}
-
 export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promise<TaskRunResult> {
-  const { task, signal } = request;
-  const { definition } = task;
-  const connection = connectionOf(task, deps.connectors);
-  const taskKey = watermarkKey({ ...task, type: definition.type }, connection);
+  const { plan, signal } = request;
+  const { definition, connection, taskKey } = plan;
   let run: RunRecord;
   try {
     run = await deps.store.runs.start({
       task: definition.type,
       trigger: request.trigger,
       taskKey,
-      ...(task.taskName !== undefined ? { taskName: task.taskName } : {}),
+      ...(plan.taskName !== undefined ? { taskName: plan.taskName } : {}),
       ...(request.fileName !== undefined ? { file: request.fileName } : {}),
       ...(connection !== undefined ? { connection } : {}),
     });
@@ -68,16 +54,15 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
     // An unreadable run history (DW_STATE_READ) fails the run clearly instead of leaving it to be retried.
     return { outcome: { status: 'failed', recordsIn: 0, recordsOk: 0, recordsFailed: 0, outputs: [], error: toDropwiseError(err, 'DW_STATE_WRITE') } };
   }
-  const label = task.taskName ?? request.fileName ?? definition.type;
+  const label = plan.taskName ?? request.fileName ?? definition.type;
   const log = deps.log.child({ run: run.id, task: definition.type });
   const outbox = new RunOutbox({ tmp: path.join(deps.config.folders.work, 'tmp'), success: deps.config.folders.success, fail: deps.config.folders.fail }, run.id);
   const progress = deps.progress(label);
   const startedAt = Date.now();
   let outcome: TaskRunResult['outcome'];
   try {
-    const settings = definition.parseSettings(task.settings, request.input);
     outcome = await definition.run(
-      { settings, ...(request.input ? { input: request.input } : {}) },
+      { settings: plan.settings, ...(request.input ? { input: request.input } : {}) },
       {
         runId: run.id,
         taskKey,
