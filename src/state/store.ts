@@ -31,11 +31,37 @@ export interface RunRecord {
 export type NewRun = Pick<RunRecord, 'task' | 'trigger'> & Partial<Pick<RunRecord, 'taskName' | 'taskKey' | 'file' | 'connection'>>;
 export type RunOutcome = Partial<Omit<RunRecord, 'id' | 'task' | 'startedAt'>>;
 
+/** A filter over the run history; every field narrows, none given means every run. */
+export interface RunQuery {
+  /** The task type or the configured task name. */
+  task?: string;
+  result?: RunResult | RunResult[];
+  /** Runs started at or after / before these ISO 8601 instants. */
+  since?: string;
+  until?: string;
+  /** Part of the input file's name, case-insensitive. */
+  file?: string;
+  /** Page size (default 50) and how many matching runs to skip, newest first. */
+  limit?: number;
+  offset?: number;
+}
+
+export interface RunPage {
+  /** The matching runs of this page, newest first. */
+  runs: RunRecord[];
+  /** How many runs match in all. */
+  total: number;
+}
+
 export interface RunHistory {
   start(run: NewRun): Promise<RunRecord>;
   finish(id: string, outcome: RunOutcome): Promise<void>;
   /** The most recent runs, newest first. */
   recent(limit: number): Promise<RunRecord[]>;
+  /** One run by id. */
+  get(id: string): Promise<RunRecord | undefined>;
+  /** The runs matching a filter, newest first, a page at a time. */
+  query(query: RunQuery): Promise<RunPage>;
 }
 
 /** Per-task watermarks (e.g. dateCreated, dateModified), advanced only after an output is safe. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openStateStore } from '../../src/state/index.js';
 import { RUN_HISTORY_LIMIT } from '../../src/state/run-history.js';
 
@@ -33,6 +33,36 @@ describe('state store', () => {
     expect(recent.map((r) => r.id)).toEqual([second.id, run.id]);
     expect(recent[1]).toMatchObject({ result: 'success', recordsIn: 5, recordsOk: 5, taskName: 'nightly' });
     expect(recent[1]?.endedAt).toBeDefined();
+  });
+
+  it('finds runs by id and by filter (task or name, result, dates, part of the file name), newest first, a page at a time', async () => {
+    const store = openStateStore(tmp());
+    const made = [];
+    // One run a minute, so the date filters have distinct start times to cut between.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    for (let i = 0; i < 7; i++) {
+      vi.setSystemTime(Date.UTC(2026, 10, 1, 8, i));
+      const run = await store.runs.start({ task: i % 2 ? 'connectwise.import-invoice-payments' : 'connectwise.export-invoices', trigger: i % 2 ? 'file' : 'schedule', ...(i % 2 ? { file: `Receipts-${i}.xml` } : { taskName: 'nightly' }) });
+      await store.runs.finish(run.id, { result: i === 3 ? 'failed' : 'success' });
+      made.push(run);
+    }
+    vi.useRealTimers();
+    expect((await store.runs.get(made[2]!.id))?.id).toBe(made[2]!.id);
+    expect(await store.runs.get('no-such-run')).toBeUndefined();
+
+    const imports = await store.runs.query({ task: 'connectwise.import-invoice-payments', limit: 2 });
+    expect(imports.total).toBe(3);
+    expect(imports.runs.map((r) => r.file)).toEqual(['Receipts-5.xml', 'Receipts-3.xml']);
+    const next = await store.runs.query({ task: 'connectwise.import-invoice-payments', limit: 2, offset: 2 });
+    expect(next.runs.map((r) => r.file)).toEqual(['Receipts-1.xml']);
+
+    expect((await store.runs.query({ task: 'nightly' })).total).toBe(4);
+    expect((await store.runs.query({ result: 'failed' })).runs.map((r) => r.id)).toEqual([made[3]!.id]);
+    expect((await store.runs.query({ result: ['failed', 'running'] })).total).toBe(1);
+    expect((await store.runs.query({ file: 'receipts-3' })).runs.map((r) => r.id)).toEqual([made[3]!.id]);
+    expect((await store.runs.query({ since: made[4]!.startedAt })).runs.map((r) => r.id)).toEqual([made[6]!.id, made[5]!.id, made[4]!.id]);
+    expect((await store.runs.query({ until: made[1]!.startedAt })).runs.map((r) => r.id)).toEqual([made[0]!.id]);
+    await store.close();
   });
 
   it('trims the run history to its limit', async () => {
