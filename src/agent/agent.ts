@@ -11,7 +11,7 @@ import type { StateStore } from '../state/index.js';
 import { acquireLock, type AcquiredLock } from '../state/lock-file.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import { claimFile, type ClaimedFile } from './claim.js';
-import { isPresent } from './fs-retry.js';
+import { isPresent } from '../fs/retry.js';
 import { Journal } from './journal.js';
 import { Limiter } from './limiter.js';
 import { processClaimed, type FilePipelineDeps, type FileResult } from './process-file.js';

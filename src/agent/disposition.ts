@@ -12,10 +12,11 @@ import type { DropwiseError } from '../errors.js';
 import { XML_DECLARATION } from '../xml/json-to-xml.js';
 import { errorEntry, errorsToXml } from '../xml/errors-xml.js';
 import type { ClaimedFile } from './claim.js';
-import { errnoCode, fsyncDir, fsyncFile, linkRetry, removeIfPresent } from './fs-retry.js';
+import { fsyncDir, fsyncFile } from '../fs/fsync.js';
+import { errnoCode, linkRetry, removeIfPresent } from '../fs/retry.js';
 import type { DisposalKind, Disposition } from './journal.js';
 import { writeError } from './outbox.js';
-import { freeName, placeFileAt } from './place-file.js';
+import { freeName, placeFileAt } from '../fs/place-file.js';
 
 export interface DispositionResult {
   disposition: Disposition;

@@ -8,8 +8,9 @@ import path from 'node:path';
 import { DropwiseError } from '../errors.js';
 import { checkOutputName } from '../tasks/output-name.js';
 import type { Outbox, OutboxFolder, OutputFile } from '../tasks/types.js';
-import { fsyncFile, removeIfPresent } from './fs-retry.js';
-import { placeFile } from './place-file.js';
+import { fsyncFile } from '../fs/fsync.js';
+import { removeIfPresent } from '../fs/retry.js';
+import { placeFile } from '../fs/place-file.js';
 
 export interface OutboxDirs {
   tmp: string;
