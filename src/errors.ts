@@ -1,7 +1,7 @@
 // Every failure dropwise reports carries a stable DW_* code. The same code appears in logs, in the run
 // history and in the <errors> annotation of fail files, so an operator can search for it.
 
-import { redactor } from './log.js';
+import { redactor } from './secrets.js';
 
 export const ERROR_CODES = {
   // configuration and start-up

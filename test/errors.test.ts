@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DropwiseError, isDropwiseError, toDropwiseError } from '../src/errors.js';
-import { REDACTED, redactor } from '../src/log.js';
+import { REDACTED, redactor } from '../src/secrets.js';
 
 describe('DropwiseError', () => {
   it('joins the message and the hint into one sentence each', () => {

@@ -8,7 +8,8 @@ import type { AppConfig, Connection } from '../config/load.js';
 import { loadConfig } from '../config/load.js';
 import { createConnectors, type Connectors } from '../connectors/index.js';
 import { isDropwiseError } from '../errors.js';
-import { createLogger, redactor, type Logger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
+import { redactor } from '../secrets.js';
 import { openStateStore, type StateStore } from '../state/index.js';
 import { TaskRegistry } from '../tasks/registry.js';
 
