@@ -50,6 +50,28 @@ export const ERROR_CODES = {
 
 export type DwCode = keyof typeof ERROR_CODES;
 
+/**
+ * Why trying again later may succeed where now failed: the failure is not the input's fault.
+ * - `remote`: the remote system was down, unreachable or rate-limiting; a new request may succeed now.
+ * - `local`: an output or a state file could not be written; asking the remote again will not fix that.
+ * - `stopping`: the agent is stopping; the work resumes at the next start.
+ */
+export type RetryCause = 'remote' | 'local' | 'stopping';
+
+/** The one rule for "try again later", by code. A code not listed here is the input's (or a person's) to fix. */
+export const RETRY_LATER: Readonly<Partial<Record<DwCode, RetryCause>>> = {
+  DW_CW_UNAVAILABLE: 'remote',
+  DW_CW_RATE_LIMITED: 'remote',
+  DW_TRAEDE_UNAVAILABLE: 'remote',
+  DW_HTTP_NETWORK: 'remote',
+  DW_HTTP_TIMEOUT: 'remote',
+  DW_OUTPUT_WRITE: 'local',
+  DW_STATE_WRITE: 'local',
+  DW_SHUTDOWN: 'stopping',
+};
+
+export const retryCause = (code: DwCode): RetryCause | undefined => RETRY_LATER[code];
+
 export interface DropwiseErrorOptions {
   /** The field the error is about, as a slash path (`invoice/id`). */
   field?: string;
@@ -57,7 +79,10 @@ export interface DropwiseErrorOptions {
   httpStatus?: number;
   /** What the user should do next. */
   hint?: string;
-  /** Whether trying the same thing again later may succeed. */
+  /**
+   * Whether the same request, made again, may succeed. Defaults to the code's rule (true for a `remote`
+   * cause); set it for an error whose code alone does not say (a JSON stream cut off, not malformed).
+   */
   retryable?: boolean;
   cause?: unknown;
 }
@@ -78,7 +103,7 @@ export class DropwiseError extends Error {
     this.field = options.field;
     this.httpStatus = options.httpStatus;
     this.hint = options.hint === undefined ? undefined : redactor.redactString(options.hint);
-    this.retryable = options.retryable ?? false;
+    this.retryable = options.retryable ?? retryCause(code) === 'remote';
   }
 
   /** The message with its hint, as shown to a person. */
@@ -97,4 +122,18 @@ export function toDropwiseError(err: unknown, fallback: DwCode = 'DW_INTERNAL'):
 
 export function isDropwiseError(err: unknown, code?: DwCode): err is DropwiseError {
   return err instanceof DropwiseError && (code === undefined || err.code === code);
+}
+
+/** Keep the input (in work/processing) and run it again with back-off and at the next start, rather than fail it? */
+export function keepForRetry(err: DropwiseError): boolean {
+  return retryCause(err.code) !== undefined;
+}
+
+/**
+ * Is another attempt at the same request, right now, worth making? For a remote failure, or one
+ * marked retryable where it was made; never for a local failure or while the agent stops.
+ */
+export function worthAnotherAttempt(err: DropwiseError): boolean {
+  const cause = retryCause(err.code);
+  return cause === undefined ? err.retryable : cause === 'remote';
 }
