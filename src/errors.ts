@@ -6,11 +6,11 @@ import { redactor } from './secrets.js';
 export const ERROR_CODES = {
   // configuration and start-up
   DW_CONFIG_INVALID: 'A setting in the configuration is missing or has a wrong value',
-  DW_CONNECTION_UNKNOWN: 'A task names a connection that is not configured',
+  DW_CONNECTION_UNKNOWN: 'A task names a connection that is not configured or of the wrong kind, or none of the kind it needs can be chosen',
   // input files
   DW_FILE_EMPTY: 'The file is empty',
   DW_FILE_TOO_LARGE: 'The file is larger than processing.maxFileBytes',
-  DW_FILE_UNREADABLE: 'The file could not be read',
+  DW_FILE_UNREADABLE: 'The file given to dropwise run does not exist',
   DW_XML_MALFORMED: 'The file is not well-formed XML',
   DW_XML_UNSAFE: 'The file uses an XML feature dropwise refuses (DOCTYPE/entities)',
   DW_UNKNOWN_ROOT: 'No task handles files with this root element',
@@ -35,17 +35,17 @@ export const ERROR_CODES = {
   DW_CW_CONFLICT: 'ConnectWise reported a conflict',
   DW_CW_RATE_LIMITED: 'ConnectWise kept rate-limiting the requests',
   DW_CW_UNAVAILABLE: 'ConnectWise did not answer properly (5xx, timeout or dropped connection)',
-  DW_CW_RESPONSE: 'ConnectWise sent a response dropwise could not read',
+  DW_CW_RESPONSE: 'ConnectWise answered with a body that is not JSON',
   DW_JSON_MALFORMED: 'A JSON response is not well-formed or was cut off',
   DW_TRAEDE_AUTH: 'Traede refused the token or app key',
   DW_TRAEDE_REQUEST: 'Traede refused the request',
   DW_TRAEDE_UNAVAILABLE: 'Traede did not answer properly (5xx, timeout or dropped connection)',
-  DW_TRAEDE_RESPONSE: 'Traede sent a response dropwise could not read',
+  DW_TRAEDE_RESPONSE: 'Traede answered with a body that is not JSON or not of the expected shape',
   DW_HTTP_NETWORK: 'The connection to the remote system failed',
   DW_HTTP_TIMEOUT: 'The remote system did not answer in time',
   // lifecycle
   DW_SHUTDOWN: 'The agent is stopping; the work will resume at the next start',
-  DW_INTERNAL: 'An unexpected internal error',
+  DW_INTERNAL: 'An unexpected failure with no better code (a bug, a task that failed without a reason, the service manager refusing)',
 } as const;
 
 export type DwCode = keyof typeof ERROR_CODES;
