@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { documentToXml } from '../../src/xml/json-to-xml.js';
+import { documentToXml } from '../support/xml-document.js';
 import { XmlDocumentWriter } from '../../src/xml/writer.js';
 
 /** A sink that is slow to drain: it exercises back-pressure, and records how much ever waited in its buffer. */
