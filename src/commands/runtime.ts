@@ -1,17 +1,17 @@
 // What every verb needs: the config (--config or DROPWISE_CONFIG), a logger with the secrets registered,
 // the state store, the connectors, the task registry, and for verbs that call an API the embedded
 // sandbox when no real connection is configured. Also the error handling shared by every verb.
+// Every verb's file imports this one when the program is built, also for --help and --version: the
+// core (config, logger, state, connectors, agent) is imported only once a verb runs.
 import type { Command } from 'commander';
-import { Agent } from '../agent/agent.js';
-import { logProgress, terminalProgress } from '../agent/progress.js';
+import type { Agent } from '../agent/agent.js';
 import type { AppConfig, Connection } from '../config/load.js';
-import { loadConfig } from '../config/load.js';
-import { createConnectors, type Connectors } from '../connectors/index.js';
+import type { Connectors } from '../connectors/index.js';
 import { isDropwiseError } from '../errors.js';
-import { createLogger, type Logger } from '../log.js';
+import type { Logger } from '../log.js';
 import { redactor } from '../secrets.js';
-import { openStateStore, type StateStore } from '../state/index.js';
-import { TaskRegistry } from '../tasks/registry.js';
+import type { StateStore } from '../state/index.js';
+import type { TaskRegistry } from '../tasks/registry.js';
 
 /** Exit codes of `run`, `task` and `validate` (ARCHITECTURE §4); any other failure exits 2 too. */
 export const EXIT = { ok: 0, someRecordsFailed: 1, failed: 2 } as const;
@@ -42,6 +42,13 @@ export function withConfigOption(cmd: Command): Command {
 }
 
 export async function openRuntime(options: CommonOptions, runtimeOptions: RuntimeOptions = {}): Promise<Runtime> {
+  const [{ loadConfig }, { createLogger }, { openStateStore }, { createConnectors }, { TaskRegistry }] = await Promise.all([
+    import('../config/load.js'),
+    import('../log.js'),
+    import('../state/index.js'),
+    import('../connectors/index.js'),
+    import('../tasks/registry.js'),
+  ]);
   let config = loadConfig(options.config !== undefined ? { file: options.config } : {});
   redactor.add(...config.secrets);
   const log = createLogger(runtimeOptions.quiet ? { ...config.log, level: 'warn' } : config.log);
@@ -134,6 +141,7 @@ export async function withRuntime(options: CommonOptions, runtimeOptions: Runtim
  * Refused (DW_LOCKED) while an agent or another one-shot verb uses the same work or state folder.
  */
 export async function openOneShotAgent(rt: Runtime, purpose: 'run' | 'task'): Promise<Agent> {
+  const [{ Agent }, { logProgress, terminalProgress }] = await Promise.all([import('../agent/agent.js'), import('../agent/progress.js')]);
   const agent = new Agent({ ...rt, progress: process.stderr.isTTY ? terminalProgress(process.stderr) : logProgress(rt.log) });
   await agent.open({ purpose });
   return agent;

@@ -4,7 +4,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { loadConfig } from '../config/load.js';
 import { DropwiseError } from '../errors.js';
 import { CLI_SCRIPT, systemdSteps, windowsServiceOptions, type ServicePlan } from './service-definition.js';
 import { action, withConfigOption } from './runtime.js';
@@ -37,17 +36,18 @@ export async function service(verb: string, options: ServiceOptions): Promise<nu
   if (!/^[A-Za-z0-9_.@-]+$/.test(options.name)) {
     throw new DropwiseError('DW_CONFIG_INVALID', `The service name "${options.name}" is not allowed`, { hint: 'Use letters, digits, dot, dash, underscore or @' });
   }
-  const plan = planService(options);
+  const plan = await planService(options);
   if (options.platform === 'win32') return windowsService(verb, plan, options.dryRun ?? false);
   return linuxService(verb, plan, options.dryRun ?? false);
 }
 
-function planService(options: ServiceOptions): ServicePlan {
+async function planService(options: ServiceOptions): Promise<ServicePlan> {
   const given = options.config ?? process.env['DROPWISE_CONFIG'];
   if (given === undefined) {
     throw new DropwiseError('DW_CONFIG_INVALID', 'The service needs a config file', { hint: 'Give it with --config FILE (an absolute path is stored in the service)' });
   }
   const config = path.resolve(given);
+  const { loadConfig } = await import('../config/load.js');
   loadConfig({ file: config });
   return { name: options.name, description: 'dropwise file-drop integration agent (ConnectWise PSA, Traede)', node: process.execPath, cli: CLI_SCRIPT, config };
 }

@@ -2,7 +2,6 @@
 // (systemd), SIGBREAK (Ctrl+Break on Windows, where SIGTERM does not exist) or a 'shutdown' message
 // on the IPC channel (node-windows). A second request while stopping exits at once.
 import type { Command } from 'commander';
-import { Agent } from '../agent/agent.js';
 import { action, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
 
 /** How long running files may take to finish after a stop request; the rest resumes at the next start. */
@@ -20,6 +19,7 @@ export function register(program: Command): void {
 
 export async function runAgent(rt: Runtime): Promise<number> {
   const { folders } = rt.config;
+  const { Agent } = await import('../agent/agent.js');
   const agent = new Agent(rt);
   await agent.start();
   console.log(`dropwise is watching ${folders.inbox}`);

@@ -1,6 +1,6 @@
 // dropwise status: recent runs, files in flight, files waiting, watermarks; --json for scripts.
 import type { Command } from 'commander';
-import { collectStatus, type AgentStatus } from '../agent/status.js';
+import type { AgentStatus } from '../agent/status.js';
 import { action, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
 
 interface StatusOptions extends CommonOptions {
@@ -14,6 +14,7 @@ export function register(program: Command): void {
 }
 
 export async function showStatus(rt: Runtime, json: boolean): Promise<number> {
+  const { collectStatus } = await import('../agent/status.js');
   const status = await collectStatus(rt.config, rt.store);
   if (json) console.log(JSON.stringify(status, null, 2));
   else printStatus(status);
