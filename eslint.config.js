@@ -1,6 +1,7 @@
 // Lint rules: the recommended sets, type-aware, plus a few that keep the code honest.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import dropwise from './eslint/layering.js';
 
 export default tseslint.config(
   { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'work/**', 'scripts/**/*.js'] },
@@ -15,6 +16,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'error',
     },
+  },
+  {
+    // The floors of src/ (see eslint/layering.js): no upward import, and no sandbox on the agent side.
+    files: ['src/**/*.ts'],
+    plugins: { dropwise },
+    rules: { 'dropwise/layering': 'error' },
   },
   {
     // The CLI verbs, scripts and tests talk to a person on a terminal.

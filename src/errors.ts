@@ -1,16 +1,16 @@
 // Every failure dropwise reports carries a stable DW_* code. The same code appears in logs, in the run
 // history and in the <errors> annotation of fail files, so an operator can search for it.
 
-import { redactor } from './log.js';
+import { redactor } from './secrets.js';
 
 export const ERROR_CODES = {
   // configuration and start-up
   DW_CONFIG_INVALID: 'A setting in the configuration is missing or has a wrong value',
-  DW_CONNECTION_UNKNOWN: 'A task names a connection that is not configured',
+  DW_CONNECTION_UNKNOWN: 'A task names a connection that is not configured or of the wrong kind, or none of the kind it needs can be chosen',
   // input files
   DW_FILE_EMPTY: 'The file is empty',
   DW_FILE_TOO_LARGE: 'The file is larger than processing.maxFileBytes',
-  DW_FILE_UNREADABLE: 'The file could not be read',
+  DW_FILE_UNREADABLE: 'The file given to dropwise run does not exist',
   DW_XML_MALFORMED: 'The file is not well-formed XML',
   DW_XML_UNSAFE: 'The file uses an XML feature dropwise refuses (DOCTYPE/entities)',
   DW_UNKNOWN_ROOT: 'No task handles files with this root element',
@@ -39,12 +39,12 @@ export const ERROR_CODES = {
   DW_CW_CONFLICT: 'ConnectWise reported a conflict',
   DW_CW_RATE_LIMITED: 'ConnectWise kept rate-limiting the requests',
   DW_CW_UNAVAILABLE: 'ConnectWise did not answer properly (5xx, timeout or dropped connection)',
-  DW_CW_RESPONSE: 'ConnectWise sent a response dropwise could not read',
+  DW_CW_RESPONSE: 'ConnectWise answered with a body that is not JSON',
   DW_JSON_MALFORMED: 'A JSON response is not well-formed or was cut off',
   DW_TRAEDE_AUTH: 'Traede refused the token or app key',
   DW_TRAEDE_REQUEST: 'Traede refused the request',
   DW_TRAEDE_UNAVAILABLE: 'Traede did not answer properly (5xx, timeout or dropped connection)',
-  DW_TRAEDE_RESPONSE: 'Traede sent a response dropwise could not read',
+  DW_TRAEDE_RESPONSE: 'Traede answered with a body that is not JSON or not of the expected shape',
   DW_HTTP_NETWORK: 'The connection to the remote system failed',
   DW_HTTP_TIMEOUT: 'The remote system did not answer in time',
   // notifications
@@ -55,10 +55,32 @@ export const ERROR_CODES = {
   DW_API_REFUSED: "The running agent's API refused or failed the request",
   // lifecycle
   DW_SHUTDOWN: 'The agent is stopping; the work will resume at the next start',
-  DW_INTERNAL: 'An unexpected internal error',
+  DW_INTERNAL: 'An unexpected failure with no better code (a bug, a task that failed without a reason, the service manager refusing)',
 } as const;
 
 export type DwCode = keyof typeof ERROR_CODES;
+
+/**
+ * Why trying again later may succeed where now failed: the failure is not the input's fault.
+ * - `remote`: the remote system was down, unreachable or rate-limiting; a new request may succeed now.
+ * - `local`: an output or a state file could not be written; asking the remote again will not fix that.
+ * - `stopping`: the agent is stopping; the work resumes at the next start.
+ */
+export type RetryCause = 'remote' | 'local' | 'stopping';
+
+/** The one rule for "try again later", by code. A code not listed here is the input's (or a person's) to fix. */
+export const RETRY_LATER: Readonly<Partial<Record<DwCode, RetryCause>>> = {
+  DW_CW_UNAVAILABLE: 'remote',
+  DW_CW_RATE_LIMITED: 'remote',
+  DW_TRAEDE_UNAVAILABLE: 'remote',
+  DW_HTTP_NETWORK: 'remote',
+  DW_HTTP_TIMEOUT: 'remote',
+  DW_OUTPUT_WRITE: 'local',
+  DW_STATE_WRITE: 'local',
+  DW_SHUTDOWN: 'stopping',
+};
+
+export const retryCause = (code: DwCode): RetryCause | undefined => RETRY_LATER[code];
 
 export interface DropwiseErrorOptions {
   /** The field the error is about, as a slash path (`invoice/id`). */
@@ -67,7 +89,10 @@ export interface DropwiseErrorOptions {
   httpStatus?: number;
   /** What the user should do next. */
   hint?: string;
-  /** Whether trying the same thing again later may succeed. */
+  /**
+   * Whether the same request, made again, may succeed. Defaults to the code's rule (true for a `remote`
+   * cause); set it for an error whose code alone does not say (a JSON stream cut off, not malformed).
+   */
   retryable?: boolean;
   cause?: unknown;
 }
@@ -88,7 +113,7 @@ export class DropwiseError extends Error {
     this.field = options.field;
     this.httpStatus = options.httpStatus;
     this.hint = options.hint === undefined ? undefined : redactor.redactString(options.hint);
-    this.retryable = options.retryable ?? false;
+    this.retryable = options.retryable ?? retryCause(code) === 'remote';
   }
 
   /** The message with its hint, as shown to a person. */
@@ -107,4 +132,18 @@ export function toDropwiseError(err: unknown, fallback: DwCode = 'DW_INTERNAL'):
 
 export function isDropwiseError(err: unknown, code?: DwCode): err is DropwiseError {
   return err instanceof DropwiseError && (code === undefined || err.code === code);
+}
+
+/** Keep the input (in work/processing) and run it again with back-off and at the next start, rather than fail it? */
+export function keepForRetry(err: DropwiseError): boolean {
+  return retryCause(err.code) !== undefined;
+}
+
+/**
+ * Is another attempt at the same request, right now, worth making? For a remote failure, or one
+ * marked retryable where it was made; never for a local failure or while the agent stops.
+ */
+export function worthAnotherAttempt(err: DropwiseError): boolean {
+  const cause = retryCause(err.code);
+  return cause === undefined ? err.retryable : cause === 'remote';
 }

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REDACTED, SecretRedactor, createLogger, redactor } from '../src/log.js';
+import { createLogger } from '../src/log.js';
+import { REDACTED, SecretRedactor, redactor } from '../src/secrets.js';
 
 describe('SecretRedactor', () => {
   it('redacts secret-named fields, auth schemes and registered values wherever they appear', () => {

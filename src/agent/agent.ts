@@ -15,7 +15,7 @@ import { FileRouter } from '../tasks/file-router.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import { RunPlanner } from '../tasks/run-plan.js';
 import { claimFile, type ClaimedFile } from './intake/claim.js';
-import { isPresent } from './fs-retry.js';
+import { isPresent } from '../fs/retry.js';
 import { Journal } from './pipeline/journal.js';
 import { Limiter } from './limiter.js';
 import { processClaimed, type FilePipelineDeps, type FileResult } from './pipeline/process-file.js';

@@ -2,7 +2,7 @@
 // when no real connection is configured (sandbox.mode), and printed by `dropwise simulate` as the
 // block to paste into a config. One place builds those connections.
 import type { AppConfig, Connection, ConnectWiseConnection, TraedeConnection } from '../config/load.js';
-import { redactor } from '../log.js';
+import { redactor } from '../secrets.js';
 import type { Sandbox } from '../simulator/index.js';
 
 export function wantsSandbox(config: Pick<AppConfig, 'sandbox' | 'connections'>): boolean {

@@ -1,7 +1,5 @@
 // dropwise resume: asks the running agent, through its local API, to resume intake.
 import type { Command } from 'commander';
-import { AgentApiClient } from '../api/client.js';
-import { loadConfig } from '../config/load.js';
 import { withConfigOption, type CommonOptions } from './runtime.js';
 import { action } from './verb-action.js';
 
@@ -11,6 +9,7 @@ export function register(program: Command): void {
 
 export async function resumeIntake(options: CommonOptions): Promise<number> {
   // The connections' secrets are not needed to reach the agent; only api.token is.
+  const [{ AgentApiClient }, { loadConfig }] = await Promise.all([import('../api/client.js'), import('../config/load.js')]);
   const config = loadConfig({ ...(options.config !== undefined ? { file: options.config } : {}), resolveSecrets: false });
   const client = await AgentApiClient.connect(config);
   await client.post('/api/resume');

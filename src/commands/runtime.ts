@@ -2,17 +2,17 @@
 // and route planned (a typo stops here), a logger with the secrets registered, the state store, the
 // connectors, the task registry, and for verbs that call an API the embedded sandbox when no real
 // connection is configured (./embedded-sandbox.ts).
+// Every verb's file imports this one when the program is built, also for --help and --version: the
+// core (config, logger, state, connectors, tasks, agent) is imported only once a verb runs.
 import type { Command } from 'commander';
-import { Agent } from '../agent/agent.js';
-import { logProgress, terminalProgress } from '../agent/pipeline/progress.js';
+import type { Agent } from '../agent/agent.js';
 import { deepFreeze } from '../config/deep-freeze.js';
 import type { AppConfig } from '../config/load.js';
-import { loadConfig } from '../config/load.js';
-import { createConnectors, type Connectors } from '../connectors/index.js';
-import { createLogger, redactor, type Logger } from '../log.js';
-import { openStateStore, type StateStore } from '../state/index.js';
-import { TaskRegistry } from '../tasks/registry.js';
-import { checkConfiguredRuns } from '../tasks/run-plan.js';
+import type { Connectors } from '../connectors/index.js';
+import type { Logger } from '../log.js';
+import { redactor } from '../secrets.js';
+import type { StateStore } from '../state/index.js';
+import type { TaskRegistry } from '../tasks/registry.js';
 import { startEmbeddedSandbox, wantsSandbox } from './embedded-sandbox.js';
 
 export interface Runtime {
@@ -41,6 +41,14 @@ export function withConfigOption(cmd: Command): Command {
 }
 
 export async function openRuntime(options: CommonOptions, runtimeOptions: RuntimeOptions = {}): Promise<Runtime> {
+  const [{ loadConfig }, { createLogger }, { openStateStore }, { createConnectors }, { TaskRegistry }, { checkConfiguredRuns }] = await Promise.all([
+    import('../config/load.js'),
+    import('../log.js'),
+    import('../state/index.js'),
+    import('../connectors/index.js'),
+    import('../tasks/registry.js'),
+    import('../tasks/run-plan.js'),
+  ]);
   let config = loadConfig(options.config !== undefined ? { file: options.config } : {});
   redactor.add(...config.secrets);
   const log = createLogger(runtimeOptions.quiet ? { ...config.log, level: 'warn' } : config.log);
@@ -98,6 +106,7 @@ export async function withRuntime(options: CommonOptions, runtimeOptions: Runtim
  * Refused (DW_LOCKED) while an agent or another one-shot verb uses the same work or state folder.
  */
 export async function openOneShotAgent(rt: Runtime, purpose: 'run' | 'task'): Promise<Agent> {
+  const [{ Agent }, { logProgress, terminalProgress }] = await Promise.all([import('../agent/agent.js'), import('../agent/pipeline/progress.js')]);
   const agent = new Agent({ ...rt, progress: process.stderr.isTTY ? terminalProgress(process.stderr) : logProgress(rt.log) });
   await agent.open({ purpose });
   return agent;

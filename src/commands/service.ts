@@ -4,9 +4,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { loadConfig } from '../config/load.js';
 import { DropwiseError } from '../errors.js';
-import { redactor } from '../log.js';
+import { redactor } from '../secrets.js';
 import { CLI_SCRIPT, serviceLogDirectory, type ServicePlan, type ServicePlatform, type ServiceStep } from './service-definition.js';
 import { checkSystemdUser, systemdEnvironmentFile, systemdSteps, type ServiceVerb } from './service-systemd.js';
 import { driveLetterWarnings, fixedLocalDrives, windowsArgument, windowsSteps, winswFiles } from './service-windows.js';
@@ -52,7 +51,7 @@ export async function service(verb: string, options: ServiceOptions): Promise<nu
     throw new DropwiseError('DW_CONFIG_INVALID', `A ${options.platform} service cannot be managed from ${currentPlatform()}`, { hint: 'Add --dry-run to see what it would do' });
   }
   const serviceVerb = verb as ServiceVerb;
-  const plan = serviceVerb === 'install' ? installPlan(options) : controlPlan(options);
+  const plan = serviceVerb === 'install' ? await installPlan(options) : controlPlan(options);
   const steps = options.platform === 'windows' ? windowsSteps(plan, serviceVerb) : systemdSteps(plan, serviceVerb);
   if (options.dryRun) {
     console.log(`Would ${verb} the ${options.platform === 'windows' ? 'Windows service (WinSW via node-windows)' : 'systemd service'} ${plan.name}:`);
@@ -74,7 +73,7 @@ function controlPlan(options: ServiceOptions): ServicePlan {
   return { name: options.name, description: '', node: process.execPath, cli: CLI_SCRIPT, config: '', workingDirectory: '', logDirectory: '' };
 }
 
-function installPlan(options: ServiceOptions): ServicePlan {
+async function installPlan(options: ServiceOptions): Promise<ServicePlan> {
   const given = options.config ?? process.env['DROPWISE_CONFIG'];
   if (given === undefined) {
     throw new DropwiseError('DW_CONFIG_INVALID', 'The service needs a config file', { hint: 'Give it with --config FILE (an absolute path is stored in the service)' });
@@ -82,6 +81,7 @@ function installPlan(options: ServiceOptions): ServicePlan {
   const file = path.resolve(given);
   // The env: secrets live in the service's environment, not necessarily in this shell's.
   const placeholders = Object.fromEntries(secretVariables(file).filter((v) => !process.env[v]).map((v) => [v, 'set-in-the-service-environment']));
+  const { loadConfig } = await import('../config/load.js');
   const config = loadConfig({ file, env: { ...process.env, ...placeholders } });
   const plan: ServicePlan = {
     name: options.name,
@@ -123,9 +123,15 @@ function secretVariables(file: string): string[] {
   } catch {
     return []; // loadConfig reports an unreadable or malformed file with its own message
   }
-  const connections = (raw as { connections?: Record<string, Record<string, unknown>> } | null)?.connections ?? {};
-  const names = Object.values(connections).flatMap((conn) => Object.values(conn ?? {}).filter((v): v is string => typeof v === 'string' && v.startsWith('env:')).map((v) => v.slice(4)));
-  return [...new Set(names)].sort();
+  // Connections, notification destinations and api.token may all name variables.
+  const names = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string' && value.startsWith('env:')) names.add(value.slice(4));
+    else if (Array.isArray(value)) value.forEach(visit);
+    else if (value !== null && typeof value === 'object') Object.values(value).forEach(visit);
+  };
+  visit(raw);
+  return [...names].sort();
 }
 
 function readPassword(reference: string): string {

@@ -1,7 +1,7 @@
 // dropwise simulate: runs the ConnectWise + Traede sandbox until Ctrl-C, and prints how to reach it.
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { CONNECTWISE_BASE, startSandbox, type Sandbox } from '../simulator/index.js';
+import type { Sandbox } from '../simulator/index.js';
 import { sandboxConnections } from './embedded-sandbox.js';
 
 interface SimulateOptions {
@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .addHelpText(
       'after',
       `
-The sandbox speaks ConnectWise under ${CONNECTWISE_BASE} and Traede under /v10, and has a
+The sandbox speaks ConnectWise under /v4_6_release/apis/3.0 and Traede under /v10, and has a
 control API under /_sandbox (reset, modify records, request counts, fault injection).
 It runs until Ctrl-C (SIGINT) or SIGTERM.
 
@@ -40,6 +40,8 @@ Example:
   dropwise simulate --port 8088 --seed 7 --invoices 5000`,
     )
     .action(async (options: SimulateOptions) => {
+      // Imported here, not at the top: `dropwise --help` should not load the whole sandbox.
+      const { startSandbox } = await import('../simulator/index.js');
       const sandbox = await startSandbox({
         host: options.host,
         port: options.port,

@@ -2,12 +2,7 @@
 // (systemd), SIGBREAK (Ctrl+Break on Windows, where SIGTERM does not exist) or a 'shutdown' message
 // on the IPC channel (node-windows). A second request while stopping exits at once.
 import type { Command } from 'commander';
-import { Agent } from '../agent/agent.js';
-import { logProgress } from '../agent/pipeline/progress.js';
-import { workspaceOf } from '../agent/workspace.js';
-import { LiveRuns } from '../api/live-runs.js';
-import { ApiServer } from '../api/server.js';
-import { createNotifier } from '../notify/notifier.js';
+import type { ApiServer } from '../api/server.js';
 import { withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
 import { action } from './verb-action.js';
 
@@ -28,6 +23,14 @@ export function register(program: Command): void {
 
 export async function runAgent(rt: Runtime): Promise<number> {
   const { folders } = rt.config;
+  const [{ Agent }, { logProgress }, { workspaceOf }, { LiveRuns }, { ApiServer }, { createNotifier }] = await Promise.all([
+    import('../agent/agent.js'),
+    import('../agent/pipeline/progress.js'),
+    import('../agent/workspace.js'),
+    import('../api/live-runs.js'),
+    import('../api/server.js'),
+    import('../notify/notifier.js'),
+  ]);
   const notifier = createNotifier(rt.config.notify, { log: rt.log, runs: rt.store.runs, processingDir: workspaceOf(folders).processing });
   const liveRuns = new LiveRuns();
   const agent = new Agent({ ...rt, progress: liveRuns.track(logProgress(rt.log)), ...(notifier ? { notifier } : {}) });

@@ -2,11 +2,9 @@
 // recent runs, files in flight, files waiting, schedules, watermarks; --json for scripts. It reads
 // only: no connection secret is needed (their "env:" variables may be unset) and no folder is created.
 import type { Command } from 'commander';
-import { collectStatus, type AgentStatus } from '../agent/status.js';
-import { agentPresence, type AgentPresence } from '../api/agent-presence.js';
-import { nextFireTimes, type ScheduleInfo } from '../api/schedules.js';
-import { loadConfig } from '../config/load.js';
-import { openStateStore } from '../state/index.js';
+import type { AgentStatus } from '../agent/status.js';
+import type { AgentPresence } from '../api/agent-presence.js';
+import type { ScheduleInfo } from '../api/schedules.js';
 import { withConfigOption, type CommonOptions, type Runtime } from './runtime.js';
 import { action } from './verb-action.js';
 
@@ -22,6 +20,7 @@ export function register(program: Command): void {
       .option('--json', 'print JSON instead of tables'),
   ).action(
     action(async (options: StatusOptions) => {
+      const [{ loadConfig }, { openStateStore }] = await Promise.all([import('../config/load.js'), import('../state/index.js')]);
       const config = loadConfig({ ...(options.config !== undefined ? { file: options.config } : {}), resolveSecrets: false });
       const store = openStateStore(config.folders.state);
       try {
@@ -34,6 +33,11 @@ export function register(program: Command): void {
 }
 
 export async function showStatus(rt: Pick<Runtime, 'config' | 'store'>, json: boolean): Promise<number> {
+  const [{ collectStatus }, { agentPresence }, { nextFireTimes }] = await Promise.all([
+    import('../agent/status.js'),
+    import('../api/agent-presence.js'),
+    import('../api/schedules.js'),
+  ]);
   const [status, agent] = await Promise.all([collectStatus(rt.config, rt.store), agentPresence(rt.config)]);
   const schedules = agent.running && agent.live ? agent.live.schedules : nextFireTimes(rt.config.tasks);
   if (json) console.log(JSON.stringify({ agent, schedules, ...status }, null, 2));

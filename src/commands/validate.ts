@@ -1,6 +1,5 @@
 // dropwise validate FILE: checks a file without calling any API and without moving it.
 import type { Command } from 'commander';
-import { validateFile } from '../agent/validate.js';
 import { withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
 import { action } from './verb-action.js';
 
@@ -14,6 +13,7 @@ export function register(program: Command): void {
 }
 
 export async function validate(rt: Runtime, file: string): Promise<number> {
+  const { validateFile } = await import('../agent/validate.js');
   const result = await validateFile(file, rt.config, rt.registry);
   if (result.route) console.log(`${file}: ${result.route.definition.type} (${result.route.reason})`);
   if (result.error) console.log(`Invalid: ${result.error.code}: ${result.error.fullMessage}`);

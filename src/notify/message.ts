@@ -2,7 +2,7 @@
 // and what to do next. Every format (e-mail, JSON, Teams, Slack) is made from this, and every text in
 // it passes the redactor once more: a secret registered after an error was made is scrubbed too.
 import path from 'node:path';
-import { redactor } from '../log.js';
+import { redactor } from '../secrets.js';
 import type { NotificationEvent, NotifyEventName } from './events.js';
 
 export type Severity = 'error' | 'warning' | 'good' | 'info';

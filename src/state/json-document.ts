@@ -4,9 +4,37 @@
 // status`, a one-shot verb) must never put its stale copy back over what another process wrote since.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Low } from 'lowdb';
-import { JSONFile } from 'lowdb/node';
+import { Low, type Adapter } from 'lowdb';
 import { DropwiseError } from '../errors.js';
+import { writeFileDurable } from '../fs/fsync.js';
+import { errnoCode, retryTransient } from '../fs/retry.js';
+
+/**
+ * lowdb's JSONFile renames its temp file into place without fsync and without retrying the EPERM/EBUSY
+ * a scanner causes on Windows; this one writes through the fs floor. Writes run one at a time, in call
+ * order, so the last one called is the one left on disk.
+ */
+class DurableJsonFile<T> implements Adapter<T> {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly file: string) {}
+
+  async read(): Promise<T | null> {
+    try {
+      return JSON.parse(await retryTransient(() => fs.readFile(this.file, 'utf8'))) as T;
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  write(data: T): Promise<void> {
+    const text = JSON.stringify(data, null, 2);
+    const written = this.queue.then(() => writeFileDurable(this.file, text));
+    this.queue = written.catch(() => undefined);
+    return written;
+  }
+}
 
 export class JsonDocument<T> {
   private readonly low: Low<T>;
@@ -21,7 +49,7 @@ export class JsonDocument<T> {
     defaults: T,
     private readonly delayMs = 50,
   ) {
-    this.low = new Low<T>(new JSONFile<T>(file), defaults);
+    this.low = new Low<T>(new DurableJsonFile<T>(file), defaults);
   }
 
   async data(): Promise<T> {

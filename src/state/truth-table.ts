@@ -8,6 +8,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DropwiseError } from '../errors.js';
+import { fsyncDir } from '../fs/fsync.js';
 import { JsonDocument } from './json-document.js';
 import type { TruthEntry, TruthTable } from './store.js';
 
@@ -36,15 +37,6 @@ function stateError(file: string, verb: string, err: unknown): DropwiseError {
     hint: reading ? 'Restore the state folder from a backup; without the truth table imports may repeat' : 'Check free disk space and permissions of the state folder',
     cause: err,
   });
-}
-
-async function syncFile(file: string): Promise<void> {
-  const handle = await fs.open(file, 'r');
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
 }
 
 export interface TruthTableOptions {
@@ -167,6 +159,8 @@ export class ShardedTruthTable implements TruthTable {
       handle = await fs.open(this.logFile, 'a');
       await handle.write(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
       await handle.datasync();
+      // The first append may have created the log: its folder entry must be on disk too.
+      if (!this.appended) await fsyncDir(this.dir);
       this.appended = true;
     } catch (err) {
       throw stateError(this.logFile, 'written', err);
@@ -187,10 +181,9 @@ export class ShardedTruthTable implements TruthTable {
       (await shard.data()).entries[key] = entry;
       touched.add(shard);
     }
+    // Each save is durable when it returns (file and folder fsynced): only then may the log go.
     await Promise.all([...touched].map((s) => s.save()));
     try {
-      // lowdb renames a temp file into place without fsync; the log may only go once the shards are on disk.
-      await Promise.all([...touched].map((s) => syncFile(s.file)));
       await fs.truncate(this.logFile, 0);
     } catch (err) {
       throw stateError(this.logFile, 'emptied', err);

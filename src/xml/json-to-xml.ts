@@ -84,11 +84,3 @@ export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';
 export function rootOpenTag(root: string): string {
   return `<${root} xmlns:xsi="${XSI_NS}" xmlns:xsd="${XSD_NS}">\n`;
 }
-
-/** A whole document in memory: for small documents and as the reference the streaming writer is checked against. */
-export function documentToXml(root: string, records: Iterable<[string, unknown]>): string {
-  const out: string[] = [XML_DECLARATION, rootOpenTag(root)];
-  for (const [name, value] of records) appendElement(out, name, value, 1);
-  out.push(`</${root}>\n`);
-  return out.join('');
-}

@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { describe, expect, it, vi } from 'vitest';
 import { printBanner, register } from '../../src/commands/simulate.js';
+import { CONNECTWISE_BASE } from '../../src/simulator/index.js';
 import { withSandbox } from '../support/sandbox.js';
 
 describe('dropwise simulate', () => {
@@ -12,6 +13,10 @@ describe('dropwise simulate', () => {
     register(program);
     const help = program.commands.find((c) => c.name() === 'simulate')?.helpInformation() ?? '';
     for (const option of ['--port', '--seed', '--invoices', '--latency']) expect(help).toContain(option);
+    // The help names the path without importing the sandbox (which --help must not load): it must stay true.
+    let full = '';
+    program.commands.find((c) => c.name() === 'simulate')?.configureOutput({ writeOut: (s) => (full += s) }).outputHelp();
+    expect(full).toContain(`ConnectWise under ${CONNECTWISE_BASE} and Traede`);
   });
 
   it('prints the URLs, the credentials, a curl line and a connections block', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { escapeAttr, escapeText } from '../../src/xml/escape.js';
-import { documentToXml, elementToXml, singularName } from '../../src/xml/json-to-xml.js';
+import { elementToXml, singularName } from '../../src/xml/json-to-xml.js';
+import { documentToXml } from '../support/xml-document.js';
 
 describe('escaping', () => {
   it('escapes markup and replaces characters XML forbids', () => {

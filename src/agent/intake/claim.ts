@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, fsyncFile, removeIfPresent, renameRetry } from '../fs-retry.js';
+import { fsyncFile } from '../../fs/fsync.js';
+import { errnoCode, removeIfPresent, renameRetry } from '../../fs/retry.js';
 
 export interface ClaimedFile {
   /** Time-sortable and unique: 20261121T120000123-ab12cd. */

@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { claimedFile, parseClaimedName, type ClaimedFile } from './claim.js';
-import { errnoCode, removeIfPresent } from '../fs-retry.js';
+import { errnoCode, removeIfPresent } from '../../fs/retry.js';
 
 /** The claimed files in work/processing/, oldest claim first. */
 export async function listClaimed(processingDir: string): Promise<ClaimedFile[]> {

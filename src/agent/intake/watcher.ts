@@ -5,7 +5,7 @@ import { watch, type FSWatcher } from 'chokidar';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../log.js';
-import { errnoCode, isReadable } from '../fs-retry.js';
+import { errnoCode, isReadable } from '../../fs/retry.js';
 import { listFiles } from './recovery.js';
 import { StabilityTracker, isPartialName } from './stability.js';
 

@@ -9,12 +9,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppConfig } from '../../config/load.js';
 import type { DropwiseError } from '../../errors.js';
+import { fsyncDir, fsyncFile } from '../../fs/fsync.js';
+import { freeName, placeFileAt } from '../../fs/place-file.js';
+import { errnoCode, linkRetry, removeIfPresent } from '../../fs/retry.js';
 import { errorDocument } from '../../tasks/error-document.js';
 import type { ClaimedFile } from '../intake/claim.js';
-import { errnoCode, fsyncDir, fsyncFile, linkRetry, removeIfPresent } from '../fs-retry.js';
 import type { DisposalKind, Disposition } from './journal.js';
 import { writeError } from './outbox.js';
-import { freeName, placeFileAt } from '../place-file.js';
 
 export interface DispositionResult {
   disposition: Disposition;

@@ -4,7 +4,8 @@
 // not run again) and what `dropwise status` shows.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, fsyncDir, renameRetry } from '../fs-retry.js';
+import { writeFileDurable } from '../../fs/fsync.js';
+import { errnoCode } from '../../fs/retry.js';
 
 export type Disposition = 'archived' | 'deleted' | 'failed';
 /** Where a disposal puts the original: the archive, or outbox/fail. */
@@ -124,14 +125,5 @@ export function compactEntries(entries: JournalEntry[], keepFinished = KEEP_FINI
 }
 
 async function rewrite(file: string, entries: JournalEntry[]): Promise<void> {
-  const tmp = `${file}.compacting`;
-  const handle = await fs.open(tmp, 'w');
-  try {
-    await handle.writeFile(entries.map((e) => `${JSON.stringify(e)}\n`).join(''), 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await renameRetry(tmp, file);
-  await fsyncDir(path.dirname(file));
+  await writeFileDurable(file, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
 }

@@ -7,10 +7,11 @@ import { finished } from 'node:stream/promises';
 import path from 'node:path';
 import { DropwiseError } from '../../errors.js';
 import { events } from '../../events.js';
+import { fsyncFile } from '../../fs/fsync.js';
+import { placeFile } from '../../fs/place-file.js';
+import { removeIfPresent } from '../../fs/retry.js';
 import { checkOutputName } from '../../tasks/output-name.js';
 import type { Outbox, OutboxFolder, OutputFile } from '../../tasks/types.js';
-import { fsyncFile, removeIfPresent } from '../fs-retry.js';
-import { placeFile } from '../place-file.js';
 
 export interface OutboxDirs {
   tmp: string;

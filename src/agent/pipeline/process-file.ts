@@ -1,7 +1,7 @@
 // The road of one claimed file: route it, plan its run, run it, and once the outputs are durable, dispose of
 // the original (archive/delete, or outbox/fail with an .error.xml). Outcomes that say "try again later"
 // (the outbox could not be written, the agent is stopping) leave the file in work/processing/.
-import { DropwiseError, toDropwiseError, type DwCode } from '../../errors.js';
+import { DropwiseError, keepForRetry, toDropwiseError, type DwCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { FileRoute, FileRouter } from '../../tasks/file-router.js';
 import type { RunPlan, RunPlanner } from '../../tasks/run-plan.js';
@@ -31,10 +31,9 @@ export interface FilePipelineDeps extends RunnerDeps {
   journal: Journal;
 }
 
-// Failures that are not the file's fault: it stays in work/processing and is tried again with back-off
-// (and at the next start), so an outage or a full disk costs time, not a re-drop by hand. Re-running is
-// safe: imports find what they already did; exports write their file again.
-const LEAVE_FOR_RETRY = new Set(['DW_OUTPUT_WRITE', 'DW_STATE_WRITE', 'DW_SHUTDOWN', 'DW_CW_UNAVAILABLE', 'DW_CW_RATE_LIMITED', 'DW_TRAEDE_UNAVAILABLE']);
+// Failures that are not the file's fault (keepForRetry) leave it in work/processing, tried again with
+// back-off (and at the next start), so an outage or a full disk costs time, not a re-drop by hand.
+// Re-running is safe: imports find what they already did; exports write their file again.
 
 export async function processClaimed(file: ClaimedFile, deps: FilePipelineDeps, signal: AbortSignal): Promise<FileResult> {
   const log = deps.log.child({ file: file.name, claim: file.id });
@@ -66,7 +65,7 @@ export async function processClaimed(file: ClaimedFile, deps: FilePipelineDeps, 
   const error = outcome.error;
   // Only a run that failed as a whole is left for a retry: a partial run has committed outputs already
   // (a Traede file whose marking failed), and running it again would only write them a second time.
-  if (error && outcome.status === 'failed' && LEAVE_FOR_RETRY.has(error.code)) return leave(file, error, log, { route, runId, outcome });
+  if (error && outcome.status === 'failed' && keepForRetry(error)) return leave(file, error, log, { route, runId, outcome });
   await deps.journal.record(
     {
       event: 'committed',

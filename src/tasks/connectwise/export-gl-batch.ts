@@ -6,7 +6,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectWiseClient } from '../../connectors/connectwise/client.js';
 import { ReferenceResolver } from '../../connectors/connectwise/references.js';
-import { DropwiseError } from '../../errors.js';
+import { DropwiseError, worthAnotherAttempt } from '../../errors.js';
 import type { TaskContext, TaskDefinition, TaskOutcome, TaskRun } from '../types.js';
 import { batchGlRun } from './batch/from-gl-run.js';
 import { keptIds, type ExportFlags } from './batch/history.js';
@@ -26,11 +26,6 @@ export const REFERENCE_WINDOW = 200;
 export const REFERENCE_CACHE_SIZE = 5000;
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
-
-/** Failures of the output or the state store are local: repeating the download will not fix them. */
-function worthRetrying(err: DropwiseError): boolean {
-  return err.retryable && err.code !== 'DW_OUTPUT_WRITE' && err.code !== 'DW_STATE_WRITE' && err.code !== 'DW_SHUTDOWN';
-}
 
 function whatHappened(err: DropwiseError, progress: StreamProgress): string {
   const where = `after ${mb(progress.bytes)} / ${progress.records} records`;
@@ -86,7 +81,7 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
       await ids.discard();
       const err = caught as DropwiseError;
       const what = whatHappened(err, progress);
-      if (!worthRetrying(err) || attempt >= GL_EXPORT_ATTEMPTS) {
+      if (!worthAnotherAttempt(err) || attempt >= GL_EXPORT_ATTEMPTS) {
         const tries = attempt > 1 ? ` (attempt ${attempt} of ${GL_EXPORT_ATTEMPTS})` : '';
         ctx.log.error(`${what}; nothing was written${tries}`, { task: GL_TASK_TYPE, code: err.code });
         throw new DropwiseError(err.code, `${what}; no output was written${tries}`, { hint: err.hint, httpStatus: err.httpStatus, field: err.field, retryable: err.retryable, cause: err });

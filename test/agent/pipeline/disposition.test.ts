@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { claimedFile, newClaimId, type ClaimedFile } from '../../../src/agent/intake/claim.js';
 import { archiveDay, disposeDone, disposeFailed, type DisposalPlan } from '../../../src/agent/pipeline/disposition.js';
 import { Journal } from '../../../src/agent/pipeline/journal.js';
-import { placeFileAt } from '../../../src/agent/place-file.js';
+import { placeFileAt } from '../../../src/fs/place-file.js';
 import { DropwiseError } from '../../../src/errors.js';
 import { filesUnder, makeTempDir } from '../../support/workspace.js';
 

@@ -43,9 +43,11 @@ describe('RunOutbox', () => {
     await a.abort();
     const b = await outbox.create('success', 'b.xml');
     b.stream.write('partial');
+    // While open, the partial output is in work/tmp and nowhere else.
+    expect(await filesUnder(dir)).toEqual([path.relative(dir, path.join(dirs.tmp, (await fs.readdir(dirs.tmp))[0] ?? 'none'))]);
     await outbox.abortOpen();
     expect(await filesUnder(dir)).toEqual([]);
-    expect(dirs.tmp).toBeTruthy();
+    expect(await fs.readdir(dirs.tmp)).toEqual([]);
   });
 
   it('reports an outbox that cannot be written as DW_OUTPUT_WRITE, retryable', async () => {

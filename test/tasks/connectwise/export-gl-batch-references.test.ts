@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportGlBatchTask } from '../../../src/tasks/connectwise/export-gl-batch.js';
-import { documentToXml } from '../../../src/xml/json-to-xml.js';
+import { documentToXml } from '../../support/xml-document.js';
 import { connectWiseCall, useSandbox, type Sandbox } from '../../support/sandbox.js';
 import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
 

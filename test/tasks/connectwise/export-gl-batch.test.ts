@@ -7,7 +7,7 @@ import { isDropwiseError } from '../../../src/errors.js';
 import type { Logger } from '../../../src/log.js';
 import { exportGlBatchTask } from '../../../src/tasks/connectwise/export-gl-batch.js';
 import type { Outbox, OutputFile, TaskOutcome } from '../../../src/tasks/types.js';
-import { documentToXml } from '../../../src/xml/json-to-xml.js';
+import { documentToXml } from '../../support/xml-document.js';
 import { connectWiseHeaders, useSandbox, type Sandbox } from '../../support/sandbox.js';
 import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readTopLevelRecords } from '../../../../src/json/record-stream.js';
 import { convertGlExport, type ConvertOptions } from '../../../../src/tasks/connectwise/gl/convert.js';
-import { documentToXml } from '../../../../src/xml/json-to-xml.js';
+import { documentToXml } from '../../../support/xml-document.js';
 import { XmlDocumentWriter } from '../../../../src/xml/writer.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { candidateName, placeFile, placeFileAt } from '../../src/agent/place-file.js';
+import { candidateName, placeFile, placeFileAt } from '../../src/fs/place-file.js';
 import { makeTempDir } from '../support/workspace.js';
 
 /** /dev/shm is another volume than the temp folder on most Linux machines; elsewhere the EXDEV tests are skipped. */

@@ -57,28 +57,3 @@ export async function isReadable(file: string): Promise<boolean> {
     return false;
   }
 }
-
-export async function fsyncFile(file: string): Promise<void> {
-  const handle = await retryTransient(() => fs.open(file, 'r'));
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Makes a rename or link in `dir` durable. Windows cannot open a directory (EISDIR/EPERM) and some
- * file systems refuse fsync on one (EINVAL); there the rename is as durable as it gets.
- */
-export async function fsyncDir(dir: string): Promise<void> {
-  let handle: fs.FileHandle | undefined;
-  try {
-    handle = await fs.open(dir, 'r');
-    await handle.sync();
-  } catch (err) {
-    if (!['EISDIR', 'EPERM', 'EINVAL', 'EACCES', 'ENOTSUP'].includes(errnoCode(err) ?? '')) throw err;
-  } finally {
-    await handle?.close();
-  }
-}

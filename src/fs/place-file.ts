@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, fsyncDir, fsyncFile, isPresent, linkRetry, removeIfPresent, unlinkRetry } from './fs-retry.js';
+import { fsyncDir, fsyncFile } from './fsync.js';
+import { errnoCode, isPresent, linkRetry, removeIfPresent, unlinkRetry } from './retry.js';
 
 const MAX_CANDIDATES = 10_000;
 

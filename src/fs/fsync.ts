@@ -1,0 +1,48 @@
+// Durable file steps: a write or rename has happened only once the file's bytes and the folder entry
+// that names it are on disk; until then a power cut may leave the old file, an empty one, or none.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { errnoCode, renameRetry, retryTransient } from './retry.js';
+
+export async function fsyncFile(file: string): Promise<void> {
+  const handle = await retryTransient(() => fs.open(file, 'r'));
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Makes a rename or link in `dir` durable. Windows cannot open a directory (EISDIR/EPERM) and some
+ * file systems refuse fsync on one (EINVAL); there the rename is as durable as it gets.
+ */
+export async function fsyncDir(dir: string): Promise<void> {
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(dir, 'r');
+    await handle.sync();
+  } catch (err) {
+    if (!['EISDIR', 'EPERM', 'EINVAL', 'EACCES', 'ENOTSUP'].includes(errnoCode(err) ?? '')) throw err;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Replaces `file` with `text` whole or not at all: written to `.<name>.tmp` beside it, fsynced, renamed
+ * over it (retrying EPERM/EBUSY) and the folder fsynced. Callers write one file one write at a time.
+ */
+export async function writeFileDurable(file: string, text: string): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.tmp`);
+  const handle = await retryTransient(() => fs.open(tmp, 'w'));
+  try {
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await renameRetry(tmp, file);
+  await fsyncDir(dir);
+}
