@@ -3,6 +3,7 @@
 // are proven well-formed: nothing is quoted or escaped behind the user's back, and a setting that
 // cannot be a valid clause is refused before any request, naming the condition and the reason.
 import { DropwiseError } from '../../errors.js';
+import { isoInstant } from '../../time/iso-8601.js';
 
 export type ConditionListName = 'conditions' | 'childConditions' | 'customFieldConditions';
 
@@ -48,21 +49,11 @@ interface Scalar {
 class ValueProblem extends Error {}
 
 const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/;
-const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})(T(\d{2}):(\d{2})(:(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const NUMBER = /^-?\d+(\.\d+)?$/;
 
-/** Days in a month (1-based), so `2024-02-30` is refused rather than read as 1 March. */
-function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
+/** A [datetime] literal: ISO 8601 in its `T` form (ConnectWise's literal takes no blank). */
 export function isIsoDateTime(text: string): boolean {
-  const m = ISO_DATETIME.exec(text);
-  if (!m) return false;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
-  if (m[4] !== undefined && (Number(m[5]) > 23 || Number(m[6]) > 59 || Number(m[8] ?? 0) > 59)) return false;
-  return !Number.isNaN(Date.parse(m[4] === undefined ? `${text}T00:00:00Z` : text));
+  return !text.includes(' ') && isoInstant(text) !== undefined;
 }
 
 /** Reads a double-quoted string starting at `start`; `\x` and `""` inside count as escaped. */

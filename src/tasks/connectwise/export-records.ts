@@ -5,6 +5,7 @@ import { andClause, buildConditionString, readConditionSettings, type ConditionL
 import type { ConnectWiseClient, CwQuery } from '../../connectors/connectwise/client.js';
 import { ReferenceResolver, type ReferenceSpec } from '../../connectors/connectwise/references.js';
 import { DropwiseError, toDropwiseError } from '../../errors.js';
+import { isoSeconds } from '../../time/iso-8601.js';
 import { XmlDocumentWriter } from '../../xml/writer.js';
 import { SettingsReader } from '../settings.js';
 import type { OutputFile, TaskContext, TaskDefinition, TaskOutcome } from '../types.js';
@@ -114,8 +115,6 @@ export function serverTime(dateHeader: string | string[] | undefined, fallback =
   const ms = value === undefined ? NaN : Date.parse(value);
   return Number.isNaN(ms) ? fallback : ms;
 }
-
-const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
 
 /**
  * The watermark a run starts from. A stored one wins, unless the setting was changed since that

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectWiseClient } from '../../../connectors/connectwise/client.js';
 import { DropwiseError, isDropwiseError } from '../../../errors.js';
-import { isoDateTime } from '../../iso-date.js';
+import { isoDateTime } from '../../../time/iso-8601.js';
 import { WRITEABLE_FIELDS, type PaymentFields, type PaymentRecord } from './payment-record.js';
 
 export type PaymentAction = 'created' | 'updated';
