@@ -13,7 +13,7 @@ import type { TaskRegistry } from '../tasks/registry.js';
 import { claimFile, type ClaimedFile } from './claim.js';
 import { isPresent } from './fs-retry.js';
 import { Journal } from './journal.js';
-import { Limiter } from './limiter.js';
+import { Limiter } from '../async/limiter.js';
 import { processClaimed, type FilePipelineDeps, type FileResult } from './process-file.js';
 import { logProgress, type ProgressFactory } from './progress.js';
 import { listClaimed, removeStaleTemps } from './recovery.js';

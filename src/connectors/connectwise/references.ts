@@ -5,6 +5,7 @@
 // (`invoiceNumber in ("119","120")`) for records that carry only a key, attached as a new element,
 // and a child collection under a reference (`/finance/agreements/{id}/additions`), fetched once per
 // parent and attached as a list.
+import { eachLimited } from '../../async/limiter.js';
 import type { Logger } from '../../log.js';
 import { isDropwiseError } from '../../errors.js';
 import type { ConnectWiseClient } from './client.js';
@@ -121,15 +122,6 @@ export function lookupChunks(ids: readonly (number | string)[], pageSize: number
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
-}
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export class ReferenceResolver {
