@@ -1,6 +1,7 @@
 // The shared engine of the ConnectWise list exports (seeds 000 invoices, 001 batches): settings,
 // New/Modified/All with watermarks, forward-only paging, references per window of records, streaming
 // XML output, and the watermark advanced only once the output is committed.
+import { readAhead } from '../../async/read-ahead.js';
 import { andClause, buildConditionString, readConditionSettings, type ConditionListName } from '../../connectors/connectwise/conditions.js';
 import type { ConnectWiseClient, CwQuery } from '../../connectors/connectwise/client.js';
 import { ReferenceResolver, type ReferenceSpec } from '../../connectors/connectwise/references.js';
@@ -166,7 +167,7 @@ class RecordExport {
     const { settings } = this;
     await this.writer.start(this.kind.root);
     let window: Json[] = [];
-    for await (const page of prefetched(this.client.pages<Json & { id?: number }>(this.kind.endpoint, query, { pageSize: settings.pageSize, signal: this.ctx.signal }))) {
+    for await (const page of readAhead(this.client.pages<Json & { id?: number }>(this.kind.endpoint, query, { pageSize: settings.pageSize, signal: this.ctx.signal }))) {
       this.pages++;
       this.read += page.length;
       window = window.length === 0 ? page : window.concat(page);
@@ -205,20 +206,6 @@ class RecordExport {
 
   get count(): number {
     return this.written;
-  }
-}
-
-/** Reads one page ahead, so the next page is on its way while this one is resolved and written. */
-async function* prefetched<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
-  let next = source.next();
-  // Handled when awaited below; this only keeps an abandoned prefetch from being "unhandled".
-  next.catch(() => undefined);
-  for (;;) {
-    const result = await next;
-    if (result.done) return;
-    next = source.next();
-    next.catch(() => undefined);
-    yield result.value;
   }
 }
 
