@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from '../async/backoff.js';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
 import type { Logger } from '../log.js';
@@ -229,7 +230,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       return;
     }
     const attempt = (this.retries.get(file.id)?.attempt ?? 0) + 1;
-    const delay = Math.min(MAX_RETRY_DELAY_MS, (this.deps.retryDelayMs ?? 5_000) * 2 ** (attempt - 1));
+    const delay = backoffDelay(attempt, { baseDelayMs: this.deps.retryDelayMs ?? 5_000, maxDelayMs: MAX_RETRY_DELAY_MS });
     this.deps.log.warn(`${file.name} is tried again in ${Math.round(delay / 1000)} s (attempt ${attempt + 1})`);
     const timer = setTimeout(() => this.enqueue(file), delay);
     timer.unref();

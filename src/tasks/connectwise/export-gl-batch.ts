@@ -4,6 +4,7 @@
 // preview (it posts nothing), so a failed attempt is safely retried from the start.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { taskRetryPolicy } from '../../async/backoff.js';
 import type { ConnectWiseClient } from '../../connectors/connectwise/client.js';
 import { ReferenceResolver } from '../../connectors/connectwise/references.js';
 import { DropwiseError } from '../../errors.js';
@@ -90,8 +91,7 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
         throw new DropwiseError(err.code, `${what}; no output was written${tries}`, { hint: err.hint, httpStatus: err.httpStatus, field: err.field, retryable: err.retryable, cause: err });
       }
       ctx.log.warn(`${what}; retrying from the start (attempt ${attempt + 1} of ${GL_EXPORT_ATTEMPTS})`, { task: GL_TASK_TYPE, code: err.code });
-      const { baseDelayMs, maxDelayMs } = ctx.config.http;
-      await sleep(Math.min(maxDelayMs, baseDelayMs * 2 ** attempt), undefined, { signal: ctx.signal }).catch((abort: unknown) => {
+      await sleep(taskRetryPolicy(ctx.config.http).delayMs(attempt), undefined, { signal: ctx.signal }).catch((abort: unknown) => {
         throw glExportStopped(abort);
       });
     }

@@ -4,6 +4,7 @@
 // bounded concurrency, results written in input order, the truth table written per chunk and made
 // durable before the outputs are committed.
 import path from 'node:path';
+import { taskRetryPolicy } from '../../async/backoff.js';
 import { DropwiseError } from '../../errors.js';
 import { readRecords, type XmlRecord } from '../../xml/reader.js';
 import { SettingsReader, baseName } from '../settings.js';
@@ -58,12 +59,8 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
 
   const connection = ctx.connectors.resolve('connectwise', ctx.connection);
   const { http, processing } = ctx.config;
-  const rules = new PaymentRules(ctx.connectors.connectwise(connection), {
-    // A create is not repeated by the HTTP layer after a 5xx (it may have acted): the rules look and retry.
-    attempts: http.maxAttempts,
-    delayMs: (attempt) => Math.min(http.maxDelayMs, http.baseDelayMs * 2 ** attempt),
-    signal: ctx.signal,
-  });
+  // A create is not repeated by the HTTP layer after a 5xx (it may have acted): the rules look and retry.
+  const rules = new PaymentRules(ctx.connectors.connectwise(connection), { ...taskRetryPolicy(http), signal: ctx.signal });
   const truth = new PaymentTruth(ctx.store.truth, connection, path.basename(input.path));
   const importer = new RecordImporter(scan, truth, rules, settings.preventReprocessing);
   const files = new ResultFiles(ctx.outbox, { success: settings.successFile, fail: settings.failFile }, INPUT_ROOT);

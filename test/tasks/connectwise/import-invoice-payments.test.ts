@@ -8,7 +8,14 @@ import { makeTaskEnv, type TaskEnv, type TaskEnvOptions } from '../../support/ta
 import { FILE_HEAD, outputRecords, paidInvoices, unpaidInvoices, writePaymentsFile, type PaymentInput } from './payments/payments-file.js';
 
 // The seed documents sit in ../shared beside the repository (as in CI).
-const SEEDS = path.resolve(import.meta.dirname, '../../../../shared/seeds');
+// The project's seed documents sit in a `shared/seeds` folder beside the checkout (or beside a parent of it, for a worktree).
+const SEEDS = ((): string => {
+  for (let dir = import.meta.dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared', 'seeds');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return path.resolve(import.meta.dirname, '../../../../shared/seeds');
+})();
 
 const sandbox = withSandbox({ seed: 1 });
 let env: TaskEnv;

@@ -3,6 +3,7 @@
 // A create is never sent twice blind: when its outcome is unknown (5xx, dropped connection) or it is
 // refused, the invoice's payments are looked at again first, and a payment found there is adopted.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RetryPolicy } from '../../../async/backoff.js';
 import type { ConnectWiseClient } from '../../../connectors/connectwise/client.js';
 import { DropwiseError, isDropwiseError } from '../../../errors.js';
 import { isoDateTime } from '../../../time/iso-8601.js';
@@ -28,11 +29,8 @@ interface PatchOperation {
   value: unknown;
 }
 
-export interface PaymentRulesOptions {
-  /** Tries per record when ConnectWise is unavailable or rate-limiting beyond the HTTP retries. */
-  attempts: number;
-  /** Wait before the record's next try (ms), by try number (1 = after the first). */
-  delayMs(attempt: number): number;
+/** Tries per record when ConnectWise is unavailable or rate-limiting beyond the HTTP retries. */
+export interface PaymentRulesOptions extends RetryPolicy {
   signal?: AbortSignal;
 }
 
