@@ -2,6 +2,7 @@
 // builds the TaskContext, parses the settings, runs, and turns anything thrown into a failed outcome
 // with a DropwiseError. Outputs the task left open are dropped, so nothing half-written remains.
 import path from 'node:path';
+import { shutdownError } from '../async/shutdown.js';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
 import { DropwiseError, toDropwiseError } from '../errors.js';
@@ -114,7 +115,7 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
 /** Whatever a task threw; an abort while stopping is a shutdown, not a failure of the file. */
 function failureOf(err: unknown, signal: AbortSignal): DropwiseError {
   if (signal.aborted && !(err instanceof DropwiseError && err.code !== 'DW_SHUTDOWN')) {
-    return new DropwiseError('DW_SHUTDOWN', 'The agent stopped during the run', { retryable: true, cause: err });
+    return shutdownError('The agent stopped during the run', err);
   }
   return toDropwiseError(err);
 }

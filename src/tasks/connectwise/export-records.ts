@@ -2,10 +2,11 @@
 // New/Modified/All with watermarks, forward-only paging, references per window of records, streaming
 // XML output, and the watermark advanced only once the output is committed.
 import { readAhead } from '../../async/read-ahead.js';
+import { shutdownError } from '../../async/shutdown.js';
 import { andClause, buildConditionString, readConditionSettings, type ConditionListName } from '../../connectors/connectwise/conditions.js';
 import type { ConnectWiseClient, CwQuery } from '../../connectors/connectwise/client.js';
 import { ReferenceResolver, type ReferenceSpec } from '../../connectors/connectwise/references.js';
-import { DropwiseError, toDropwiseError } from '../../errors.js';
+import { toDropwiseError } from '../../errors.js';
 import { isoSeconds } from '../../time/iso-8601.js';
 import { XmlDocumentWriter } from '../../xml/writer.js';
 import { SettingsReader } from '../settings.js';
@@ -226,7 +227,7 @@ export async function runRecordExport(kind: RecordExportKind, settings: RecordEx
     else await output.abort();
   } catch (err) {
     await output.abort();
-    if (ctx.signal.aborted) throw new DropwiseError('DW_SHUTDOWN', `The agent stopped while ${kind.type} was running; nothing was written`, { retryable: true, cause: err });
+    if (ctx.signal.aborted) throw shutdownError(`The agent stopped while ${kind.type} was running; nothing was written`, err);
     throw toDropwiseError(err);
   }
 

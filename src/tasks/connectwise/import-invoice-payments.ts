@@ -5,6 +5,7 @@
 // durable before the outputs are committed.
 import path from 'node:path';
 import { taskRetryPolicy } from '../../async/backoff.js';
+import { shutdownError } from '../../async/shutdown.js';
 import { DropwiseError } from '../../errors.js';
 import { readRecords, type XmlRecord } from '../../xml/reader.js';
 import { SettingsReader, baseName } from '../settings.js';
@@ -102,7 +103,7 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
       // Also when the file stops as a whole: what went through is remembered for the next run.
       await truth.write();
     }
-    if (stopped || counts.interrupted > 0) throw new DropwiseError('DW_SHUTDOWN', `Stopped after ${counts.ok + counts.failed} of ${scan.records} records; the file resumes at the next start`, { retryable: true });
+    if (stopped || counts.interrupted > 0) throw shutdownError(`Stopped after ${counts.ok + counts.failed} of ${scan.records} records; the file resumes at the next start`);
     outputs = await files.commit();
   } catch (err) {
     await files.abort();

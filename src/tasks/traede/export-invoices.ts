@@ -3,6 +3,7 @@
 // outbox/success) mark them as exported. An invoice that cannot be marked stays unexported and comes
 // again next run: delivery is at-least-once, and the downstream recognises an invoice it has by id.
 import path from 'node:path';
+import { shutdownError } from '../../async/shutdown.js';
 import { DropwiseError, toDropwiseError } from '../../errors.js';
 import type { TaskContext, TaskDefinition, TaskOutcome } from '../types.js';
 import { FILE_PLACEHOLDER, TASK_TYPE, parseExportInvoicesSettings, type TraedeExportInvoicesSettings } from './export-invoices-settings.js';
@@ -32,7 +33,7 @@ async function run(settings: TraedeExportInvoicesSettings, ctx: TaskContext): Pr
   try {
     invoices = await client.exportInvoices({ ...settings, signal: ctx.signal });
   } catch (err) {
-    throw ctx.signal.aborted ? new DropwiseError('DW_SHUTDOWN', 'The agent stopped while Traede invoices were being pulled', { retryable: true, cause: err }) : toDropwiseError(err);
+    throw ctx.signal.aborted ? shutdownError('The agent stopped while Traede invoices were being pulled', err) : toDropwiseError(err);
   }
   ctx.progress({ records: 0, total: invoices.length });
   const empty = { recordsIn: 0, recordsOk: 0, recordsFailed: 0, details: { systemId, marked: 0, unmarked: [] } };
