@@ -5,7 +5,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { INVOICE_REFERENCES } from '../../src/connectors/connectwise/references.js';
+import { INVOICE_REFERENCES } from '../../src/tasks/connectwise/invoice-references.js';
 import { startSandbox, type Sandbox } from '../../src/simulator/index.js';
 import { exportInvoices } from '../../src/tasks/connectwise/export-invoices.js';
 import { makeTaskEnv } from '../../test/support/task-context.js';

@@ -1,6 +1,6 @@
 // connectwise.export-invoices (seed 000): Finance › Invoice Search as <Invoices>/<Invoice> XML, New /
 // Modified / All with watermarks, Where settings and the nine references the seed lists.
-import { INVOICE_REFERENCES } from '../../connectors/connectwise/references.js';
+import { INVOICE_REFERENCES } from './invoice-references.js';
 import { recordExportTask } from './export-records.js';
 
 export const exportInvoices = recordExportTask({

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectWiseClient } from '../../../src/connectors/connectwise/client.js';
 import {
-  INVOICE_REFERENCES,
   MAX_LOOKUP_CONDITION_CHARS,
   ReferenceResolver,
   lookupChunks,
@@ -9,6 +8,7 @@ import {
 } from '../../../src/connectors/connectwise/references.js';
 import { createConnectors, type Connectors } from '../../../src/connectors/index.js';
 import { silentLogger } from '../../../src/log.js';
+import { INVOICE_REFERENCES } from '../../../src/tasks/connectwise/invoice-references.js';
 import { startSandbox, type Sandbox } from '../../../src/simulator/index.js';
 
 type Json = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { INVOICE_REFERENCES } from '../../../src/connectors/connectwise/references.js';
+import { INVOICE_REFERENCES } from '../../../src/tasks/connectwise/invoice-references.js';
 import { isDropwiseError } from '../../../src/errors.js';
 import { startSandbox, type Sandbox } from '../../../src/simulator/index.js';
 import { exportInvoices } from '../../../src/tasks/connectwise/export-invoices.js';
