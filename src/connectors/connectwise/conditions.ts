@@ -184,7 +184,8 @@ function clauseOf(list: ConditionListName, c: ConditionSetting): string {
   return `${field} ${operator} ${value.text}`;
 }
 
-function label(list: ConditionListName, index: number, field: string): string {
+/** How a condition is named in a message: `conditions #2 (field "company/identifier")`. */
+export function conditionLabel(list: ConditionListName, index: number, field: string): string {
   return `${list} #${index + 1}${field.trim() === '' ? '' : ` (field "${field.trim()}")`}`;
 }
 
@@ -202,7 +203,7 @@ export function buildConditionString(list: ConditionListName, conditions: readon
       clauses.push(clauseOf(list, c));
     } catch (err) {
       if (!(err instanceof ValueProblem)) throw err;
-      problems.push(`${label(list, i, c.field)}: ${err.message}`);
+      problems.push(`${conditionLabel(list, i, c.field)}: ${err.message}`);
     }
   });
   if (problems.length > 0) {
@@ -225,40 +226,4 @@ export function andClause(user: string, extra: string): string {
   if (user.trim() === '') return extra;
   if (extra.trim() === '') return user;
   return `(${user}) and ${extra}`;
-}
-
-const CONDITION_KEYS = ['field', 'comparison', 'value', 'logicOperator'] as const;
-
-/**
- * Reads the items of a Where setting as they arrive: objects from JSON, or from XML task requests
- * (`<condition><field>…</field>…</condition>`, keys in any case, values as strings). JSON numbers
- * and booleans are taken as their query text (42, True).
- */
-export function readConditionSettings(list: ConditionListName, items: readonly unknown[]): ConditionSetting[] {
-  const problems: string[] = [];
-  const out: ConditionSetting[] = [];
-  items.forEach((item, i) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      problems.push(`${label(list, i, '')}: must be a condition with field, comparison and value`);
-      return;
-    }
-    const values: Partial<Record<(typeof CONDITION_KEYS)[number], string>> = {};
-    for (const [key, v] of Object.entries(item)) {
-      const name = CONDITION_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
-      if (name === undefined) {
-        problems.push(`${label(list, i, '')}: "${key}" is not part of a condition (use ${CONDITION_KEYS.join(', ')})`);
-      } else if (typeof v === 'string' || typeof v === 'number') {
-        values[name] = String(v);
-      } else if (typeof v === 'boolean') {
-        values[name] = v ? 'True' : 'False';
-      } else if (v !== null && v !== undefined) {
-        problems.push(`${label(list, i, '')}: ${name} must be text`);
-      }
-    }
-    const missing = (['field', 'comparison'] as const).filter((k) => (values[k] ?? '').trim() === '');
-    if (missing.length > 0) problems.push(`${label(list, i, values.field ?? '')}: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required`);
-    out.push({ field: values.field ?? '', comparison: values.comparison ?? '', value: values.value ?? '', logicOperator: values.logicOperator });
-  });
-  if (problems.length > 0) throw new DropwiseError('DW_CONDITION_INVALID', problems.join('; '), { field: list });
-  return out;
 }

@@ -3,7 +3,8 @@
 // XML output, and the watermark advanced only once the output is committed.
 import { readAhead } from '../../async/read-ahead.js';
 import { shutdownError } from '../../async/shutdown.js';
-import { andClause, buildConditionString, readConditionSettings, type ConditionListName } from '../../connectors/connectwise/conditions.js';
+import { andClause, buildConditionString, type ConditionListName } from '../../connectors/connectwise/conditions.js';
+import { readConditionSettings } from './condition-settings.js';
 import type { ConnectWiseClient, CwQuery } from '../../connectors/connectwise/client.js';
 import { ReferenceResolver, type ReferenceSpec } from '../../connectors/connectwise/references.js';
 import { toDropwiseError } from '../../errors.js';
