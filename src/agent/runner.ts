@@ -8,6 +8,7 @@ import type { Connectors } from '../connectors/index.js';
 import { DropwiseError, toDropwiseError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RunRecord, StateStore } from '../state/index.js';
+import { taskContext } from '../tasks/context.js';
 import type { TaskInputFile, TaskOutcome } from '../tasks/types.js';
 import { RunOutbox } from './outbox.js';
 import type { ProgressFactory } from './progress.js';
@@ -77,7 +78,7 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
     const settings = definition.parseSettings(task.settings, request.input);
     outcome = await definition.run(
       { settings, ...(request.input ? { input: request.input } : {}) },
-      {
+      taskContext({
         runId: run.id,
         taskKey,
         connection,
@@ -88,7 +89,7 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
         outbox,
         signal,
         progress: (p) => progress.update(p),
-      },
+      }),
     );
     if (outcome.status === 'failed' && !outcome.error) {
       outcome = { ...outcome, error: new DropwiseError('DW_INTERNAL', `${definition.type} reported a failure without a reason`) };

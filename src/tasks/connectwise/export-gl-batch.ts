@@ -2,9 +2,7 @@
 // ConnectWise's accounting interface, streamed from POST /finance/accounting/export straight into a
 // <GLExport> file at flat memory, with references fetched in windows of records. The export is a
 // preview (it posts nothing), so a failed attempt is safely retried from the start.
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { taskRetryPolicy } from '../../async/backoff.js';
 import type { ConnectWiseClient } from '../../connectors/connectwise/client.js';
 import { ReferenceResolver } from '../../connectors/connectwise/references.js';
 import { DropwiseError } from '../../errors.js';
@@ -57,7 +55,7 @@ function referenceWindows(settings: GlBatchSettings, ctx: TaskContext, client: C
 }
 
 async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Promise<TaskOutcome> {
-  const client = ctx.connectors.connectwise(ctx.connection);
+  const client = ctx.connection.connectwise();
   const location = await chooseLocation(client, settings.locationId, settings.locationName, ctx.signal);
   if ('notFound' in location) {
     ctx.log.warn(`No ConnectWise location is named "${location.notFound}": exporting every location`, { task: GL_TASK_TYPE, locationName: location.notFound });
@@ -65,7 +63,7 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
   const body = exportRequest(settings, location.locationId);
   const tally = { warnings: 0 };
   const { plan, resolver, windows } = referenceWindows(settings, ctx, client, tally);
-  const ids = new GlEntryIdSink(path.join(ctx.config.folders.state, 'gl-entry-ids', `${ctx.runId}.txt`));
+  const ids = new GlEntryIdSink(ctx.artifacts);
 
   let result: AttemptResult | undefined;
   let attempt = 1;
@@ -91,7 +89,7 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
         throw new DropwiseError(err.code, `${what}; no output was written${tries}`, { hint: err.hint, httpStatus: err.httpStatus, field: err.field, retryable: err.retryable, cause: err });
       }
       ctx.log.warn(`${what}; retrying from the start (attempt ${attempt + 1} of ${GL_EXPORT_ATTEMPTS})`, { task: GL_TASK_TYPE, code: err.code });
-      await sleep(taskRetryPolicy(ctx.config.http).delayMs(attempt), undefined, { signal: ctx.signal }).catch((abort: unknown) => {
+      await sleep(ctx.retry.delayMs(attempt), undefined, { signal: ctx.signal }).catch((abort: unknown) => {
         throw glExportStopped(abort);
       });
     }

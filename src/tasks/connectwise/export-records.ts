@@ -124,7 +124,7 @@ export function serverTime(dateHeader: string | string[] | undefined, fallback =
  * watermark was stored: then the new setting is an explicit new starting point (a re-export).
  */
 export async function startingWatermark(ctx: TaskContext, name: WatermarkName, setting: string | undefined): Promise<string | undefined> {
-  const stored = await ctx.store.watermarks.get(ctx.taskKey);
+  const stored = await ctx.watermarks.get();
   const current = stored[name];
   if (current === undefined || (setting !== undefined && stored[`${name}Setting`] !== setting)) return setting;
   return current;
@@ -149,7 +149,7 @@ class RecordExport {
     private readonly ctx: TaskContext,
     output: OutputFile,
   ) {
-    this.client = ctx.connectors.connectwise(ctx.connection);
+    this.client = ctx.connection.connectwise();
     this.resolver = new ReferenceResolver(this.client, { pageSize: settings.referencesPageSize, log: ctx.log, signal: ctx.signal });
     this.writer = new XmlDocumentWriter(output.stream);
   }
@@ -239,7 +239,7 @@ export async function runRecordExport(kind: RecordExportKind, settings: RecordEx
     watermark[name] = next;
     watermark[`${name}Setting`] = settings[name] ?? '';
   }
-  await ctx.store.watermarks.set(ctx.taskKey, watermark);
+  await ctx.watermarks.set(watermark);
   const details = exporter.details({ ...(from === undefined ? {} : { from }), ...Object.fromEntries(plan.advance.map((n) => [n, next])) });
   ctx.log.info(`${kind.type} exported`, { records: exporter.count, file: path, ...details });
   return {

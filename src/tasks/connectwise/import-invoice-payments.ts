@@ -4,7 +4,6 @@
 // bounded concurrency, results written in input order, the truth table written per chunk and made
 // durable before the outputs are committed.
 import path from 'node:path';
-import { taskRetryPolicy } from '../../async/backoff.js';
 import { shutdownError } from '../../async/shutdown.js';
 import { DropwiseError } from '../../errors.js';
 import { readRecords, type XmlRecord } from '../../xml/reader.js';
@@ -58,11 +57,10 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
   const scan = await scanPaymentsFile(input.path);
   if (scan.records === 0) return { status: 'empty', recordsIn: 0, recordsOk: 0, recordsFailed: 0, outputs: [] };
 
-  const connection = ctx.connectors.resolve('connectwise', ctx.connection);
-  const { http, processing } = ctx.config;
+  const connection = ctx.connection.name('connectwise');
   // A create is not repeated by the HTTP layer after a 5xx (it may have acted): the rules look and retry.
-  const rules = new PaymentRules(ctx.connectors.connectwise(connection), { ...taskRetryPolicy(http), signal: ctx.signal });
-  const truth = new PaymentTruth(ctx.store.truth, connection, path.basename(input.path));
+  const rules = new PaymentRules(ctx.connection.connectwise(), { ...ctx.retry, signal: ctx.signal });
+  const truth = new PaymentTruth(ctx.truth, connection, path.basename(input.path));
   const importer = new RecordImporter(scan, truth, rules, settings.preventReprocessing);
   const files = new ResultFiles(ctx.outbox, { success: settings.successFile, fail: settings.failFile }, INPUT_ROOT);
   const counts = { ok: 0, failed: 0, interrupted: 0, created: 0, updated: 0, alreadyProcessed: 0 };
@@ -90,7 +88,7 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
 
   let outputs: string[];
   try {
-    const concurrency = processing.recordConcurrency;
+    const concurrency = ctx.recordConcurrency;
     let stopped: boolean;
     try {
       ({ stopped } = await runOrdered(

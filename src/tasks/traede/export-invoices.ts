@@ -28,7 +28,7 @@ function unmarkedError(result: MarkResult, total: number, file: string, cause: D
 
 async function run(settings: TraedeExportInvoicesSettings, ctx: TaskContext): Promise<TaskOutcome> {
   const { systemId } = settings;
-  const client = ctx.connectors.traede(ctx.connection);
+  const client = ctx.connection.traede();
   let invoices;
   try {
     invoices = await client.exportInvoices({ ...settings, signal: ctx.signal });
