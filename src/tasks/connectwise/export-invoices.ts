@@ -3,7 +3,7 @@
 import { INVOICE_REFERENCES } from './invoice-references.js';
 import { recordExportTask } from './export-records.js';
 
-export const exportInvoices = recordExportTask({
+export const exportInvoicesTask = recordExportTask({
   type: 'connectwise.export-invoices',
   summary: 'Export ConnectWise invoices (New, Modified or All, filtered, with references) as <Invoices> XML',
   endpoint: '/finance/invoices',

@@ -17,7 +17,7 @@ import { PaymentTruth } from './payments/payment-truth.js';
 import { RecordImporter, type RecordResult } from './payments/record-importer.js';
 import { ResultFiles } from './payments/result-files.js';
 
-export const TASK_TYPE = 'connectwise.import-invoice-payments';
+export const IMPORT_INVOICE_PAYMENTS_TYPE = 'connectwise.import-invoice-payments';
 
 export interface ImportPaymentsSettings {
   successFile: string;
@@ -29,14 +29,14 @@ export interface ImportPaymentsSettings {
 const CHUNK = 200;
 
 function parseSettings(raw: Record<string, unknown>, input?: { name: string }): ImportPaymentsSettings {
-  const r = new SettingsReader(raw, TASK_TYPE);
+  const r = new SettingsReader(raw, IMPORT_INVOICE_PAYMENTS_TYPE);
   const inputFile = r.string('inputFile');
   if (!input) {
     throw new DropwiseError(
       'DW_SETTINGS_INVALID',
       inputFile === undefined
-        ? `${TASK_TYPE} imports the records of a dropped <${INPUT_ROOT}> file; it cannot run from a task request or a schedule`
-        : `${TASK_TYPE} does not read files named by a task request (inputFile "${inputFile}"); imports are driven by dropped files`,
+        ? `${IMPORT_INVOICE_PAYMENTS_TYPE} imports the records of a dropped <${INPUT_ROOT}> file; it cannot run from a task request or a schedule`
+        : `${IMPORT_INVOICE_PAYMENTS_TYPE} does not read files named by a task request (inputFile "${inputFile}"); imports are driven by dropped files`,
       { hint: `Drop the <${INPUT_ROOT}> file into the inbox, or run it with: dropwise run FILE` },
     );
   }
@@ -52,7 +52,7 @@ function parseSettings(raw: Record<string, unknown>, input?: { name: string }): 
 }
 
 async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: TaskContext): Promise<TaskOutcome> {
-  if (!input) throw new DropwiseError('DW_SETTINGS_INVALID', `${TASK_TYPE} needs an input file`);
+  if (!input) throw new DropwiseError('DW_SETTINGS_INVALID', `${IMPORT_INVOICE_PAYMENTS_TYPE} needs an input file`);
   // Nothing is sent before the whole file is known to be well-formed XML.
   const scan = await scanPaymentsFile(input.path);
   if (scan.records === 0) return { status: 'empty', recordsIn: 0, recordsOk: 0, recordsFailed: 0, outputs: [] };
@@ -139,8 +139,8 @@ async function validateFile(file: string): Promise<ValidationReport> {
   return { ok: problems.length === 0, records: scan.records, problems };
 }
 
-export const importInvoicePayments: TaskDefinition<ImportPaymentsSettings> = {
-  type: TASK_TYPE,
+export const importInvoicePaymentsTask: TaskDefinition<ImportPaymentsSettings> = {
+  type: IMPORT_INVOICE_PAYMENTS_TYPE,
   connector: 'connectwise',
   summary: 'Creates or updates ConnectWise invoice payments from a dropped <InvoicePayments> file, one result per record',
   inputRoot: INPUT_ROOT,

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { shutdownError } from '../../async/shutdown.js';
 import { DropwiseError, toDropwiseError } from '../../errors.js';
 import type { TaskContext, TaskDefinition, TaskOutcome } from '../types.js';
-import { FILE_PLACEHOLDER, TASK_TYPE, parseExportInvoicesSettings, type TraedeExportInvoicesSettings } from './export-invoices-settings.js';
+import { FILE_PLACEHOLDER, TRAEDE_EXPORT_INVOICES_TYPE, parseExportInvoicesSettings, type TraedeExportInvoicesSettings } from './export-invoices-settings.js';
 import { markExported, type MarkResult } from './mark-exported.js';
 import { writeInvoicesFile } from './write-invoices.js';
 
@@ -62,8 +62,8 @@ async function run(settings: TraedeExportInvoicesSettings, ctx: TaskContext): Pr
   return { ...outcome, status: 'partial', error };
 }
 
-export const traedeExportInvoices: TaskDefinition<TraedeExportInvoicesSettings> = {
-  type: TASK_TYPE,
+export const traedeExportInvoicesTask: TaskDefinition<TraedeExportInvoicesSettings> = {
+  type: TRAEDE_EXPORT_INVOICES_TYPE,
   connector: 'traede',
   summary: 'Export Traede invoices not yet exported to a system as <Invoices> XML, then mark them as exported',
   parseSettings: (raw) => parseExportInvoicesSettings(raw),
