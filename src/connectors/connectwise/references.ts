@@ -48,7 +48,7 @@ export interface ReferenceWarning {
 
 export interface ReferenceResolverOptions {
   pageSize: number;
-  /** LRU entries kept between windows; default unbounded. */
+  /** Entities (and known misses) kept between windows, least recently used dropped first; default REFERENCE_CACHE_SIZE. */
   cacheSize?: number;
   log: Logger;
   signal?: AbortSignal;
@@ -61,6 +61,9 @@ export interface ReferenceResolverOptions {
  * `id in (…)` list is also capped by length; at the default page size of 100 this never binds.
  */
 export const MAX_LOOKUP_CONDITION_CHARS = 1800;
+
+/** Fetched entities kept between windows by default: a long export holds a bounded cache, not every target it met. */
+export const REFERENCE_CACHE_SIZE = 5000;
 
 /** One reference object found in a window of records. */
 interface Occurrence {
@@ -270,8 +273,8 @@ export class ReferenceResolver {
 
   private fromCache(key: string): Target | undefined {
     const hit = this.cache.get(key);
-    if (hit === undefined || this.options.cacheSize === undefined) return hit;
-    // Bounded cache: move to the recent end.
+    if (hit === undefined) return hit;
+    // Move to the recent end.
     this.cache.delete(key);
     this.cache.set(key, hit);
     return hit;
@@ -279,8 +282,7 @@ export class ReferenceResolver {
 
   private remember(key: string, target: Target): void {
     this.cache.set(key, target);
-    const limit = this.options.cacheSize;
-    if (limit === undefined) return;
+    const limit = this.options.cacheSize ?? REFERENCE_CACHE_SIZE;
     for (const oldest of this.cache.keys()) {
       if (this.cache.size <= limit) break;
       this.cache.delete(oldest);

@@ -19,8 +19,6 @@ import { EXPORT_GL_BATCH_TYPE, exportRequest, parseGlBatchSettings, type GlBatch
 export const GL_EXPORT_ATTEMPTS = 3;
 /** Records of one container whose references are fetched together. */
 export const REFERENCE_WINDOW = 200;
-/** Fetched entities kept between windows. */
-export const REFERENCE_CACHE_SIZE = 5000;
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
@@ -43,7 +41,7 @@ function referenceWindows(settings: GlBatchSettings, ctx: TaskContext, client: C
     ctx.log.warn('some references cannot be fetched and are left as they are', { task: EXPORT_GL_BATCH_TYPE, references: plan.notFetched });
   }
   if (plan.rounds.size === 0) return { plan, resolver: undefined, windows: undefined };
-  const resolver = new ReferenceResolver(client, { pageSize: settings.referencesPageSize, cacheSize: REFERENCE_CACHE_SIZE, log: ctx.log, signal: ctx.signal });
+  const resolver = new ReferenceResolver(client, { pageSize: settings.referencesPageSize, log: ctx.log, signal: ctx.signal });
   const windows: ReferenceWindows = {
     containers: new Set(plan.rounds.keys()),
     windowSize: REFERENCE_WINDOW,
