@@ -9,19 +9,10 @@ import {
 import { isDropwiseError } from '../../../src/errors.js';
 import { evaluate, recordResolver } from '../../../src/simulator/query/evaluate.js';
 import { parseConditions } from '../../../src/simulator/query/parser.js';
+import { conditionRefusal as refusal } from '../../support/refusal.js';
 
 const one = (field: string, comparison: string, value: string, list: 'conditions' | 'childConditions' | 'customFieldConditions' = 'conditions') =>
   buildConditionString(list, [{ field, comparison, value }]);
-
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (isDropwiseError(err, 'DW_CONDITION_INVALID')) return err.message;
-    throw err;
-  }
-  throw new Error('expected DW_CONDITION_INVALID');
-}
 
 describe('buildConditionString', () => {
   it.each([

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isDropwiseError } from '../../../src/errors.js';
 import { readConditionSettings } from '../../../src/tasks/connectwise/condition-settings.js';
-
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (isDropwiseError(err, 'DW_CONDITION_INVALID')) return err.message;
-    throw err;
-  }
-  throw new Error('expected DW_CONDITION_INVALID');
-}
+import { conditionRefusal as refusal } from '../../support/refusal.js';
 
 describe('readConditionSettings', () => {
   it('reads XML items (any key case) and typed JSON values', () => {
