@@ -16,8 +16,10 @@ export const FLOORS = {
   xml: 7,
   state: 7,
   fs: 8,
+  async: 8, // limiter, read-ahead, back-off, the shutdown error: below every floor that waits or runs in parallel
   config: 9,
   json: 10, // the config reads JSON values with it
+  time: 10, // the one ISO 8601 reader
   errors: 11,
   log: 11,
   secrets: 12, // the redaction registry below both errors and log

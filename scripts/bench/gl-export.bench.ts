@@ -123,7 +123,8 @@ async function streamChild(url: string, outFile: string): Promise<void> {
   for (const d of ['success', 'work/tmp', 'state']) fs.mkdirSync(path.join(dir, d), { recursive: true });
   const outbox = new RunOutbox({ tmp: path.join(dir, 'work/tmp'), success: path.join(dir, 'success'), fail: path.join(dir, 'fail') }, 'bench');
   const store = openStateStore(path.join(dir, 'state'));
-  const ctx = { runId: 'bench', taskKey: 'bench', connection: 'cw', config, log, store, connectors, outbox, signal: new AbortController().signal, progress: () => undefined };
+  const { taskContext } = await import('../../src/tasks/context.js');
+  const ctx = taskContext({ runId: 'bench', taskKey: 'bench', connection: 'cw', config, log, store, connectors, outbox, signal: new AbortController().signal, progress: () => undefined });
   const settings = exportGlBatchTask.parseSettings({});
   const m = await measure(() => exportGlBatchTask.run({ settings }, ctx));
   const written = m.result.outputs[0] as string;

@@ -5,9 +5,9 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { INVOICE_REFERENCES } from '../../src/connectors/connectwise/references.js';
+import { INVOICE_REFERENCES } from '../../src/tasks/connectwise/invoice-references.js';
 import { startSandbox, type Sandbox } from '../../src/simulator/index.js';
-import { exportInvoices } from '../../src/tasks/connectwise/export-invoices.js';
+import { exportInvoicesTask } from '../../src/tasks/connectwise/export-invoices.js';
 import { makeTaskEnv } from '../../test/support/task-context.js';
 import { measure, report, round } from './harness.js';
 
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     for (const [references, extra] of runs) {
       await fetch(`${info.url}/_sandbox/requests`, { method: 'DELETE' });
       global.gc?.();
-      const { result, seconds, peakRssMb, peakHeapMb } = await measure(() => env.runTask(exportInvoices, { exportMode: 'All', outputFile: `bench-${references.replace(' ', '-')}.xml`, ...extra }));
+      const { result, seconds, peakRssMb, peakHeapMb } = await measure(() => env.runTask(exportInvoicesTask, { exportMode: 'All', outputFile: `bench-${references.replace(' ', '-')}.xml`, ...extra }));
       const requests = await requestCount(info);
       const file = result.outputs[0] as string;
       report({

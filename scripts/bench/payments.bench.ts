@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Sandbox } from '../../src/simulator/index.js';
-import { importInvoicePayments } from '../../src/tasks/connectwise/import-invoice-payments.js';
+import { importInvoicePaymentsTask } from '../../src/tasks/connectwise/import-invoice-payments.js';
 import { makeTaskEnv } from '../../test/support/task-context.js';
 import { writePaymentsFile } from '../../test/tasks/connectwise/payments/payments-file.js';
 import { measure, report, round } from './harness.js';
@@ -67,7 +67,7 @@ try {
     );
     await control(info, 'DELETE', 'requests');
     global.gc?.();
-    const { result, seconds, peakRssMb, peakHeapMb } = await measure(() => env.runTask(importInvoicePayments, {}, file));
+    const { result, seconds, peakRssMb, peakHeapMb } = await measure(() => env.runTask(importInvoicePaymentsTask, {}, file));
     const requests = ((await control(info, 'GET', 'requests')) as { total: number }).total;
     const perSecond = run.records / seconds;
     if (run.concurrency === 1) baseline = perSecond;

@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from '../async/backoff.js';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
 import { events } from '../events.js';
@@ -17,7 +18,7 @@ import { RunPlanner } from '../tasks/run-plan.js';
 import { claimFile, type ClaimedFile } from './intake/claim.js';
 import { isPresent } from '../fs/retry.js';
 import { Journal } from './pipeline/journal.js';
-import { Limiter } from './limiter.js';
+import { Limiter } from '../async/limiter.js';
 import { processClaimed, type FilePipelineDeps, type FileResult } from './pipeline/process-file.js';
 import { logProgress, type ProgressFactory } from './pipeline/progress.js';
 import { listClaimed, removeStaleTemps } from './intake/recovery.js';
@@ -257,7 +258,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       return;
     }
     const attempt = (this.retries.get(file.id)?.attempt ?? 0) + 1;
-    const delay = Math.min(MAX_RETRY_DELAY_MS, (this.deps.retryDelayMs ?? 5_000) * 2 ** (attempt - 1));
+    const delay = backoffDelay(attempt, { baseDelayMs: this.deps.retryDelayMs ?? 5_000, maxDelayMs: MAX_RETRY_DELAY_MS });
     this.deps.log.warn(`${file.name} is tried again in ${Math.round(delay / 1000)} s (attempt ${attempt + 1})`);
     const timer = setTimeout(() => this.enqueue(file), delay);
     timer.unref();

@@ -34,6 +34,6 @@ export async function collectStatus(config: AppConfig, store: StateStore, recent
     const committed = entries.some((e) => e.event === 'committed');
     return { id: file.id, name: file.name, ...(claimedAt ? { claimedAt } : {}), stage: committed ? ('outputs committed' as const) : ('claimed' as const) };
   });
-  const glBatches = await glRunBatches(store, runs);
+  const glBatches = await glRunBatches(store.runs, runs);
   return { runs, inFlight, waiting: inbox.filter((n) => !isPartialName(n)).sort(), watermarks, glBatches };
 }

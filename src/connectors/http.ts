@@ -5,6 +5,7 @@
 // unless the caller says it is idempotent.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
+import { backoffDelay } from '../async/backoff.js';
 import type { Dispatcher } from 'undici';
 import type { AppConfig } from '../config/load.js';
 import { DropwiseError } from '../errors.js';
@@ -161,11 +162,9 @@ export class HttpClient {
     }
   }
 
-  /** Exponential back-off with jitter: base·2^(n-1), capped, then scaled by a random 50–100 %. */
+  /** Exponential back-off with jitter. */
   private backoff(attempt: number): number {
-    const { baseDelayMs, maxDelayMs } = this.options;
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling * (0.5 + this.random() * 0.5));
+    return backoffDelay(attempt, this.options, this.random);
   }
 
   async close(): Promise<void> {

@@ -1,15 +1,15 @@
 // The task types this build of dropwise knows. Each task file exports its TaskDefinition; add it to
 // builtInTasks below. The agent routes import files to a task by its inputRoot.
 import { DropwiseError } from '../errors.js';
-import { createAccountingBatch } from './connectwise/create-accounting-batch.js';
-import { exportBatches } from './connectwise/export-batches.js';
+import { createAccountingBatchTask } from './connectwise/create-accounting-batch.js';
+import { exportBatchesTask } from './connectwise/export-batches.js';
 import { exportGlBatchTask } from './connectwise/export-gl-batch.js';
-import { exportInvoices } from './connectwise/export-invoices.js';
-import { importInvoicePayments } from './connectwise/import-invoice-payments.js';
-import { traedeExportInvoices } from './traede/export-invoices.js';
+import { exportInvoicesTask } from './connectwise/export-invoices.js';
+import { importInvoicePaymentsTask } from './connectwise/import-invoice-payments.js';
+import { traedeExportInvoicesTask } from './traede/export-invoices.js';
 import type { TaskDefinition } from './types.js';
 
-export const builtInTasks: TaskDefinition[] = [exportInvoices, exportBatches, exportGlBatchTask, importInvoicePayments, traedeExportInvoices, createAccountingBatch];
+export const builtInTasks: TaskDefinition[] = [exportInvoicesTask, exportBatchesTask, exportGlBatchTask, importInvoicePaymentsTask, traedeExportInvoicesTask, createAccountingBatchTask];
 
 export class TaskRegistry {
   private readonly byType = new Map<string, TaskDefinition>();

@@ -1,7 +1,7 @@
 // Reads task settings that come either typed (config JSON, JSON task requests) or as strings (XML task
 // requests), with one clear error per bad setting and unknown settings refused.
 import { DropwiseError } from '../errors.js';
-import { isoDateTime } from './iso-date.js';
+import { isoDateTime } from '../time/iso-8601.js';
 import { outputNameProblem } from './output-name.js';
 import { isObject } from '../json/is-object.js';
 

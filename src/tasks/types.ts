@@ -1,11 +1,14 @@
 // The contract between the agent and the tasks. A task gets its settings, maybe an input file, and a
-// context with everything it may touch; it streams its results into outputs the agent makes safe.
+// context with what it may touch (the client of its connection, its watermarks, the truth table, a
+// retry policy, a place for run artifacts); it streams its results into outputs the agent makes safe.
 import type { Writable } from 'node:stream';
-import type { AppConfig } from '../config/load.js';
-import type { Connectors } from '../connectors/index.js';
+import type { RetryPolicy } from '../async/backoff.js';
+import type { ConnectWiseClient } from '../connectors/connectwise/client.js';
+import type { TraedeClient } from '../connectors/traede/client.js';
 import type { DropwiseError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { StateStore } from '../state/index.js';
+import type { RunArtifacts } from '../state/run-artifacts.js';
+import type { RunHistory, TruthTable } from '../state/store.js';
 
 /** An output file being written: a temp file until commit() makes it appear whole at its final name. */
 export interface OutputFile {
@@ -34,16 +37,40 @@ export interface TaskProgress {
   message?: string;
 }
 
+/** The run's connection: the one the task names, else the default one of the kind asked for. */
+export interface RunConnection {
+  /** The connection's name in the config; DW_CONNECTION_UNKNOWN when none of `type` fits. */
+  name(type: 'connectwise' | 'traede'): string;
+  connectwise(): ConnectWiseClient;
+  traede(): TraedeClient;
+}
+
+/** The task's own watermarks (kept under its task key, see src/agent/task-key.ts). */
+export interface TaskWatermarks {
+  get(): Promise<Record<string, string>>;
+  /** Durable when it returns; call only once the output they describe is safe. */
+  set(values: Record<string, string>): Promise<void>;
+}
+
+export type RunReader = Pick<RunHistory, 'recent' | 'get' | 'query'>;
+
 export interface TaskContext {
   runId: string;
   /** Identifies the task for watermarks (see src/tasks/task-key.ts): the configured task's name, or a key of the run's own settings. */
   taskKey: string;
-  /** The connection the task should use (undefined: the default one of its kind). */
-  connection: string | undefined;
-  config: AppConfig;
+  connection: RunConnection;
+  /** How the task tries again on its own once the HTTP layer's retries were not enough. */
+  retry: RetryPolicy;
+  /** Records an import works on at the same time (processing.recordConcurrency). */
+  recordConcurrency: number;
+  watermarks: TaskWatermarks;
+  /** externalId → remote id, for imports. */
+  truth: TruthTable;
+  /** Files the run leaves beside the state store (e.g. the GL entry id list). */
+  artifacts: RunArtifacts;
+  /** Earlier runs, read only (the accounting batch task finds a GL export run's entries there). */
+  runs: RunReader;
   log: Logger;
-  store: StateStore;
-  connectors: Connectors;
   outbox: Outbox;
   /** Aborted when the agent is stopping: finish the record in hand, then stop. */
   signal: AbortSignal;

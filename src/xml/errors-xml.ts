@@ -1,6 +1,6 @@
 // The <errors> annotation of ARCHITECTURE §3, used in fail files and in <name>.error.xml files.
 import { DropwiseError } from '../errors.js';
-import { elementToXml } from './json-to-xml.js';
+import { valueToXml } from './json-to-xml.js';
 
 export interface ErrorEntry {
   code: string;
@@ -20,5 +20,5 @@ export function errorEntry(err: DropwiseError): ErrorEntry {
 
 /** `<errors><error>…</error></errors>` indented at `depth`. */
 export function errorsToXml(errors: ErrorEntry[], depth: number): string {
-  return elementToXml('errors', errors.map((e) => ({ code: e.code, message: e.message, field: e.field, httpStatus: e.httpStatus })), depth);
+  return valueToXml('errors', errors.map((e) => ({ code: e.code, message: e.message, field: e.field, httpStatus: e.httpStatus })), depth);
 }

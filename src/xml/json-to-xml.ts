@@ -72,8 +72,8 @@ export function appendElement(out: string[], key: string, value: unknown, depth:
   }
 }
 
-/** One element as text; `depth` is its indentation level. */
-export function elementToXml(name: string, value: unknown, depth = 1): string {
+/** A JSON value as one element named `name`, as text; `depth` is its indentation level (reader.ts elementToXml writes a parsed XmlElement back). */
+export function valueToXml(name: string, value: unknown, depth = 1): string {
   const out: string[] = [];
   appendElement(out, name, value, depth);
   return out.join('');

@@ -10,6 +10,7 @@ import { createConnectors, type Connectors } from '../../src/connectors/index.js
 import { silentLogger, type Logger } from '../../src/log.js';
 import type { Sandbox } from '../../src/simulator/index.js';
 import { openStateStore, type StateStore } from '../../src/state/index.js';
+import { taskContext } from '../../src/tasks/context.js';
 import type { TaskContext, TaskDefinition, TaskInputFile, TaskOutcome, TaskProgress } from '../../src/tasks/types.js';
 
 export interface TaskEnvOptions {
@@ -72,7 +73,7 @@ export async function makeTaskEnv(sandbox: Sandbox, options: TaskEnvOptions = {}
   const context = (run: TaskRunOptions = {}) => {
     const runId = `test-run-${++runs}`;
     const outbox = new RunOutbox({ tmp: ws.tmp, success: ws.success, fail: ws.fail }, runId);
-    const ctx: TaskContext = {
+    const ctx: TaskContext = taskContext({
       runId,
       taskKey: run.taskKey ?? options.taskKey ?? 'test-task',
       connection: run.connection ?? options.connection,
@@ -83,7 +84,7 @@ export async function makeTaskEnv(sandbox: Sandbox, options: TaskEnvOptions = {}
       outbox,
       signal: run.signal ?? new AbortController().signal,
       progress: (p) => progress.push(p),
-    };
+    });
     return { ctx, outbox };
   };
 

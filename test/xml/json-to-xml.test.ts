@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeAttr, escapeText } from '../../src/xml/escape.js';
-import { elementToXml, singularName } from '../../src/xml/json-to-xml.js';
+import { valueToXml, singularName } from '../../src/xml/json-to-xml.js';
 import { documentToXml } from '../support/xml-document.js';
 
 describe('escaping', () => {
@@ -30,7 +30,7 @@ describe('singularName', () => {
 
 describe('JSON → XML mapping', () => {
   it('renders the seed conventions', () => {
-    const xml = elementToXml(
+    const xml = valueToXml(
       'Invoice',
       { id: 206, applyToId: null, reference: '', status: { id: 3, name: 'Closed' }, taxableFlag: false, total: 444.0, tags: [], skipped: undefined, detail: [{ id: 1 }, { id: 2 }] },
       1,
@@ -63,7 +63,7 @@ describe('JSON → XML mapping', () => {
   });
 
   it('makes JSON keys that are not XML names safe', () => {
-    expect(elementToXml('x', { 'a b': 1, '1st': 2 }, 0)).toBe('<x>\n  <a_b>1</a_b>\n  <_1st>2</_1st>\n</x>\n');
+    expect(valueToXml('x', { 'a b': 1, '1st': 2 }, 0)).toBe('<x>\n  <a_b>1</a_b>\n  <_1st>2</_1st>\n</x>\n');
   });
 
   it('writes a whole document with the declaration and namespaces', () => {

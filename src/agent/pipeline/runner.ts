@@ -2,6 +2,7 @@
 // records the run in the history, builds the TaskContext, runs, and turns anything thrown into a failed
 // outcome with a DropwiseError. Outputs the task left open are dropped, so nothing half-written remains.
 import path from 'node:path';
+import { shutdownError } from '../../async/shutdown.js';
 import type { AppConfig } from '../../config/load.js';
 import type { Connectors } from '../../connectors/index.js';
 import { DropwiseError, toDropwiseError } from '../../errors.js';
@@ -9,6 +10,7 @@ import { events } from '../../events.js';
 import type { Logger } from '../../log.js';
 import type { RunRecord, StateStore } from '../../state/index.js';
 import type { RunPlan } from '../../tasks/run-plan.js';
+import { taskContext } from '../../tasks/context.js';
 import type { TaskInputFile, TaskOutcome } from '../../tasks/types.js';
 import { RunOutbox } from './outbox.js';
 import type { ProgressFactory } from './progress.js';
@@ -63,7 +65,7 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
   try {
     outcome = await definition.run(
       { settings: plan.settings, ...(request.input ? { input: request.input } : {}) },
-      {
+      taskContext({
         runId: run.id,
         taskKey,
         connection,
@@ -74,7 +76,7 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
         outbox,
         signal,
         progress: (p) => progress.update(p),
-      },
+      }),
     );
     if (outcome.status === 'failed' && !outcome.error) {
       outcome = { ...outcome, error: new DropwiseError('DW_INTERNAL', `${definition.type} reported a failure without a reason`) };
@@ -102,7 +104,7 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
 /** Whatever a task threw; an abort while stopping is a shutdown, not a failure of the file. */
 function failureOf(err: unknown, signal: AbortSignal): DropwiseError {
   if (signal.aborted && !(err instanceof DropwiseError && err.code !== 'DW_SHUTDOWN')) {
-    return new DropwiseError('DW_SHUTDOWN', 'The agent stopped during the run', { retryable: true, cause: err });
+    return shutdownError('The agent stopped during the run', err);
   }
   return toDropwiseError(err);
 }

@@ -124,13 +124,6 @@ export class ConnectWiseClient {
     return (await this.request<T>('GET', resource, { query, signal })).data;
   }
 
-  /** `GET …/count` with the same filters. */
-  async count(resource: string, query: CwQuery = {}, signal?: AbortSignal): Promise<number> {
-    const { conditions, childConditions, customFieldConditions } = query;
-    const data = await this.get<{ count: number }>(`${resource}/count`, { conditions, childConditions, customFieldConditions }, signal);
-    return data.count;
-  }
-
   /**
    * Yields the records of a list endpoint page by page; only one page is held at a time.
    * Forward-only mode follows `pageId`; otherwise the Link header's `next`.
@@ -163,11 +156,6 @@ export class ConnectWiseClient {
       const nextPage = Number(new URL(next).searchParams.get('page'));
       page = Number.isInteger(nextPage) && nextPage > page ? nextPage : page + 1;
     }
-  }
-
-  /** Checks the credentials with `/system/info`. */
-  async systemInfo(signal?: AbortSignal): Promise<Record<string, unknown>> {
-    return this.get('/system/info', undefined, signal);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@
 // are proven well-formed: nothing is quoted or escaped behind the user's back, and a setting that
 // cannot be a valid clause is refused before any request, naming the condition and the reason.
 import { DropwiseError } from '../../errors.js';
+import { isoInstant } from '../../time/iso-8601.js';
 
 export type ConditionListName = 'conditions' | 'childConditions' | 'customFieldConditions';
 
@@ -48,21 +49,11 @@ interface Scalar {
 class ValueProblem extends Error {}
 
 const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_]*(\/[A-Za-z_][A-Za-z0-9_]*)*$/;
-const ISO_DATETIME = /^(\d{4})-(\d{2})-(\d{2})(T(\d{2}):(\d{2})(:(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const NUMBER = /^-?\d+(\.\d+)?$/;
 
-/** Days in a month (1-based), so `2024-02-30` is refused rather than read as 1 March. */
-function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
+/** A [datetime] literal: ISO 8601 in its `T` form (ConnectWise's literal takes no blank). */
 export function isIsoDateTime(text: string): boolean {
-  const m = ISO_DATETIME.exec(text);
-  if (!m) return false;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
-  if (m[4] !== undefined && (Number(m[5]) > 23 || Number(m[6]) > 59 || Number(m[8] ?? 0) > 59)) return false;
-  return !Number.isNaN(Date.parse(m[4] === undefined ? `${text}T00:00:00Z` : text));
+  return !text.includes(' ') && isoInstant(text) !== undefined;
 }
 
 /** Reads a double-quoted string starting at `start`; `\x` and `""` inside count as escaped. */
@@ -193,7 +184,8 @@ function clauseOf(list: ConditionListName, c: ConditionSetting): string {
   return `${field} ${operator} ${value.text}`;
 }
 
-function label(list: ConditionListName, index: number, field: string): string {
+/** How a condition is named in a message: `conditions #2 (field "company/identifier")`. */
+export function conditionLabel(list: ConditionListName, index: number, field: string): string {
   return `${list} #${index + 1}${field.trim() === '' ? '' : ` (field "${field.trim()}")`}`;
 }
 
@@ -211,7 +203,7 @@ export function buildConditionString(list: ConditionListName, conditions: readon
       clauses.push(clauseOf(list, c));
     } catch (err) {
       if (!(err instanceof ValueProblem)) throw err;
-      problems.push(`${label(list, i, c.field)}: ${err.message}`);
+      problems.push(`${conditionLabel(list, i, c.field)}: ${err.message}`);
     }
   });
   if (problems.length > 0) {
@@ -234,40 +226,4 @@ export function andClause(user: string, extra: string): string {
   if (user.trim() === '') return extra;
   if (extra.trim() === '') return user;
   return `(${user}) and ${extra}`;
-}
-
-const CONDITION_KEYS = ['field', 'comparison', 'value', 'logicOperator'] as const;
-
-/**
- * Reads the items of a Where setting as they arrive: objects from JSON, or from XML task requests
- * (`<condition><field>…</field>…</condition>`, keys in any case, values as strings). JSON numbers
- * and booleans are taken as their query text (42, True).
- */
-export function readConditionSettings(list: ConditionListName, items: readonly unknown[]): ConditionSetting[] {
-  const problems: string[] = [];
-  const out: ConditionSetting[] = [];
-  items.forEach((item, i) => {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
-      problems.push(`${label(list, i, '')}: must be a condition with field, comparison and value`);
-      return;
-    }
-    const values: Partial<Record<(typeof CONDITION_KEYS)[number], string>> = {};
-    for (const [key, v] of Object.entries(item)) {
-      const name = CONDITION_KEYS.find((k) => k.toLowerCase() === key.toLowerCase());
-      if (name === undefined) {
-        problems.push(`${label(list, i, '')}: "${key}" is not part of a condition (use ${CONDITION_KEYS.join(', ')})`);
-      } else if (typeof v === 'string' || typeof v === 'number') {
-        values[name] = String(v);
-      } else if (typeof v === 'boolean') {
-        values[name] = v ? 'True' : 'False';
-      } else if (v !== null && v !== undefined) {
-        problems.push(`${label(list, i, '')}: ${name} must be text`);
-      }
-    }
-    const missing = (['field', 'comparison'] as const).filter((k) => (values[k] ?? '').trim() === '');
-    if (missing.length > 0) problems.push(`${label(list, i, values.field ?? '')}: ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required`);
-    out.push({ field: values.field ?? '', comparison: values.comparison ?? '', value: values.value ?? '', logicOperator: values.logicOperator });
-  });
-  if (problems.length > 0) throw new DropwiseError('DW_CONDITION_INVALID', problems.join('; '), { field: list });
-  return out;
 }

@@ -5,6 +5,7 @@
 // (`invoiceNumber in ("119","120")`) for records that carry only a key, attached as a new element,
 // and a child collection under a reference (`/finance/agreements/{id}/additions`), fetched once per
 // parent and attached as a list.
+import { eachLimited } from '../../async/limiter.js';
 import type { Logger } from '../../log.js';
 import { isDropwiseError } from '../../errors.js';
 import type { ConnectWiseClient } from './client.js';
@@ -47,7 +48,7 @@ export interface ReferenceWarning {
 
 export interface ReferenceResolverOptions {
   pageSize: number;
-  /** LRU entries kept between windows; default unbounded. */
+  /** Entities (and known misses) kept between windows, least recently used dropped first; default REFERENCE_CACHE_SIZE. */
   cacheSize?: number;
   log: Logger;
   signal?: AbortSignal;
@@ -60,6 +61,9 @@ export interface ReferenceResolverOptions {
  * `id in (…)` list is also capped by length; at the default page size of 100 this never binds.
  */
 export const MAX_LOOKUP_CONDITION_CHARS = 1800;
+
+/** Fetched entities kept between windows by default: a long export holds a bounded cache, not every target it met. */
+export const REFERENCE_CACHE_SIZE = 5000;
 
 /** One reference object found in a window of records. */
 interface Occurrence {
@@ -121,15 +125,6 @@ export function lookupChunks(ids: readonly (number | string)[], pageSize: number
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
-}
-
-/** Runs `work` over `items`, at most `limit` at a time. */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++] as T);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 export class ReferenceResolver {
@@ -278,8 +273,8 @@ export class ReferenceResolver {
 
   private fromCache(key: string): Target | undefined {
     const hit = this.cache.get(key);
-    if (hit === undefined || this.options.cacheSize === undefined) return hit;
-    // Bounded cache: move to the recent end.
+    if (hit === undefined) return hit;
+    // Move to the recent end.
     this.cache.delete(key);
     this.cache.set(key, hit);
     return hit;
@@ -287,8 +282,7 @@ export class ReferenceResolver {
 
   private remember(key: string, target: Target): void {
     this.cache.set(key, target);
-    const limit = this.options.cacheSize;
-    if (limit === undefined) return;
+    const limit = this.options.cacheSize ?? REFERENCE_CACHE_SIZE;
     for (const oldest of this.cache.keys()) {
       if (this.cache.size <= limit) break;
       this.cache.delete(oldest);
@@ -300,28 +294,3 @@ export class ReferenceResolver {
 function targetKey(endpoint: string, field: string, key: number | string): string {
   return field === 'id' ? `${endpoint}#${key}` : `${endpoint}#${field}=${key}`;
 }
-
-/** A company site lives under its company: the parent comes from the site's href, else from `companyField`. */
-function companySites(companyField: string): ReferenceSpec['parentEndpoint'] {
-  return (ref, record) => {
-    const info = ref['_info'];
-    const href = isObject(info) && typeof info['site_href'] === 'string' ? info['site_href'] : '';
-    const fromHref = /\/company\/companies\/(\d+)\/sites\/[^/]+$/.exec(href)?.[1];
-    const company = record[companyField];
-    const companyId = fromHref ?? (isObject(company) && typeof company['id'] === 'number' ? String(company['id']) : undefined);
-    return companyId === undefined ? undefined : `/company/companies/${companyId}/sites`;
-  };
-}
-
-/** The nine references the seed's invoice export can fetch. */
-export const INVOICE_REFERENCES: Record<string, Omit<ReferenceSpec, 'name'>> = {
-  status: { path: ['status'], endpoint: '/finance/billingStatuses' },
-  company: { path: ['company'], endpoint: '/company/companies' },
-  billToCompany: { path: ['billToCompany'], endpoint: '/company/companies' },
-  shipToCompany: { path: ['shipToCompany'], endpoint: '/company/companies' },
-  billingSite: { path: ['billingSite'], endpoint: '/company/companies/{companyId}/sites', parentEndpoint: companySites('billToCompany') },
-  shippingSite: { path: ['shippingSite'], endpoint: '/company/companies/{companyId}/sites', parentEndpoint: companySites('shipToCompany') },
-  billingTerms: { path: ['billingTerms'], endpoint: '/finance/billingTerms' },
-  taxCode: { path: ['taxCode'], endpoint: '/finance/taxCodes' },
-  currency: { path: ['currency'], endpoint: '/finance/currencies' },
-};

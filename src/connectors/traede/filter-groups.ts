@@ -2,6 +2,7 @@
 // inside one group are AND-ed, or OR-ed when the group says `or`. Export endpoints filter only on
 // created_at/updated_at, so anything else is refused here, before a request is ever sent.
 import { DropwiseError } from '../../errors.js';
+import { isoInstant } from '../../time/iso-8601.js';
 
 export const FILTER_KEYS = ['created_at', 'updated_at'] as const;
 export const FILTER_OPERATORS = ['ct', 'sw', 'ew', 'eq', 'gt', 'gte', 'lt', 'lte', 'in', 'bt'] as const;
@@ -25,23 +26,14 @@ export interface TraedeFilterGroup {
 /** Operators that match text (SQL LIKE) rather than compare datetimes. */
 const TEXT_OPERATORS: ReadonlySet<string> = new Set(['ct', 'sw', 'ew']);
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-
 /**
  * An ISO 8601 date or date-time, or Traede's own `YYYY-MM-DD HH:MM:SS`, as Traede's datetime literal in
  * UTC. Without a zone the value is taken as UTC already (Traede's datetimes are UTC). Undefined when
  * the text is not such a value.
  */
 export function traedeDateTime(text: string): string | undefined {
-  const m = DATE_TIME.exec(text.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', zone = 'Z'] = m;
-  // Date.parse rolls 2024-02-30 over to March: refuse dates that do not exist.
-  const day = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (day.getUTCMonth() !== Number(mo) - 1 || day.getUTCDate() !== Number(d)) return undefined;
-  const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`);
-  if (Number.isNaN(ms)) return undefined;
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  const ms = isoInstant(text.trim());
+  return ms === undefined ? undefined : new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 function describe(groupIndex: number, filterIndex?: number): string {

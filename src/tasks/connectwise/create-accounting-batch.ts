@@ -71,8 +71,8 @@ async function runFile(settings: BatchSettings & { mode: 'file' }, input: TaskIn
   // Nothing is sent before the whole file is read and checked.
   const batches = await readBatchFile(input.path);
   if (batches.length === 0) return { status: 'empty', recordsIn: 0, recordsOk: 0, recordsFailed: 0, outputs: [] };
-  const client = ctx.connectors.connectwise(ctx.connection);
-  const creator = new BatchCreator(client, ctx, await BatchHistory.load(ctx.store, ctx.connection));
+  const client = ctx.connection.connectwise();
+  const creator = new BatchCreator(client, ctx, await BatchHistory.load(ctx.runs, ctx.connection.name('connectwise')));
   const files = new ResultFiles(ctx.outbox, { success: settings.successFile, fail: settings.failFile }, BATCHES_ROOT);
   const done: RecordedBatch[] = [];
   const glFiles: string[] = [];
@@ -125,12 +125,12 @@ function requestElement(batchIdentifier: string, fromRun: string, ids: number[])
 }
 
 async function runFromGlRun(settings: BatchSettings & { mode: 'fromRun' }, ctx: TaskContext): Promise<TaskOutcome> {
-  const { run, ids, flags } = await glRunEntries(ctx.store, settings.fromRun, ctx.connection);
+  const { run, ids, flags } = await glRunEntries(ctx.runs, settings.fromRun, ctx.connection.name('connectwise'));
   if (ids.length === 0) {
     ctx.log.info(`GL export run ${run.id} exported no GL entries: there is nothing to batch`, { task: BATCH_TASK_TYPE });
     return { status: 'empty', recordsIn: 0, recordsOk: 0, recordsFailed: 0, outputs: [], details: { fromRun: run.id } };
   }
-  const result = await batchGlRun(ctx, ctx.connectors.connectwise(ctx.connection), { runId: run.id, ids, flags });
+  const result = await batchGlRun(ctx, ctx.connection.connectwise(), { runId: run.id, ids, flags });
   if (result.ok) {
     logResult(ctx, result);
     return {
@@ -174,7 +174,7 @@ async function validateFile(file: string): Promise<ValidationReport> {
   }
 }
 
-export const createAccountingBatch: TaskDefinition<BatchSettings> = {
+export const createAccountingBatchTask: TaskDefinition<BatchSettings> = {
   type: BATCH_TASK_TYPE,
   connector: 'connectwise',
   summary: 'Posts GL entries in a ConnectWise accounting batch (POST /finance/accounting/batches), from a dropped <Batches> file or a GL export run, exactly once',

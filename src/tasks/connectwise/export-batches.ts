@@ -2,7 +2,7 @@
 // Modified / All with watermarks and Conditions. The seed offers no references for batches.
 import { recordExportTask } from './export-records.js';
 
-export const exportBatches = recordExportTask({
+export const exportBatchesTask = recordExportTask({
   type: 'connectwise.export-batches',
   summary: 'Export ConnectWise accounting batches (New, Modified or All, filtered) as <Batches> XML',
   endpoint: '/finance/accounting/batches',

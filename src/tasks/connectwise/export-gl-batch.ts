@@ -2,7 +2,6 @@
 // ConnectWise's accounting interface, streamed from POST /finance/accounting/export straight into a
 // <GLExport> file at flat memory, with references fetched in windows of records. The export is a
 // preview (it posts nothing), so a failed attempt is safely retried from the start.
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectWiseClient } from '../../connectors/connectwise/client.js';
 import { ReferenceResolver } from '../../connectors/connectwise/references.js';
@@ -16,14 +15,12 @@ import { GlEntryIdSink } from './gl/entry-ids.js';
 import { chooseLocation } from './gl/location.js';
 import { planGlReferences } from './gl/reference-paths.js';
 import { glExportStopped } from './gl/stopped.js';
-import { GL_TASK_TYPE, exportRequest, parseGlBatchSettings, type GlBatchSettings } from './gl/settings.js';
+import { EXPORT_GL_BATCH_TYPE, exportRequest, parseGlBatchSettings, type GlBatchSettings } from './gl/settings.js';
 
 /** Attempts at the whole export; only failures a new attempt may fix are retried. */
 export const GL_EXPORT_ATTEMPTS = 3;
 /** Records of one container whose references are fetched together. */
 export const REFERENCE_WINDOW = 200;
-/** Fetched entities kept between windows. */
-export const REFERENCE_CACHE_SIZE = 5000;
 
 const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 
@@ -38,10 +35,10 @@ function whatHappened(err: DropwiseError, progress: StreamProgress): string {
 function referenceWindows(settings: GlBatchSettings, ctx: TaskContext, client: ConnectWiseClient, tally: { warnings: number }) {
   const plan = planGlReferences(settings.referencesToFetch);
   if (plan.notFetched.length > 0) {
-    ctx.log.warn('some references cannot be fetched and are left as they are', { task: GL_TASK_TYPE, references: plan.notFetched });
+    ctx.log.warn('some references cannot be fetched and are left as they are', { task: EXPORT_GL_BATCH_TYPE, references: plan.notFetched });
   }
   if (plan.rounds.size === 0) return { plan, resolver: undefined, windows: undefined };
-  const resolver = new ReferenceResolver(client, { pageSize: settings.referencesPageSize, cacheSize: REFERENCE_CACHE_SIZE, log: ctx.log, signal: ctx.signal });
+  const resolver = new ReferenceResolver(client, { pageSize: settings.referencesPageSize, log: ctx.log, signal: ctx.signal });
   const windows: ReferenceWindows = {
     containers: new Set(plan.rounds.keys()),
     windowSize: REFERENCE_WINDOW,
@@ -53,15 +50,15 @@ function referenceWindows(settings: GlBatchSettings, ctx: TaskContext, client: C
 }
 
 async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Promise<TaskOutcome> {
-  const client = ctx.connectors.connectwise(ctx.connection);
+  const client = ctx.connection.connectwise();
   const location = await chooseLocation(client, settings.locationId, settings.locationName, ctx.signal);
   if ('notFound' in location) {
-    ctx.log.warn(`No ConnectWise location is named "${location.notFound}": exporting every location`, { task: GL_TASK_TYPE, locationName: location.notFound });
+    ctx.log.warn(`No ConnectWise location is named "${location.notFound}": exporting every location`, { task: EXPORT_GL_BATCH_TYPE, locationName: location.notFound });
   }
   const body = exportRequest(settings, location.locationId);
   const tally = { warnings: 0 };
   const { plan, resolver, windows } = referenceWindows(settings, ctx, client, tally);
-  const ids = new GlEntryIdSink(path.join(ctx.config.folders.state, 'gl-entry-ids', `${ctx.runId}.txt`));
+  const ids = new GlEntryIdSink(ctx.artifacts);
 
   let result: AttemptResult | undefined;
   let attempt = 1;
@@ -83,12 +80,11 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
       const what = whatHappened(err, progress);
       if (!worthAnotherAttempt(err) || attempt >= GL_EXPORT_ATTEMPTS) {
         const tries = attempt > 1 ? ` (attempt ${attempt} of ${GL_EXPORT_ATTEMPTS})` : '';
-        ctx.log.error(`${what}; nothing was written${tries}`, { task: GL_TASK_TYPE, code: err.code });
+        ctx.log.error(`${what}; nothing was written${tries}`, { task: EXPORT_GL_BATCH_TYPE, code: err.code });
         throw new DropwiseError(err.code, `${what}; no output was written${tries}`, { hint: err.hint, httpStatus: err.httpStatus, field: err.field, retryable: err.retryable, cause: err });
       }
-      ctx.log.warn(`${what}; retrying from the start (attempt ${attempt + 1} of ${GL_EXPORT_ATTEMPTS})`, { task: GL_TASK_TYPE, code: err.code });
-      const { baseDelayMs, maxDelayMs } = ctx.config.http;
-      await sleep(Math.min(maxDelayMs, baseDelayMs * 2 ** attempt), undefined, { signal: ctx.signal }).catch((abort: unknown) => {
+      ctx.log.warn(`${what}; retrying from the start (attempt ${attempt + 1} of ${GL_EXPORT_ATTEMPTS})`, { task: EXPORT_GL_BATCH_TYPE, code: err.code });
+      await sleep(ctx.retry.delayMs(attempt), undefined, { signal: ctx.signal }).catch((abort: unknown) => {
         throw glExportStopped(abort);
       });
     }
@@ -126,7 +122,7 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
 }
 
 export const exportGlBatchTask: TaskDefinition<GlBatchSettings> = {
-  type: GL_TASK_TYPE,
+  type: EXPORT_GL_BATCH_TYPE,
   connector: 'connectwise',
   summary: 'Streams unposted invoices, expenses and/or procurement from ConnectWise\'s accounting interface (POST /finance/accounting/export) into a <GLExport> file',
   parseSettings: (raw) => parseGlBatchSettings(raw),

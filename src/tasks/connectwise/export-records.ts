@@ -1,103 +1,22 @@
-// The shared engine of the ConnectWise list exports (seeds 000 invoices, 001 batches): settings,
-// New/Modified/All with watermarks, forward-only paging, references per window of records, streaming
-// XML output, and the watermark advanced only once the output is committed.
-import { andClause, buildConditionString, readConditionSettings, type ConditionListName } from '../../connectors/connectwise/conditions.js';
+// The shared engine of the ConnectWise list exports (seeds 000 invoices, 001 batches): forward-only
+// paging read one page ahead, references per window of records, streaming XML output, and the
+// watermark advanced only once the output is committed. Settings: record-export-settings.ts; which
+// watermark a mode reads and moves: export-watermarks.ts.
+import { readAhead } from '../../async/read-ahead.js';
+import { shutdownError } from '../../async/shutdown.js';
+import { andClause } from '../../connectors/connectwise/conditions.js';
 import type { ConnectWiseClient, CwQuery } from '../../connectors/connectwise/client.js';
-import { ReferenceResolver, type ReferenceSpec } from '../../connectors/connectwise/references.js';
-import { DropwiseError, toDropwiseError } from '../../errors.js';
+import { ReferenceResolver } from '../../connectors/connectwise/references.js';
+import { toDropwiseError } from '../../errors.js';
 import { XmlDocumentWriter } from '../../xml/writer.js';
-import { SettingsReader } from '../settings.js';
 import type { OutputFile, TaskContext, TaskDefinition, TaskOutcome } from '../types.js';
+import { advanceWatermarks, serverTime, watermarkStart } from './export-watermarks.js';
+import { parseRecordExportSettings, type RecordExportKind, type RecordExportSettings } from './record-export-settings.js';
 
 type Json = Record<string, unknown>;
 
-export const EXPORT_MODES = ['Modified', 'New', 'All'] as const;
-export type ExportMode = (typeof EXPORT_MODES)[number];
-
-/** What differs between the list exports: the endpoint, the XML names and what may be fetched. */
-export interface RecordExportKind {
-  type: string;
-  summary: string;
-  endpoint: string;
-  /** Plural root and singular record element: Invoices/Invoice. */
-  root: string;
-  record: string;
-  defaultOutputFile: string;
-  /** The references "References To Fetch" may name. */
-  references: Record<string, Omit<ReferenceSpec, 'name'>>;
-  /** The Where settings the seed lists for this export. */
-  whereSettings: readonly ConditionListName[];
-}
-
-export interface RecordExportSettings {
-  exportMode: ExportMode;
-  /** Starting watermarks (ISO, UTC); a stored watermark wins once a run has advanced it. */
-  dateCreated: string | undefined;
-  dateModified: string | undefined;
-  pageSize: number;
-  outputFile: string;
-  references: ReferenceSpec[];
-  referencesPageSize: number;
-  /** The Where settings as ConnectWise query strings ('' for none). */
-  query: Required<Pick<CwQuery, 'conditions' | 'childConditions' | 'customFieldConditions'>>;
-  /** Zynk writes the document even when nothing matched. */
-  writeEmptyFile: boolean;
-}
-
-const WATERMARK_FIELD = { dateCreated: '_info/dateEntered', dateModified: '_info/lastUpdated' } as const;
-type WatermarkName = keyof typeof WATERMARK_FIELD;
-
-/** Which watermark each mode filters on and which it may advance (All covers both). */
-const MODE_WATERMARKS: Record<ExportMode, { filter?: WatermarkName; advance: WatermarkName[] }> = {
-  New: { filter: 'dateCreated', advance: ['dateCreated'] },
-  Modified: { filter: 'dateModified', advance: ['dateModified'] },
-  All: { advance: ['dateCreated', 'dateModified'] },
-};
-
-/**
- * The next watermark is the time the export started, a little earlier: ConnectWise stamps whole
- * seconds and the server's Date header is truncated too, so a record changed in the second the
- * export began comes again next time (at-least-once) rather than never.
- */
-export const WATERMARK_OVERLAP_MS = 1000;
-
 /** Records held for one reference lookup round when references are fetched (a few MB of JSON). */
 const MAX_WINDOW_RECORDS = 1000;
-
-export function parseRecordExportSettings(kind: RecordExportKind, raw: Record<string, unknown>): RecordExportSettings {
-  const reader = new SettingsReader(raw, kind.type);
-  const exportMode = reader.oneOf('exportMode', EXPORT_MODES, 'Modified');
-  const dateCreated = reader.date('dateCreated');
-  const dateModified = reader.date('dateModified');
-  const pageSize = reader.int('pageSize', { min: 1, max: 1000, default: 100 });
-  const outputFile = reader.fileName('outputFile', kind.defaultOutputFile);
-  const references = readReferences(reader, kind);
-  const referencesPageSize = reader.int('referencesPageSize', { min: 1, max: 1000, default: 100 });
-  const where = kind.whereSettings.map((name) => [name, reader.list(name, 'condition')] as const);
-  const writeEmptyFile = reader.bool('writeEmptyFile', true);
-  reader.done();
-  const query = { conditions: '', childConditions: '', customFieldConditions: '' };
-  for (const [name, items] of where) query[name] = buildConditionString(name, readConditionSettings(name, items));
-  return { exportMode, dateCreated, dateModified, pageSize, outputFile, references, referencesPageSize, query, writeEmptyFile };
-}
-
-function readReferences(reader: SettingsReader, kind: RecordExportKind): ReferenceSpec[] {
-  const allowed = Object.keys(kind.references);
-  const specs = new Map<string, ReferenceSpec>();
-  for (const name of reader.stringList('referencesToFetch', 'reference')) {
-    const known = allowed.find((a) => a.toLowerCase() === name.toLowerCase());
-    if (known === undefined) {
-      reader.problem(
-        allowed.length === 0
-          ? `"referencesToFetch": ${kind.type} has no references to fetch (was "${name}")`
-          : `"referencesToFetch": "${name}" is not a reference of ${kind.type}; use ${allowed.join(', ')}`,
-      );
-    } else {
-      specs.set(known, { name: known, ...(kind.references[known] as Omit<ReferenceSpec, 'name'>) });
-    }
-  }
-  return [...specs.values()];
-}
 
 /**
  * Zynk's exports (seeds 000, 001) start every record with `<id>`, `<externalId>` (empty when unset:
@@ -106,26 +25,6 @@ function readReferences(reader: SettingsReader, kind: RecordExportKind): Referen
 export function zynkRecordOrder(record: Json): Json {
   const { id, externalId, _info, ...rest } = record;
   return { id, externalId: externalId ?? '', _info, ...rest };
-}
-
-/** The server's clock from a Date header, else ours: watermarks compare with server stamps. */
-export function serverTime(dateHeader: string | string[] | undefined, fallback = Date.now()): number {
-  const value = Array.isArray(dateHeader) ? dateHeader[0] : dateHeader;
-  const ms = value === undefined ? NaN : Date.parse(value);
-  return Number.isNaN(ms) ? fallback : ms;
-}
-
-const isoSeconds = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
-
-/**
- * The watermark a run starts from. A stored one wins, unless the setting was changed since that
- * watermark was stored: then the new setting is an explicit new starting point (a re-export).
- */
-export async function startingWatermark(ctx: TaskContext, name: WatermarkName, setting: string | undefined): Promise<string | undefined> {
-  const stored = await ctx.store.watermarks.get(ctx.taskKey);
-  const current = stored[name];
-  if (current === undefined || (setting !== undefined && stored[`${name}Setting`] !== setting)) return setting;
-  return current;
 }
 
 /** Page requests the forward-only reader makes: full pages, then the short (or empty) last one. */
@@ -147,7 +46,7 @@ class RecordExport {
     private readonly ctx: TaskContext,
     output: OutputFile,
   ) {
-    this.client = ctx.connectors.connectwise(ctx.connection);
+    this.client = ctx.connection.connectwise();
     this.resolver = new ReferenceResolver(this.client, { pageSize: settings.referencesPageSize, log: ctx.log, signal: ctx.signal });
     this.writer = new XmlDocumentWriter(output.stream);
   }
@@ -167,7 +66,7 @@ class RecordExport {
     const { settings } = this;
     await this.writer.start(this.kind.root);
     let window: Json[] = [];
-    for await (const page of prefetched(this.client.pages<Json & { id?: number }>(this.kind.endpoint, query, { pageSize: settings.pageSize, signal: this.ctx.signal }))) {
+    for await (const page of readAhead(this.client.pages<Json & { id?: number }>(this.kind.endpoint, query, { pageSize: settings.pageSize, signal: this.ctx.signal }))) {
       this.pages++;
       this.read += page.length;
       window = window.length === 0 ? page : window.concat(page);
@@ -209,25 +108,9 @@ class RecordExport {
   }
 }
 
-/** Reads one page ahead, so the next page is on its way while this one is resolved and written. */
-async function* prefetched<T>(source: AsyncGenerator<T>): AsyncGenerator<T> {
-  let next = source.next();
-  // Handled when awaited below; this only keeps an abandoned prefetch from being "unhandled".
-  next.catch(() => undefined);
-  for (;;) {
-    const result = await next;
-    if (result.done) return;
-    next = source.next();
-    next.catch(() => undefined);
-    yield result.value;
-  }
-}
-
 export async function runRecordExport(kind: RecordExportKind, settings: RecordExportSettings, ctx: TaskContext): Promise<TaskOutcome> {
-  const plan = MODE_WATERMARKS[settings.exportMode];
-  const from = plan.filter === undefined ? undefined : await startingWatermark(ctx, plan.filter, settings[plan.filter]);
-  const conditions = plan.filter === undefined || from === undefined ? settings.query.conditions : andClause(settings.query.conditions, `${WATERMARK_FIELD[plan.filter]} > [${from}]`);
-  const query: CwQuery = { ...settings.query, conditions };
+  const start = await watermarkStart(ctx.watermarks, settings);
+  const query: CwQuery = { ...settings.query, conditions: andClause(settings.query.conditions, start.condition) };
 
   const output = await ctx.outbox.create('success', settings.outputFile);
   const exporter = new RecordExport(kind, settings, ctx, output);
@@ -240,19 +123,13 @@ export async function runRecordExport(kind: RecordExportKind, settings: RecordEx
     else await output.abort();
   } catch (err) {
     await output.abort();
-    if (ctx.signal.aborted) throw new DropwiseError('DW_SHUTDOWN', `The agent stopped while ${kind.type} was running; nothing was written`, { retryable: true, cause: err });
+    if (ctx.signal.aborted) throw shutdownError(`The agent stopped while ${kind.type} was running; nothing was written`, err);
     throw toDropwiseError(err);
   }
 
   // The output is safe: only now may the watermark move, to when this export started.
-  const next = isoSeconds(startedAt - WATERMARK_OVERLAP_MS);
-  const watermark: Record<string, string> = {};
-  for (const name of plan.advance) {
-    watermark[name] = next;
-    watermark[`${name}Setting`] = settings[name] ?? '';
-  }
-  await ctx.store.watermarks.set(ctx.taskKey, watermark);
-  const details = exporter.details({ ...(from === undefined ? {} : { from }), ...Object.fromEntries(plan.advance.map((n) => [n, next])) });
+  const advanced = await advanceWatermarks(ctx.watermarks, settings, startedAt);
+  const details = exporter.details({ ...(start.from === undefined ? {} : { from: start.from }), ...advanced });
   ctx.log.info(`${kind.type} exported`, { records: exporter.count, file: path, ...details });
   return {
     status: exporter.count === 0 ? 'empty' : 'success',

@@ -4,6 +4,7 @@
 // bounded concurrency, results written in input order, the truth table written per chunk and made
 // durable before the outputs are committed.
 import path from 'node:path';
+import { shutdownError } from '../../async/shutdown.js';
 import { DropwiseError } from '../../errors.js';
 import { readRecords, type XmlRecord } from '../../xml/reader.js';
 import { SettingsReader, baseName } from '../settings.js';
@@ -16,7 +17,7 @@ import { PaymentTruth } from './payments/payment-truth.js';
 import { RecordImporter, type RecordResult } from './payments/record-importer.js';
 import { ResultFiles } from './payments/result-files.js';
 
-export const TASK_TYPE = 'connectwise.import-invoice-payments';
+export const IMPORT_INVOICE_PAYMENTS_TYPE = 'connectwise.import-invoice-payments';
 
 export interface ImportPaymentsSettings {
   successFile: string;
@@ -28,14 +29,14 @@ export interface ImportPaymentsSettings {
 const CHUNK = 200;
 
 function parseSettings(raw: Record<string, unknown>, input?: { name: string }): ImportPaymentsSettings {
-  const r = new SettingsReader(raw, TASK_TYPE);
+  const r = new SettingsReader(raw, IMPORT_INVOICE_PAYMENTS_TYPE);
   const inputFile = r.string('inputFile');
   if (!input) {
     throw new DropwiseError(
       'DW_SETTINGS_INVALID',
       inputFile === undefined
-        ? `${TASK_TYPE} imports the records of a dropped <${INPUT_ROOT}> file; it cannot run from a task request or a schedule`
-        : `${TASK_TYPE} does not read files named by a task request (inputFile "${inputFile}"); imports are driven by dropped files`,
+        ? `${IMPORT_INVOICE_PAYMENTS_TYPE} imports the records of a dropped <${INPUT_ROOT}> file; it cannot run from a task request or a schedule`
+        : `${IMPORT_INVOICE_PAYMENTS_TYPE} does not read files named by a task request (inputFile "${inputFile}"); imports are driven by dropped files`,
       { hint: `Drop the <${INPUT_ROOT}> file into the inbox, or run it with: dropwise run FILE` },
     );
   }
@@ -52,20 +53,15 @@ function parseSettings(raw: Record<string, unknown>, input?: { name: string }): 
 }
 
 async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: TaskContext): Promise<TaskOutcome> {
-  if (!input) throw new DropwiseError('DW_SETTINGS_INVALID', `${TASK_TYPE} needs an input file`);
+  if (!input) throw new DropwiseError('DW_SETTINGS_INVALID', `${IMPORT_INVOICE_PAYMENTS_TYPE} needs an input file`);
   // Nothing is sent before the whole file is known to be well-formed XML.
   const scan = await scanPaymentsFile(input.path);
   if (scan.records === 0) return { status: 'empty', recordsIn: 0, recordsOk: 0, recordsFailed: 0, outputs: [] };
 
-  const connection = ctx.connectors.resolve('connectwise', ctx.connection);
-  const { http, processing } = ctx.config;
-  const rules = new PaymentRules(ctx.connectors.connectwise(connection), {
-    // A create is not repeated by the HTTP layer after a 5xx (it may have acted): the rules look and retry.
-    attempts: http.maxAttempts,
-    delayMs: (attempt) => Math.min(http.maxDelayMs, http.baseDelayMs * 2 ** attempt),
-    signal: ctx.signal,
-  });
-  const truth = new PaymentTruth(ctx.store.truth, connection, path.basename(input.path));
+  const connection = ctx.connection.name('connectwise');
+  // A create is not repeated by the HTTP layer after a 5xx (it may have acted): the rules look and retry.
+  const rules = new PaymentRules(ctx.connection.connectwise(), { ...ctx.retry, signal: ctx.signal });
+  const truth = new PaymentTruth(ctx.truth, connection, path.basename(input.path));
   const importer = new RecordImporter(scan, truth, rules, settings.preventReprocessing);
   const files = new ResultFiles(ctx.outbox, { success: settings.successFile, fail: settings.failFile }, INPUT_ROOT);
   const counts = { ok: 0, failed: 0, interrupted: 0, created: 0, updated: 0, alreadyProcessed: 0 };
@@ -93,7 +89,7 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
 
   let outputs: string[];
   try {
-    const concurrency = processing.recordConcurrency;
+    const concurrency = ctx.recordConcurrency;
     let stopped: boolean;
     try {
       ({ stopped } = await runOrdered(
@@ -106,7 +102,7 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
       // Also when the file stops as a whole: what went through is remembered for the next run.
       await truth.write();
     }
-    if (stopped || counts.interrupted > 0) throw new DropwiseError('DW_SHUTDOWN', `Stopped after ${counts.ok + counts.failed} of ${scan.records} records; the file resumes at the next start`, { retryable: true });
+    if (stopped || counts.interrupted > 0) throw shutdownError(`Stopped after ${counts.ok + counts.failed} of ${scan.records} records; the file resumes at the next start`);
     outputs = await files.commit();
   } catch (err) {
     await files.abort();
@@ -144,8 +140,8 @@ async function validateFile(file: string): Promise<ValidationReport> {
   return { ok: problems.length === 0, records: scan.records, problems };
 }
 
-export const importInvoicePayments: TaskDefinition<ImportPaymentsSettings> = {
-  type: TASK_TYPE,
+export const importInvoicePaymentsTask: TaskDefinition<ImportPaymentsSettings> = {
+  type: IMPORT_INVOICE_PAYMENTS_TYPE,
   connector: 'connectwise',
   summary: 'Creates or updates ConnectWise invoice payments from a dropped <InvoicePayments> file, one result per record',
   inputRoot: INPUT_ROOT,

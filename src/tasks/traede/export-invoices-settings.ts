@@ -3,7 +3,7 @@ import type { TraedeFilterGroup } from '../../connectors/traede/filter-groups.js
 import { SettingsReader } from '../settings.js';
 import { readFilterGroups } from './filter-group-settings.js';
 
-export const TASK_TYPE = 'traede.export-invoices';
+export const TRAEDE_EXPORT_INVOICES_TYPE = 'traede.export-invoices';
 
 /** Replaced in `note` by the name the output file was committed under. */
 export const FILE_PLACEHOLDER = '{file}';
@@ -24,12 +24,12 @@ export interface TraedeExportInvoicesSettings {
 }
 
 export function parseExportInvoicesSettings(raw: Record<string, unknown>): TraedeExportInvoicesSettings {
-  const reader = new SettingsReader(raw, TASK_TYPE);
+  const reader = new SettingsReader(raw, TRAEDE_EXPORT_INVOICES_TYPE);
   const settings: TraedeExportInvoicesSettings = {
     systemId: reader.string('systemId', { required: true }),
     notExportedSince: reader.date('notExportedSince'),
     includeNonBooked: reader.bool('includeNonBooked', false),
-    filterGroups: readFilterGroups(reader, TASK_TYPE),
+    filterGroups: readFilterGroups(reader, TRAEDE_EXPORT_INVOICES_TYPE),
     includeLines: reader.bool('includeLines', true),
     outputFile: reader.fileName('outputFile', 'traede_invoices.xml'),
     note: reader.string('note') ?? `Exported by dropwise to ${FILE_PLACEHOLDER}`,

@@ -3,9 +3,10 @@
 // outbox/success) mark them as exported. An invoice that cannot be marked stays unexported and comes
 // again next run: delivery is at-least-once, and the downstream recognises an invoice it has by id.
 import path from 'node:path';
+import { shutdownError } from '../../async/shutdown.js';
 import { DropwiseError, toDropwiseError } from '../../errors.js';
 import type { TaskContext, TaskDefinition, TaskOutcome } from '../types.js';
-import { FILE_PLACEHOLDER, TASK_TYPE, parseExportInvoicesSettings, type TraedeExportInvoicesSettings } from './export-invoices-settings.js';
+import { FILE_PLACEHOLDER, TRAEDE_EXPORT_INVOICES_TYPE, parseExportInvoicesSettings, type TraedeExportInvoicesSettings } from './export-invoices-settings.js';
 import { markExported, type MarkResult } from './mark-exported.js';
 import { writeInvoicesFile } from './write-invoices.js';
 
@@ -27,12 +28,12 @@ function unmarkedError(result: MarkResult, total: number, file: string, cause: D
 
 async function run(settings: TraedeExportInvoicesSettings, ctx: TaskContext): Promise<TaskOutcome> {
   const { systemId } = settings;
-  const client = ctx.connectors.traede(ctx.connection);
+  const client = ctx.connection.traede();
   let invoices;
   try {
     invoices = await client.exportInvoices({ ...settings, signal: ctx.signal });
   } catch (err) {
-    throw ctx.signal.aborted ? new DropwiseError('DW_SHUTDOWN', 'The agent stopped while Traede invoices were being pulled', { retryable: true, cause: err }) : toDropwiseError(err);
+    throw ctx.signal.aborted ? shutdownError('The agent stopped while Traede invoices were being pulled', err) : toDropwiseError(err);
   }
   ctx.progress({ records: 0, total: invoices.length });
   const empty = { recordsIn: 0, recordsOk: 0, recordsFailed: 0, details: { systemId, marked: 0, unmarked: [] } };
@@ -61,8 +62,8 @@ async function run(settings: TraedeExportInvoicesSettings, ctx: TaskContext): Pr
   return { ...outcome, status: 'partial', error };
 }
 
-export const traedeExportInvoices: TaskDefinition<TraedeExportInvoicesSettings> = {
-  type: TASK_TYPE,
+export const traedeExportInvoicesTask: TaskDefinition<TraedeExportInvoicesSettings> = {
+  type: TRAEDE_EXPORT_INVOICES_TYPE,
   connector: 'traede',
   summary: 'Export Traede invoices not yet exported to a system as <Invoices> XML, then mark them as exported',
   parseSettings: (raw) => parseExportInvoicesSettings(raw),

@@ -47,7 +47,7 @@ describe('ConnectWiseClient', () => {
     expect(forward.pages).toBe(3);
     const ordered = await all(cw.pages<{ id: number }>('/finance/invoices', { orderBy: 'id desc' }, { pageSize: 100 }));
     expect(ordered.records.map((r) => r.id)).toEqual([...expected].reverse());
-    expect(await cw.count('/finance/invoices')).toBe(expected.length);
+    expect((await cw.get<{ count: number }>('/finance/invoices/count')).count).toBe(expected.length);
   });
 
   it('passes conditions through', async () => {
@@ -63,7 +63,7 @@ describe('ConnectWiseClient', () => {
 
   it('fails with DW_CW_AUTH on wrong keys, without the key in the message', async () => {
     const wrong = connectorsFor(sandbox, { privateKey: 'definitely-wrong-key' });
-    const err = await wrong.connectwise().systemInfo().catch((e: unknown) => e);
+    const err = await wrong.connectwise().get('/system/info').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'DW_CW_AUTH', httpStatus: 401 });
     expect(String((err as Error).message)).not.toContain('definitely-wrong-key');
     await wrong.close();
@@ -80,7 +80,7 @@ describe('ConnectWiseClient', () => {
 
   it('reports ConnectWise as unavailable when it keeps failing', async () => {
     sandbox.control.injectFault({ path: '/system/info', kind: '503', count: 10 });
-    await expect(cw.systemInfo()).rejects.toMatchObject({ code: 'DW_CW_UNAVAILABLE', retryable: true, httpStatus: 503 });
+    await expect(cw.get('/system/info')).rejects.toMatchObject({ code: 'DW_CW_UNAVAILABLE', retryable: true, httpStatus: 503 });
     sandbox.control.clearFaults();
   });
 });

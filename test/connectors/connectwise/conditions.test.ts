@@ -4,25 +4,15 @@ import {
   andClause,
   buildConditionString,
   parseConditionValue,
-  readConditionSettings,
   type ConditionSetting,
 } from '../../../src/connectors/connectwise/conditions.js';
 import { isDropwiseError } from '../../../src/errors.js';
 import { evaluate, recordResolver } from '../../../src/simulator/query/evaluate.js';
 import { parseConditions } from '../../../src/simulator/query/parser.js';
+import { conditionRefusal as refusal } from '../../support/refusal.js';
 
 const one = (field: string, comparison: string, value: string, list: 'conditions' | 'childConditions' | 'customFieldConditions' = 'conditions') =>
   buildConditionString(list, [{ field, comparison, value }]);
-
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (isDropwiseError(err, 'DW_CONDITION_INVALID')) return err.message;
-    throw err;
-  }
-  throw new Error('expected DW_CONDITION_INVALID');
-}
 
 describe('buildConditionString', () => {
   it.each([
@@ -125,28 +115,6 @@ describe('andClause', () => {
     expect(andClause('a = 1 or b = 2', '_info/lastUpdated > [2024-01-01T00:00:00Z]')).toBe('(a = 1 or b = 2) and _info/lastUpdated > [2024-01-01T00:00:00Z]');
     expect(andClause('', 'x = 1')).toBe('x = 1');
     expect(andClause('x = 1', '')).toBe('x = 1');
-  });
-});
-
-describe('readConditionSettings', () => {
-  it('reads XML items (any key case) and typed JSON values', () => {
-    expect(
-      readConditionSettings('conditions', [
-        { Field: 'company/identifier', Comparison: 'Equal', Value: '"TESTNEW"', LogicOperator: 'Or' },
-        { field: 'total', comparison: 'GreaterThan', value: 10 },
-        { field: 'closed', comparison: 'Equal', value: true },
-      ]),
-    ).toEqual([
-      { field: 'company/identifier', comparison: 'Equal', value: '"TESTNEW"', logicOperator: 'Or' },
-      { field: 'total', comparison: 'GreaterThan', value: '10', logicOperator: undefined },
-      { field: 'closed', comparison: 'Equal', value: 'True', logicOperator: undefined },
-    ]);
-  });
-
-  it('refuses unknown keys, missing fields and non-objects', () => {
-    expect(refusal(() => readConditionSettings('conditions', [{ field: 'a', comparison: 'Equal', value: '1', op: 'x' }]))).toMatch(/"op" is not part of a condition/);
-    expect(refusal(() => readConditionSettings('childConditions', [{ value: '1' }]))).toMatch(/childConditions #1: field and comparison are required/);
-    expect(refusal(() => readConditionSettings('conditions', ['a = 1']))).toMatch(/must be a condition/);
   });
 });
 

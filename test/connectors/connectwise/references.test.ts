@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectWiseClient } from '../../../src/connectors/connectwise/client.js';
 import {
-  INVOICE_REFERENCES,
+  REFERENCE_CACHE_SIZE,
   MAX_LOOKUP_CONDITION_CHARS,
   ReferenceResolver,
   lookupChunks,
@@ -9,6 +9,7 @@ import {
 } from '../../../src/connectors/connectwise/references.js';
 import { createConnectors, type Connectors } from '../../../src/connectors/index.js';
 import { silentLogger } from '../../../src/log.js';
+import { INVOICE_REFERENCES } from '../../../src/tasks/connectwise/invoice-references.js';
 import { startSandbox, type Sandbox } from '../../../src/simulator/index.js';
 
 type Json = Record<string, unknown>;
@@ -128,6 +129,24 @@ describe('ReferenceResolver on 2,000 invoices with all nine references', () => {
     await resolver.resolve(fresh().slice(0, 300), spec);
     expect(resolver.stats.requests).toBe(2);
     expect(records.every((r) => (r['company'] as Json)['record'] !== undefined)).toBe(true);
+  });
+});
+
+describe('ReferenceResolver cache', () => {
+  it('keeps at most REFERENCE_CACHE_SIZE (5,000) targets by default, dropping the least recently used', async () => {
+    expect(REFERENCE_CACHE_SIZE).toBe(5000);
+    const resolver = new ReferenceResolver(client, { pageSize: 1000, log: silentLogger() });
+    const spec: ReferenceSpec[] = [{ name: 'company', path: ['company'], endpoint: '/company/companies' }];
+    // Ids the sandbox mostly lacks: a known miss is cached as much as an entity is.
+    const records = (ids: number[]): Json[] => ids.map((id) => ({ company: { id } }));
+    const all = Array.from({ length: REFERENCE_CACHE_SIZE + 1 }, (_, i) => i + 1);
+    await resolver.resolve(records(all), spec);
+    const requests = resolver.stats.requests;
+    // The newest 5,000 are still known; the very first was dropped and is asked for again.
+    await resolver.resolve(records(all.slice(1)), spec);
+    expect(resolver.stats.requests).toBe(requests);
+    await resolver.resolve(records([1]), spec);
+    expect(resolver.stats.requests).toBe(requests + 1);
   });
 });
 

@@ -11,7 +11,7 @@ import { showStatus } from '../../../src/commands/status.js';
 import type { Runtime } from '../../../src/commands/runtime.js';
 import { silentLogger } from '../../../src/log.js';
 import type { Json } from '../../../src/simulator/query/list-query.js';
-import { createAccountingBatch } from '../../../src/tasks/connectwise/create-accounting-batch.js';
+import { createAccountingBatchTask } from '../../../src/tasks/connectwise/create-accounting-batch.js';
 import { exportGlBatchTask } from '../../../src/tasks/connectwise/export-gl-batch.js';
 import type { RecordedBatch } from '../../../src/tasks/connectwise/batch/history.js';
 import type { TaskDefinition } from '../../../src/tasks/types.js';
@@ -80,7 +80,7 @@ describe('from a dropped <Batches> file (Zynk\'s input)', () => {
   it('creates one batch per <Batch>: the given identifier, else a timestamp; the answer as <GLExport> named after the batch', async () => {
     // Zynk's sample shape (NOTES §5), with GL entry ids the sandbox has.
     const xml = batchFile([{ batchIdentifier: '221106', ids: invoiceEntries(1, 2) }, { ids: invoiceEntries(3) }]);
-    const result = await agentRun(createAccountingBatch, {}, xml, 'zynk-batches.xml');
+    const result = await agentRun(createAccountingBatchTask, {}, xml, 'zynk-batches.xml');
     expect(result.outcome).toMatchObject({ status: 'success', recordsIn: 2, recordsOk: 2, recordsFailed: 0 });
     const [first, second] = batchesOf(result);
     expect(first).toMatchObject({ batchIdentifier: '221106', action: 'created', glEntryIdCount: 6 });
@@ -102,11 +102,11 @@ describe('from a dropped <Batches> file (Zynk\'s input)', () => {
 
   it('a re-dropped batch file creates nothing new and says so in its result', async () => {
     const xml = batchFile([{ batchIdentifier: 'redrop-1', ids: invoiceEntries(4) }, { ids: invoiceEntries(5) }]);
-    const first = await agentRun(createAccountingBatch, {}, xml, 'redrop.xml');
+    const first = await agentRun(createAccountingBatchTask, {}, xml, 'redrop.xml');
     expect(first.outcome.status).toBe('success');
     sandbox.control.resetRequests();
 
-    const again = await agentRun(createAccountingBatch, {}, xml, 'redrop.xml');
+    const again = await agentRun(createAccountingBatchTask, {}, xml, 'redrop.xml');
     expect(again.outcome).toMatchObject({ status: 'success', recordsOk: 2 });
     expect(batchesOf(again).map((b) => b.action)).toEqual(['already created', 'already created']);
     // The second batch had no identifier: its new timestamp does not matter, its entries do.
@@ -130,7 +130,7 @@ describe('from a dropped <Batches> file (Zynk\'s input)', () => {
       { batchIdentifier: 'mixed-unknown', ids: [999] },
       { batchIdentifier: 'someone-else', ids: invoiceEntries(9) },
     ]);
-    const result = await agentRun(createAccountingBatch, {}, xml, 'mixed.xml');
+    const result = await agentRun(createAccountingBatchTask, {}, xml, 'mixed.xml');
     expect(result.outcome).toMatchObject({ status: 'partial', recordsIn: 4, recordsOk: 1, recordsFailed: 3 });
     expect(created().map((b) => b['batchIdentifier'])).toEqual(['someone-else', 'mixed-good']);
     // Nothing of a refused batch was posted.
@@ -156,7 +156,7 @@ describe('from a dropped <Batches> file (Zynk\'s input)', () => {
     <exportInvoicesFlag>false</exportInvoicesFlag><exportExpensesFlag>true</exportExpensesFlag><exportProductsFlag>false</exportProductsFlag></Batch>
 </Batches>`;
     sandbox.control.resetRequests();
-    const result = await agentRun(createAccountingBatch, {}, exported, 'exported.xml');
+    const result = await agentRun(createAccountingBatchTask, {}, exported, 'exported.xml');
     expect(result.outcome.status).toBe('failed');
     expect(result.outcome.error?.code).toBe('DW_NOT_A_BATCH_REQUEST');
     expect(result.outcome.error?.message).toContain('this looks like an export of batches, not a batch request');
@@ -165,7 +165,7 @@ describe('from a dropped <Batches> file (Zynk\'s input)', () => {
     // `dropwise validate` says the same without calling anything.
     const file = path.join(env.dir, 'exported.xml');
     fs.writeFileSync(file, exported);
-    const report = await createAccountingBatch.validateFile?.(file, createAccountingBatch.parseSettings({}, { name: 'exported.xml' }));
+    const report = await createAccountingBatchTask.validateFile?.(file, createAccountingBatchTask.parseSettings({}, { name: 'exported.xml' }));
     expect(report).toMatchObject({ ok: false, problems: [{ code: 'DW_NOT_A_BATCH_REQUEST' }] });
   });
 });
@@ -182,7 +182,7 @@ describe('from a GL export run', () => {
     expect(before.glBatches).toEqual([expect.objectContaining({ run: gl.runId, glEntryIdCount: exportedIds.length })]);
     expect(before.glBatches[0]?.batch).toBeUndefined();
 
-    const batch = await agentRun(createAccountingBatch, { fromRun: 'last' });
+    const batch = await agentRun(createAccountingBatchTask, { fromRun: 'last' });
     expect(batch.outcome).toMatchObject({ status: 'success', recordsOk: 1 });
     const [recorded] = batchesOf(batch);
     expect(recorded).toMatchObject({ batchIdentifier: `dw-gl-${gl.runId ?? ''}`, action: 'created', fromRun: gl.runId, glEntryIdCount: exportedIds.length });
@@ -211,7 +211,7 @@ describe('from a GL export run', () => {
     expect(lines).not.toContain(next.runId ?? '');
 
     // Asked again: nothing new, and it says so.
-    const again = await agentRun(createAccountingBatch, { fromRun: gl.runId });
+    const again = await agentRun(createAccountingBatchTask, { fromRun: gl.runId });
     expect(batchesOf(again)[0]?.action).toBe('already created');
     expect(again.outcome.details?.['createdByRun']).toBe(batch.runId);
     expect(created()).toHaveLength(1);
@@ -230,7 +230,7 @@ describe('from a GL export run', () => {
     const status = await collectStatus(env.config, env.store);
     expect(status.glBatches[0]?.batch?.byRun).toBe(gl.runId);
     // A batch request for the same run finds it done.
-    expect(batchesOf(await agentRun(createAccountingBatch, { fromRun: 'last' }))[0]?.action).toBe('already created');
+    expect(batchesOf(await agentRun(createAccountingBatchTask, { fromRun: 'last' }))[0]?.action).toBe('already created');
     expect(created()).toHaveLength(1);
   });
 
@@ -238,7 +238,7 @@ describe('from a GL export run', () => {
     const gl = await agentRun(exportGlBatchTask, { exportUnpostedInvoices: true });
     sandbox.control.injectFault({ method: 'POST', path: BATCHES, kind: 'truncate', count: 1 });
     sandbox.control.resetRequests();
-    const batch = await agentRun(createAccountingBatch, { fromRun: gl.runId });
+    const batch = await agentRun(createAccountingBatchTask, { fromRun: gl.runId });
     expect(batch.outcome.status).toBe('success');
     expect(batchesOf(batch)[0]).toMatchObject({ action: 'recovered', batchIdentifier: `dw-gl-${gl.runId ?? ''}` });
     expect(created()).toHaveLength(1);
@@ -248,7 +248,7 @@ describe('from a GL export run', () => {
     expect(fs.readdirSync(path.join(env.folders.work, 'tmp'))).toEqual([]);
 
     // And a retry of the request later: still one.
-    expect(batchesOf(await agentRun(createAccountingBatch, { fromRun: gl.runId }))[0]?.action).toBe('already created');
+    expect(batchesOf(await agentRun(createAccountingBatchTask, { fromRun: gl.runId }))[0]?.action).toBe('already created');
     expect(created()).toHaveLength(1);
   });
 
@@ -258,14 +258,14 @@ describe('from a GL export run', () => {
     // What the crashed attempt sent, with its identifier, before anything was recorded.
     expect(await postBatch({ batchIdentifier: `dw-gl-${gl.runId ?? ''}`, processedRecordIds: ids, exportInvoicesFlag: true })).toBe(201);
     sandbox.control.resetRequests();
-    const batch = await agentRun(createAccountingBatch, { fromRun: 'last' });
+    const batch = await agentRun(createAccountingBatchTask, { fromRun: 'last' });
     expect(batchesOf(batch)[0]?.action).toBe('recovered');
     expect(sandbox.control.requests().byRoute[`POST ${BATCHES}`]).toBeUndefined();
     expect(created()).toHaveLength(1);
   });
 
   it('fromRun naming no GL export run fails clearly', async () => {
-    const result = await agentRun(createAccountingBatch, { fromRun: 'no-such-run' });
+    const result = await agentRun(createAccountingBatchTask, { fromRun: 'no-such-run' });
     expect(result.outcome.error?.code).toBe('DW_GL_RUN_NOT_FOUND');
     expect(result.outcome.error?.hint).toContain('dropwise status');
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../../src/simulator/index.js';
-import { exportBatches } from '../../../src/tasks/connectwise/export-batches.js';
+import { exportBatchesTask } from '../../../src/tasks/connectwise/export-batches.js';
 import type { TaskOutcome } from '../../../src/tasks/types.js';
 import { elementToValue, readRecords } from '../../../src/xml/reader.js';
 import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
@@ -32,7 +32,7 @@ async function exported(outcome: TaskOutcome): Promise<Json[]> {
 }
 const idsOf = async (outcome: TaskOutcome): Promise<number[]> => (await exported(outcome)).map((b) => Number(b['id']));
 const batchIds = (): number[] => sandbox.control.batches().map((b) => b['id'] as number);
-const run = (settings: Json, file: string) => env.runTask(exportBatches, { outputFile: file, ...settings });
+const run = (settings: Json, file: string) => env.runTask(exportBatchesTask, { outputFile: file, ...settings });
 
 /** Posts invoice GL entries as a new batch, as ConnectWise's own accounting export would. */
 async function createBatch(identifier: string): Promise<number> {
@@ -70,8 +70,8 @@ describe('connectwise.export-batches', () => {
   });
 
   it('takes the seed\'s settings only: no references, no child or custom-field conditions', () => {
-    expect(() => exportBatches.parseSettings({ referencesToFetch: 'company' })).toThrow(/connectwise.export-batches has no references to fetch \(was "company"\)/);
-    expect(() => exportBatches.parseSettings({ childConditions: { condition: { field: 'a', comparison: 'Equal', value: '1' } } })).toThrow(/"childConditions" is not a setting of connectwise.export-batches/);
-    expect(exportBatches.parseSettings({ referencesPageSize: '10' })).toMatchObject({ outputFile: 'batches.xml', exportMode: 'Modified', references: [], referencesPageSize: 10 });
+    expect(() => exportBatchesTask.parseSettings({ referencesToFetch: 'company' })).toThrow(/connectwise.export-batches has no references to fetch \(was "company"\)/);
+    expect(() => exportBatchesTask.parseSettings({ childConditions: { condition: { field: 'a', comparison: 'Equal', value: '1' } } })).toThrow(/"childConditions" is not a setting of connectwise.export-batches/);
+    expect(exportBatchesTask.parseSettings({ referencesPageSize: '10' })).toMatchObject({ outputFile: 'batches.xml', exportMode: 'Modified', references: [], referencesPageSize: 10 });
   });
 });

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { INVOICE_REFERENCES } from '../../../src/connectors/connectwise/references.js';
+import { INVOICE_REFERENCES } from '../../../src/tasks/connectwise/invoice-references.js';
 import { isDropwiseError } from '../../../src/errors.js';
 import { startSandbox, type Sandbox } from '../../../src/simulator/index.js';
-import { exportInvoices } from '../../../src/tasks/connectwise/export-invoices.js';
+import { exportInvoicesTask } from '../../../src/tasks/connectwise/export-invoices.js';
 import { TaskRegistry } from '../../../src/tasks/registry.js';
 import type { TaskOutcome } from '../../../src/tasks/types.js';
 import { elementToValue, readRecords } from '../../../src/xml/reader.js';
@@ -42,7 +42,7 @@ async function exported(outcome: TaskOutcome): Promise<Json[]> {
 }
 const idsOf = async (outcome: TaskOutcome): Promise<number[]> => (await exported(outcome)).map((r) => Number(r['id']));
 const allIds = (): number[] => sandbox.control.invoices().map((i) => i['id'] as number);
-const run = (settings: Json, file = 'invoices.xml') => env.runTask(exportInvoices, { outputFile: file, ...settings });
+const run = (settings: Json, file = 'invoices.xml') => env.runTask(exportInvoicesTask, { outputFile: file, ...settings });
 
 describe('connectwise.export-invoices: New, Modified and All', () => {
   it('exports exactly the right records as the sandbox changes', async () => {
@@ -77,20 +77,20 @@ describe('connectwise.export-invoices: New, Modified and All', () => {
         sandbox.control.touchInvoice(2);
       }
     };
-    const settings = exportInvoices.parseSettings({ exportMode: 'Modified', dateModified: '2000-01-01', pageSize: 50 });
-    const during = await exportInvoices.run({ settings }, ctx);
+    const settings = exportInvoicesTask.parseSettings({ exportMode: 'Modified', dateModified: '2000-01-01', pageSize: 50 });
+    const during = await exportInvoicesTask.run({ settings }, ctx);
     expect(touched).toBe(true);
     expect(during.recordsOk).toBe(INVOICES);
     expect(await idsOf(await run({ exportMode: 'Modified', dateModified: '2000-01-01' }, 'next.xml'))).toEqual([2]);
   });
 
   it('runs from config by name with its own watermarks', async () => {
-    const outcome = await env.runTask(exportInvoices, { exportMode: 'New', dateCreated: '2000-01-01' }, undefined, { taskKey: 'nightly-invoices' });
+    const outcome = await env.runTask(exportInvoicesTask, { exportMode: 'New', dateCreated: '2000-01-01' }, undefined, { taskKey: 'nightly-invoices' });
     expect(outcome.recordsOk).toBe(INVOICES);
     const marks = await env.store.watermarks.all();
     expect(Object.keys(marks)).toEqual(['nightly-invoices']);
     expect(Object.keys(marks['nightly-invoices'] ?? {})).toEqual(['dateCreated', 'dateCreatedSetting']);
-    expect(new TaskRegistry().require('connectwise.export-invoices')).toBe(exportInvoices);
+    expect(new TaskRegistry().require('connectwise.export-invoices')).toBe(exportInvoicesTask);
   });
 });
 
@@ -154,7 +154,7 @@ describe('connectwise.export-invoices: Where settings', () => {
   it('refuses a bad condition before any request, naming it', () => {
     let failure: unknown;
     try {
-      exportInvoices.parseSettings({ conditions: { condition: [c('id', 'Equal', '1'), c('company/name', 'Contains', 'Acme')] } });
+      exportInvoicesTask.parseSettings({ conditions: { condition: [c('id', 'Equal', '1'), c('company/name', 'Contains', 'Acme')] } });
     } catch (err) {
       failure = err;
     }
@@ -215,7 +215,7 @@ describe('connectwise.export-invoices: references', () => {
   });
 
   it('refuses a reference the seed does not list', () => {
-    expect(() => exportInvoices.parseSettings({ referencesToFetch: 'company, agreement' })).toThrow(/"agreement" is not a reference of connectwise.export-invoices; use status, company, billToCompany/);
+    expect(() => exportInvoicesTask.parseSettings({ referencesToFetch: 'company, agreement' })).toThrow(/"agreement" is not a reference of connectwise.export-invoices; use status, company, billToCompany/);
   });
 });
 
@@ -238,7 +238,7 @@ describe('connectwise.export-invoices: faults', () => {
     const cw = sandbox.connectwise;
     const badEnv = await makeTaskEnv(sandbox, { config: { connections: { cw: { type: 'connectwise', url: cw.url, companyId: cw.companyId, publicKey: cw.publicKey, privateKey: 'wrong-key', clientId: cw.clientId } } } });
     try {
-      const failure = await badEnv.runTask(exportInvoices, { exportMode: 'Modified', dateModified: '2000-01-01' }).catch((err: unknown) => err);
+      const failure = await badEnv.runTask(exportInvoicesTask, { exportMode: 'Modified', dateModified: '2000-01-01' }).catch((err: unknown) => err);
       expect(isDropwiseError(failure, 'DW_CW_AUTH')).toBe(true);
       expect((failure as Error).message).toMatch(/ConnectWise answered 401/);
       expect((failure as Error).message).not.toContain('wrong-key');
@@ -254,7 +254,7 @@ describe('connectwise.export-invoices: faults', () => {
 
 describe('connectwise.export-invoices: settings', () => {
   it('reads a task request\'s strings and lists', () => {
-    const settings = exportInvoices.parseSettings({
+    const settings = exportInvoicesTask.parseSettings({
       exportMode: 'new',
       dateCreated: '[2024-01-31T10:00:00Z]',
       pageSize: '250',
@@ -275,7 +275,7 @@ describe('connectwise.export-invoices: settings', () => {
       writeEmptyFile: false,
     });
     expect(settings.references.map((r) => r.name)).toEqual(['company', 'currency']);
-    expect(exportInvoices.parseSettings({})).toMatchObject({ exportMode: 'Modified', pageSize: 100, referencesPageSize: 100, outputFile: 'invoices.xml', writeEmptyFile: true });
+    expect(exportInvoicesTask.parseSettings({})).toMatchObject({ exportMode: 'Modified', pageSize: 100, referencesPageSize: 100, outputFile: 'invoices.xml', writeEmptyFile: true });
   });
 
   it.each([
@@ -286,7 +286,7 @@ describe('connectwise.export-invoices: settings', () => {
     [{ dateModified: 'yesterday' }, /"dateModified" must be an ISO 8601 date/],
     [{ pagesize: 10, colour: 'red' }, /"colour" is not a setting of connectwise.export-invoices/],
   ])('refuses %j', (raw, message) => {
-    expect(() => exportInvoices.parseSettings(raw)).toThrow(message);
+    expect(() => exportInvoicesTask.parseSettings(raw)).toThrow(message);
   });
 
   it('shows what it is doing on the agent\'s progress', async () => {

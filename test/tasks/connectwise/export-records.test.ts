@@ -10,9 +10,10 @@ import { createConnectors } from '../../../src/connectors/index.js';
 import { isDropwiseError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log.js';
 import { startSandbox, type Sandbox } from '../../../src/simulator/index.js';
-import { exportBatches } from '../../../src/tasks/connectwise/export-batches.js';
-import { exportInvoices } from '../../../src/tasks/connectwise/export-invoices.js';
-import { WATERMARK_OVERLAP_MS, serverTime, zynkRecordOrder } from '../../../src/tasks/connectwise/export-records.js';
+import { exportBatchesTask } from '../../../src/tasks/connectwise/export-batches.js';
+import { exportInvoicesTask } from '../../../src/tasks/connectwise/export-invoices.js';
+import { WATERMARK_OVERLAP_MS, serverTime } from '../../../src/tasks/connectwise/export-watermarks.js';
+import { zynkRecordOrder } from '../../../src/tasks/connectwise/export-records.js';
 import { TaskRegistry } from '../../../src/tasks/registry.js';
 import { openStateStore } from '../../../src/state/index.js';
 import { childElements, readDocument, type XmlElement } from '../../../src/xml/reader.js';
@@ -183,7 +184,7 @@ const outputText = (path: string | undefined): string => fs.readFileSync(path as
 
 describe('the exported documents', () => {
   it('have the element structure of the seed 000 invoice sample', async () => {
-    const outcome = await env.runTask(exportInvoices, { exportMode: 'All' });
+    const outcome = await env.runTask(exportInvoicesTask, { exportMode: 'All' });
     expect(outcome.recordsOk).toBe(120);
     const xml = outputText(outcome.outputs[0]);
     // CurrencyReference lost isoCode after the sample was taken (2022.1 has currencyCode instead).
@@ -192,7 +193,7 @@ describe('the exported documents', () => {
   });
 
   it('have the element structure of the seed 001 batch sample', async () => {
-    const outcome = await env.runTask(exportBatches, { exportMode: 'All' });
+    const outcome = await env.runTask(exportBatchesTask, { exportMode: 'All' });
     expect(outcome.recordsOk).toBe(6);
     await expectSampleStructure(outputText(outcome.outputs[0]), SEED_001_SAMPLE);
   });
@@ -207,20 +208,20 @@ describe('the exported documents', () => {
 describe('the export run', () => {
   it('writes an empty document by default, and none with writeEmptyFile false; the watermark moves either way', async () => {
     const conditions = { condition: { field: 'id', comparison: 'LessThan', value: '0' } };
-    const written = await env.runTask(exportInvoices, { exportMode: 'All', conditions });
+    const written = await env.runTask(exportInvoicesTask, { exportMode: 'All', conditions });
     expect(written.status).toBe('empty');
     expect(outputText(written.outputs[0])).toBe(
       '<?xml version="1.0" encoding="utf-8"?>\n<Invoices xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">\n</Invoices>\n',
     );
     await env.store.watermarks.set('test-task', { dateModified: '2000-01-01T00:00:00Z' });
-    const none = await env.runTask(exportInvoices, { exportMode: 'All', conditions, writeEmptyFile: 'false', outputFile: 'none.xml' });
+    const none = await env.runTask(exportInvoicesTask, { exportMode: 'All', conditions, writeEmptyFile: 'false', outputFile: 'none.xml' });
     expect(none).toMatchObject({ status: 'empty', outputs: [] });
     expect(env.outputs('success')).toEqual(['invoices.xml']);
     expect((await env.store.watermarks.get('test-task'))['dateModified']).not.toBe('2000-01-01T00:00:00Z');
   });
 
   it('counts its requests as the server sees them and reports progress with the total', async () => {
-    const outcome = await env.runTask(exportInvoices, { exportMode: 'All', pageSize: 40, referencesToFetch: { reference: ['status', 'currency', 'billingSite'] } });
+    const outcome = await env.runTask(exportInvoicesTask, { exportMode: 'All', pageSize: 40, referencesToFetch: { reference: ['status', 'currency', 'billingSite'] } });
     const seen = sandbox.control.requests();
     expect(outcome.details?.['requests']).toBe(seen.total);
     // 120 records in pages of 40: three full pages and the empty one that ends forward-only paging.
@@ -244,7 +245,7 @@ describe('the export run', () => {
     const url = c.url.replace(sandbox.url, `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
     const skewedEnv = await makeTaskEnv(sandbox, { config: { connections: { cw: { type: 'connectwise', url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId } } } });
     try {
-      const outcome = await skewedEnv.runTask(exportInvoices, { exportMode: 'Modified', dateModified: '2000-01-01' });
+      const outcome = await skewedEnv.runTask(exportInvoicesTask, { exportMode: 'Modified', dateModified: '2000-01-01' });
       const expected = new Date(skewed - WATERMARK_OVERLAP_MS).toISOString().replace('.000Z', 'Z');
       expect(outcome.details?.['watermark']).toEqual({ from: '2000-01-01T00:00:00Z', dateModified: expected });
       expect((await skewedEnv.store.watermarks.get('test-task'))['dateModified']).toBe(expected);
@@ -256,14 +257,14 @@ describe('the export run', () => {
   });
 
   it('starts from the stored watermark, unless the setting changed since it was stored', async () => {
-    const first = await env.runTask(exportInvoices, { exportMode: 'Modified', dateModified: '2000-01-01' });
+    const first = await env.runTask(exportInvoicesTask, { exportMode: 'Modified', dateModified: '2000-01-01' });
     expect(first.recordsOk).toBe(120);
     sandbox.control.resetRequests();
-    const again = await env.runTask(exportInvoices, { exportMode: 'Modified', dateModified: '2000-01-01', outputFile: 'again.xml' });
+    const again = await env.runTask(exportInvoicesTask, { exportMode: 'Modified', dateModified: '2000-01-01', outputFile: 'again.xml' });
     // Same setting: the stored watermark (the first run's start) wins, and nothing changed since.
     expect(again.details?.['watermark']).toMatchObject({ from: (first.details?.['watermark'] as Record<string, string>)['dateModified'] });
     expect(again.recordsOk).toBe(0);
-    const rewound = await env.runTask(exportInvoices, { exportMode: 'Modified', dateModified: '2001-01-01', outputFile: 'rewound.xml' });
+    const rewound = await env.runTask(exportInvoicesTask, { exportMode: 'Modified', dateModified: '2001-01-01', outputFile: 'rewound.xml' });
     expect(rewound.details?.['watermark']).toMatchObject({ from: '2001-01-01T00:00:00Z' });
     expect(rewound.recordsOk).toBe(120);
   });
@@ -275,8 +276,8 @@ describe('the export run', () => {
     ctx.progress = (p) => {
       if (p.records > 0) controller.abort();
     };
-    const settings = exportInvoices.parseSettings({ exportMode: 'All', pageSize: 10 });
-    const failure = await exportInvoices.run({ settings }, ctx).catch((err: unknown) => err);
+    const settings = exportInvoicesTask.parseSettings({ exportMode: 'All', pageSize: 10 });
+    const failure = await exportInvoicesTask.run({ settings }, ctx).catch((err: unknown) => err);
     await outbox.abortOpen();
     expect(isDropwiseError(failure, 'DW_SHUTDOWN')).toBe(true);
     expect(env.outputs('success')).toEqual([]);

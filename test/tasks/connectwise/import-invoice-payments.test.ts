@@ -2,13 +2,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { importInvoicePayments } from '../../../src/tasks/connectwise/import-invoice-payments.js';
+import { importInvoicePaymentsTask } from '../../../src/tasks/connectwise/import-invoice-payments.js';
 import { withSandbox } from '../../support/sandbox.js';
 import { makeTaskEnv, type TaskEnv, type TaskEnvOptions } from '../../support/task-context.js';
 import { FILE_HEAD, outputRecords, paidInvoices, unpaidInvoices, writePaymentsFile, type PaymentInput } from './payments/payments-file.js';
 
 // The seed documents sit in ../shared beside the repository (as in CI).
-const SEEDS = path.resolve(import.meta.dirname, '../../../../shared/seeds');
+// The project's seed documents sit in a `shared/seeds` folder beside the checkout (or beside a parent of it, for a worktree).
+const SEEDS = ((): string => {
+  for (let dir = import.meta.dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared', 'seeds');
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  return path.resolve(import.meta.dirname, '../../../../shared/seeds');
+})();
 
 const sandbox = withSandbox({ seed: 1 });
 let env: TaskEnv;
@@ -23,7 +30,7 @@ afterEach(async () => {
 });
 
 const input = (name: string, payments: PaymentInput[]) => writePaymentsFile(path.join(env.dir, name), payments);
-const run = (file: string, settings: Record<string, unknown> = {}) => env.runTask(importInvoicePayments, settings, file);
+const run = (file: string, settings: Record<string, unknown> = {}) => env.runTask(importInvoicePaymentsTask, settings, file);
 const outFile = (folder: 'success' | 'fail', name: string) => path.join(folder === 'success' ? env.folders.success : env.folders.fail, name);
 const paymentOn = (invoiceId: number) => structuredClone(sandbox().control.paymentsForInvoice(invoiceId));
 const requests = () => sandbox().control.requests();
@@ -228,7 +235,7 @@ describe('connectwise.import-invoice-payments', () => {
     const controller = new AbortController();
     const before = createdCount();
     const file = input('stop.xml', invoices.map((invoiceId) => ({ invoiceId, amount: 1 })));
-    const running = env.runTask(importInvoicePayments, {}, file, { signal: controller.signal });
+    const running = env.runTask(importInvoicePaymentsTask, {}, file, { signal: controller.signal });
     await until(() => createdCount() - before >= 5);
     const paidAtStop = createdCount() - before;
     controller.abort();
@@ -248,7 +255,7 @@ describe('connectwise.import-invoice-payments', () => {
     // A long back-off between the record's tries, so the stop comes while it waits.
     await withEnv({ http: { baseDelayMs: 5000, maxDelayMs: 5000, maxAttempts: 5, retryBudgetMs: 20_000 } }, async (slow) => {
       const controller = new AbortController();
-      const running = slow.runTask(importInvoicePayments, {}, input('cut.xml', [{ invoiceId: a, amount: 1 }, { invoiceId: b, amount: 2 }]), { signal: controller.signal });
+      const running = slow.runTask(importInvoicePaymentsTask, {}, input('cut.xml', [{ invoiceId: a, amount: 1 }, { invoiceId: b, amount: 2 }]), { signal: controller.signal });
       await until(() => control.faults()[0]?.remaining === 9 && paymentOn(b).length === 1);
       controller.abort();
       await expect(running).rejects.toMatchObject({ code: 'DW_SHUTDOWN' });
@@ -265,7 +272,7 @@ describe('connectwise.import-invoice-payments', () => {
     sandbox().control.resetRequests();
     await withEnv({ connections: wrongKey }, async (bad) => {
       const file = input('auth.xml', invoices.map((invoiceId) => ({ invoiceId, amount: 1 })));
-      await expect(bad.runTask(importInvoicePayments, {}, file)).rejects.toMatchObject({ code: 'DW_CW_AUTH' });
+      await expect(bad.runTask(importInvoicePaymentsTask, {}, file)).rejects.toMatchObject({ code: 'DW_CW_AUTH' });
       expect(requests().total).toBeLessThanOrEqual(bad.config.processing.recordConcurrency);
       expect(bad.outputs('success')).toEqual([]);
       expect(bad.outputs('fail')).toEqual([]);
@@ -281,14 +288,14 @@ describe('connectwise.import-invoice-payments', () => {
     const fast = { http: { timeoutMs: 5000, connectTimeoutMs: 2000, maxAttempts: 2, retryBudgetMs: 5000, baseDelayMs: 1, maxDelayMs: 5, connections: 8 }, processing: { recordConcurrency: 2 } };
     await withEnv(fast, async (outage) => {
       const file = input('outage.xml', invoices.map((invoiceId, i) => ({ externalId: `O-${i}`, invoiceId, amount: i + 1 })));
-      await expect(outage.runTask(importInvoicePayments, {}, file)).rejects.toMatchObject({ code: 'DW_CW_UNAVAILABLE', retryable: true });
+      await expect(outage.runTask(importInvoicePaymentsTask, {}, file)).rejects.toMatchObject({ code: 'DW_CW_UNAVAILABLE', retryable: true });
       // Five records failed in a row, plus at most the one beside them, each tried maxAttempts × maxAttempts times.
       expect(storm - (control.faults()[0]?.remaining ?? 0)).toBeLessThanOrEqual(6 * 2 * 2);
       expect(createdCount() - before).toBe(3);
       expect(outage.outputs('success')).toEqual([]);
 
       control.clearFaults();
-      const again = await outage.runTask(importInvoicePayments, {}, file);
+      const again = await outage.runTask(importInvoicePaymentsTask, {}, file);
       expect(again).toMatchObject({ status: 'success', recordsOk: 40, details: { created: 40, updated: 0 } });
       expect(createdCount() - before).toBe(40);
       for (const [i, invoiceId] of invoices.entries()) expect(paymentOn(invoiceId)).toEqual([expect.objectContaining({ amount: i + 1 })]);
@@ -297,7 +304,7 @@ describe('connectwise.import-invoice-payments', () => {
 });
 
 describe('settings', () => {
-  const parse = importInvoicePayments.parseSettings;
+  const parse = importInvoicePaymentsTask.parseSettings;
   it('derives the output names from the input file', () => {
     expect(parse({}, { name: 'payments.2024.xml' })).toEqual({ successFile: 'payments.2024_success.xml', failFile: 'payments.2024_fail.xml', preventReprocessing: false });
     expect(parse({ SuccessFile: 'ok.xml', failFile: 'bad.xml', preventReprocessing: 'true' }, { name: 'p.xml' })).toEqual({
@@ -322,7 +329,7 @@ describe('validateFile', () => {
     const [a] = unpaidInvoices(sandbox(), 1) as [number];
     const file = input('check.xml', [{ invoiceId: a, amount: 1 }, { invoiceId: 'x', paymentDate: 'yesterday' }, { invoiceId: a, amount: 2 }]);
     sandbox().control.resetRequests();
-    const report = await importInvoicePayments.validateFile?.(file, parseSettingsFor(file));
+    const report = await importInvoicePaymentsTask.validateFile?.(file, parseSettingsFor(file));
     expect(report).toMatchObject({ ok: false, records: 3 });
     expect(report?.problems.map((p) => [p.record, p.code, p.field])).toEqual([
       [2, 'DW_RECORD_INVALID', 'invoice/id'],
@@ -332,10 +339,10 @@ describe('validateFile', () => {
     expect(requests().total).toBe(0);
     const malformed = path.join(env.dir, 'bad.xml');
     fs.writeFileSync(malformed, '<InvoicePayments><InvoicePayment>');
-    expect(await importInvoicePayments.validateFile?.(malformed, parseSettingsFor(malformed))).toMatchObject({ ok: false, problems: [{ code: 'DW_XML_MALFORMED' }] });
+    expect(await importInvoicePaymentsTask.validateFile?.(malformed, parseSettingsFor(malformed))).toMatchObject({ ok: false, problems: [{ code: 'DW_XML_MALFORMED' }] });
   });
 });
 
 function parseSettingsFor(file: string) {
-  return importInvoicePayments.parseSettings({}, { name: path.basename(file) });
+  return importInvoicePaymentsTask.parseSettings({}, { name: path.basename(file) });
 }

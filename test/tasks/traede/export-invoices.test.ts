@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readTaskRequest } from '../../../src/tasks/task-request.js';
 import { isDropwiseError } from '../../../src/errors.js';
 import type { OutputFile, TaskContext } from '../../../src/tasks/types.js';
-import { traedeExportInvoices } from '../../../src/tasks/traede/export-invoices.js';
+import { traedeExportInvoicesTask } from '../../../src/tasks/traede/export-invoices.js';
 import { elementToValue, readRecords } from '../../../src/xml/reader.js';
 import { withSandbox, type Sandbox } from '../../support/sandbox.js';
 import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
@@ -63,7 +63,7 @@ const settings = (more: Record<string, unknown> = {}) => ({ systemId: SYSTEM, in
 describe('traede.export-invoices', () => {
   it('exports 25 invoices to one file, marks them in calls of 10, 10 and 5, and the next run finds nothing', async () => {
     const sb = sandbox();
-    const outcome = await env.runTask(traedeExportInvoices, settings());
+    const outcome = await env.runTask(traedeExportInvoicesTask, settings());
 
     expect(outcome.status).toBe('success');
     expect(outcome).toMatchObject({ recordsIn: 25, recordsOk: 25, recordsFailed: 0 });
@@ -81,7 +81,7 @@ describe('traede.export-invoices', () => {
     expect(new Set(sb.control.traedeMarks(SYSTEM).map((m) => m.note))).toEqual(new Set(['Exported by dropwise to traede_invoices.xml']));
 
     sb.control.resetRequests();
-    const again = await env.runTask(traedeExportInvoices, settings());
+    const again = await env.runTask(traedeExportInvoicesTask, settings());
     expect(again).toMatchObject({ status: 'empty', recordsIn: 0, recordsOk: 0, outputs: [] });
     expect(env.outputs('success')).toEqual(['traede_invoices.xml']);
     expect(sb.control.requests().byRoute[MARK]).toBeUndefined();
@@ -91,7 +91,7 @@ describe('traede.export-invoices', () => {
     const sb = sandbox();
     const booked = sandboxInvoices(sb).filter((i) => i['status'] === 'booked');
     expect(booked.length).toBeLessThan(25);
-    const outcome = await env.runTask(traedeExportInvoices, { systemId: SYSTEM, includeLines: 'false', outputFile: 'booked.xml' });
+    const outcome = await env.runTask(traedeExportInvoicesTask, { systemId: SYSTEM, includeLines: 'false', outputFile: 'booked.xml' });
     const written = await readInvoices(outcome.outputs[0] as string);
     expect(written.map((i) => Number(i['id']))).toEqual(booked.map((i) => i['id']));
     expect(written[0]).not.toHaveProperty('lines');
@@ -101,7 +101,7 @@ describe('traede.export-invoices', () => {
   it('leaves invoices unmarked when marking keeps failing after the file is safe; the next run exports them again', async () => {
     const sb = sandbox();
     sb.control.injectFault({ method: 'POST', path: '/v10/invoices/mark-as-exported', kind: '503', count: 1000 });
-    const first = await env.runTask(traedeExportInvoices, settings());
+    const first = await env.runTask(traedeExportInvoicesTask, settings());
 
     expect(first.status).toBe('partial');
     expect(first.error?.code).toBe('DW_TRAEDE_UNAVAILABLE');
@@ -114,7 +114,7 @@ describe('traede.export-invoices', () => {
     expect(sb.control.requests().byRoute[MARK]).toBe(env.config.http.maxAttempts);
 
     sb.control.clearFaults();
-    const second = await env.runTask(traedeExportInvoices, settings());
+    const second = await env.runTask(traedeExportInvoicesTask, settings());
     expect(second.status).toBe('success');
     expect(env.outputs('success')).toHaveLength(2);
     const ids = async (file: string) => (await readInvoices(file)).map((i) => Number(i['id']));
@@ -144,8 +144,8 @@ describe('traede.export-invoices', () => {
         return crashing;
       },
     };
-    const run = traedeExportInvoices.parseSettings(settings());
-    const first = await traedeExportInvoices.run({ settings: run }, { ...ctx, outbox });
+    const run = traedeExportInvoicesTask.parseSettings(settings());
+    const first = await traedeExportInvoicesTask.run({ settings: run }, { ...ctx, outbox });
 
     expect(first).toMatchObject({ status: 'success', recordsOk: 25, details: { marked: 25, unmarked: [] } });
     expect(first.error).toBeUndefined();
@@ -153,7 +153,7 @@ describe('traede.export-invoices', () => {
     expect(sb.control.requests().byRoute[MARK]).toBe(3);
     expect(markedIds(sb)).toEqual(allIds(sb));
 
-    const second = await env.runTask(traedeExportInvoices, settings());
+    const second = await env.runTask(traedeExportInvoicesTask, settings());
     expect(second).toMatchObject({ status: 'empty', recordsIn: 0 });
   });
 
@@ -162,7 +162,7 @@ describe('traede.export-invoices', () => {
     fs.rmSync(env.folders.success, { recursive: true });
     fs.writeFileSync(env.folders.success, 'not a folder');
 
-    const err = await env.runTask(traedeExportInvoices, settings()).catch((e: unknown) => e);
+    const err = await env.runTask(traedeExportInvoicesTask, settings()).catch((e: unknown) => e);
     expect(isDropwiseError(err, 'DW_OUTPUT_WRITE')).toBe(true);
     expect(sb.control.requests().byRoute[MARK]).toBeUndefined();
     expect(sb.control.traedeMarks(SYSTEM)).toEqual([]);
@@ -170,7 +170,7 @@ describe('traede.export-invoices', () => {
 
     fs.rmSync(env.folders.success);
     fs.mkdirSync(env.folders.success);
-    const outcome = await env.runTask(traedeExportInvoices, settings());
+    const outcome = await env.runTask(traedeExportInvoicesTask, settings());
     expect(outcome.recordsIn).toBe(25);
     expect(markedIds(sb)).toEqual(allIds(sb));
   });
@@ -209,23 +209,23 @@ describe('traede.export-invoices', () => {
     expect(expected.length).toBeLessThan(12);
 
     const before = new Date(Date.now() - 2000).toISOString();
-    const filtered = await env.runTask(traedeExportInvoices, request.settings ?? {});
+    const filtered = await env.runTask(traedeExportInvoicesTask, request.settings ?? {});
     expect((await readInvoices(filtered.outputs[0] as string)).map((i) => Number(i['id']))).toEqual(expected);
     expect(markedIds(sb)).toEqual(expected);
 
-    const rest = await env.runTask(traedeExportInvoices, settings());
+    const rest = await env.runTask(traedeExportInvoicesTask, settings());
     expect(rest.recordsIn).toBe(25 - expected.length);
 
-    const reexport = await env.runTask(traedeExportInvoices, settings({ notExportedSince: before, outputFile: 'again.xml' }));
+    const reexport = await env.runTask(traedeExportInvoicesTask, settings({ notExportedSince: before, outputFile: 'again.xml' }));
     expect(reexport.recordsIn).toBe(25);
     expect(env.outputs('success')).toContain('again.xml');
   });
 
   it('writes an empty <Invoices> document only when writeEmptyFile is on', async () => {
-    await env.runTask(traedeExportInvoices, settings());
-    const none = await env.runTask(traedeExportInvoices, settings({ outputFile: 'none.xml' }));
+    await env.runTask(traedeExportInvoicesTask, settings());
+    const none = await env.runTask(traedeExportInvoicesTask, settings({ outputFile: 'none.xml' }));
     expect(none.outputs).toEqual([]);
-    const empty = await env.runTask(traedeExportInvoices, settings({ outputFile: 'empty.xml', writeEmptyFile: 'True' }));
+    const empty = await env.runTask(traedeExportInvoicesTask, settings({ outputFile: 'empty.xml', writeEmptyFile: 'True' }));
     expect(empty).toMatchObject({ status: 'empty', recordsIn: 0 });
     expect(env.outputs('success')).toEqual(['empty.xml', 'traede_invoices.xml']);
     expect(await readInvoices(path.join(env.folders.success, 'empty.xml'))).toEqual([]);
@@ -234,7 +234,7 @@ describe('traede.export-invoices', () => {
   it('fails the run with DW_TRAEDE_UNAVAILABLE and no file when the pull fails', async () => {
     const sb = sandbox();
     sb.control.injectFault({ method: 'GET', path: '/v10/invoices/export', kind: '500', count: 1000 });
-    const err = await env.runTask(traedeExportInvoices, settings()).catch((e: unknown) => e);
+    const err = await env.runTask(traedeExportInvoicesTask, settings()).catch((e: unknown) => e);
     expect(isDropwiseError(err, 'DW_TRAEDE_UNAVAILABLE')).toBe(true);
     expect(sb.control.requests().byRoute[PULL]).toBe(env.config.http.maxAttempts);
     expect(env.outputs('success')).toEqual([]);

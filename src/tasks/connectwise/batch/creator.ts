@@ -87,8 +87,7 @@ export class BatchCreator {
         if (!ANSWER_LOST.has(err.code) || attempt >= CREATE_ATTEMPTS) throw this.lostFor(request, err, lost !== undefined || ANSWER_LOST.has(err.code));
         lost = err;
         this.ctx.log.warn(`The answer to creating batch "${request.batchIdentifier}" was lost (${err.message}); looking it up before anything is sent again`, { task: BATCH_TASK_TYPE, code: err.code });
-        const { baseDelayMs, maxDelayMs } = this.ctx.config.http;
-        await sleep(Math.min(maxDelayMs, baseDelayMs * 2 ** attempt), undefined, { signal: this.ctx.signal });
+        await sleep(this.ctx.retry.delayMs(attempt), undefined, { signal: this.ctx.signal });
       }
     }
   }

@@ -14,6 +14,6 @@ export interface GlRunToBatch {
 }
 
 export async function batchGlRun(ctx: TaskContext, client: ConnectWiseClient, run: GlRunToBatch): Promise<BatchResult> {
-  const creator = new BatchCreator(client, ctx, await BatchHistory.load(ctx.store, ctx.connection));
+  const creator = new BatchCreator(client, ctx, await BatchHistory.load(ctx.runs, ctx.connection.name('connectwise')));
   return creator.create({ batchIdentifier: identifierForGlRun(run.runId), ids: run.ids, flags: run.flags, fromRun: run.runId });
 }

@@ -8,8 +8,9 @@ import fs from 'node:fs';
 import { DropwiseError } from '../../../errors.js';
 import { isObject } from '../../../json/is-object.js';
 import { RUN_HISTORY_LIMIT } from '../../../state/run-history.js';
-import type { RunRecord, StateStore } from '../../../state/index.js';
-import { GL_TASK_TYPE } from '../gl/settings.js';
+import type { RunRecord } from '../../../state/index.js';
+import type { RunReader } from '../../types.js';
+import { EXPORT_GL_BATCH_TYPE } from '../gl/settings.js';
 
 export const BATCH_TASK_TYPE = 'connectwise.create-accounting-batch';
 
@@ -49,22 +50,22 @@ function isRecordedBatch(value: unknown): value is RecordedBatch {
 export function recordedBatches(run: RunRecord): RecordedBatch[] {
   const details = run.details;
   if (!details) return [];
-  const list = run.task === BATCH_TASK_TYPE ? details['batches'] : run.task === GL_TASK_TYPE ? [details['batch']] : [];
+  const list = run.task === BATCH_TASK_TYPE ? details['batches'] : run.task === EXPORT_GL_BATCH_TYPE ? [details['batch']] : [];
   return Array.isArray(list) ? list.filter(isRecordedBatch) : [];
 }
 
 const sameConnection = (run: RunRecord, connection: string | undefined): boolean => run.connection === undefined || connection === undefined || run.connection === connection;
 
-async function allRuns(store: StateStore): Promise<RunRecord[]> {
-  return store.runs.recent(RUN_HISTORY_LIMIT);
+async function allRuns(runs: Pick<RunReader, 'recent'>): Promise<RunRecord[]> {
+  return runs.recent(RUN_HISTORY_LIMIT);
 }
 
 /** The batches recorded in the run history for one connection, newest first. */
 export class BatchHistory {
   private constructor(private readonly entries: (RecordedBatch & { run: string })[]) {}
 
-  static async load(store: StateStore, connection: string | undefined): Promise<BatchHistory> {
-    const runs = (await allRuns(store)).filter((run) => sameConnection(run, connection));
+  static async load(history: Pick<RunReader, 'recent'>, connection: string | undefined): Promise<BatchHistory> {
+    const runs = (await allRuns(history)).filter((run) => sameConnection(run, connection));
     return new BatchHistory(runs.flatMap((run) => recordedBatches(run).filter((b) => b.batchId !== undefined).map((b) => ({ ...b, run: run.id }))));
   }
 
@@ -119,12 +120,12 @@ export async function keptIds(details: Record<string, unknown>, runId: string): 
 }
 
 /** The GL export run named by `fromRun` (a run id, or `last`: the newest successful one) and its entries. */
-export async function glRunEntries(store: StateStore, fromRun: string, connection: string | undefined): Promise<GlRunEntries> {
-  const runs = (await allRuns(store)).filter((run) => run.task === GL_TASK_TYPE);
+export async function glRunEntries(history: Pick<RunReader, 'recent'>, fromRun: string, connection: string | undefined): Promise<GlRunEntries> {
+  const runs = (await allRuns(history)).filter((run) => run.task === EXPORT_GL_BATCH_TYPE);
   const run = fromRun === 'last' ? runs.find((r) => (r.result === 'success' || r.result === 'partial') && sameConnection(r, connection)) : runs.find((r) => r.id === fromRun);
   if (!run) {
     throw runNotFound(
-      fromRun === 'last' ? `The run history has no successful ${GL_TASK_TYPE} run${connection === undefined ? '' : ` on connection "${connection}"`}` : `The run history has no ${GL_TASK_TYPE} run with the id ${fromRun}`,
+      fromRun === 'last' ? `The run history has no successful ${EXPORT_GL_BATCH_TYPE} run${connection === undefined ? '' : ` on connection "${connection}"`}` : `The run history has no ${EXPORT_GL_BATCH_TYPE} run with the id ${fromRun}`,
       'See the run ids with: dropwise status --json',
     );
   }
@@ -142,13 +143,13 @@ export interface GlRunBatch {
   batch?: { batchIdentifier: string; batchId?: number; byRun: string };
 }
 
-export async function glRunBatches(store: StateStore, glRuns: readonly RunRecord[]): Promise<GlRunBatch[]> {
-  const exports = glRuns.filter((run) => run.task === GL_TASK_TYPE && (run.result === 'success' || run.result === 'partial'));
+export async function glRunBatches(history: Pick<RunReader, 'recent'>, glRuns: readonly RunRecord[]): Promise<GlRunBatch[]> {
+  const exports = glRuns.filter((run) => run.task === EXPORT_GL_BATCH_TYPE && (run.result === 'success' || run.result === 'partial'));
   if (exports.length === 0) return [];
   const made = new Map<string, { batchIdentifier: string; batchId?: number; byRun: string }>();
-  for (const run of await allRuns(store)) {
+  for (const run of await allRuns(history)) {
     for (const b of recordedBatches(run)) {
-      const from = b.fromRun ?? (run.task === GL_TASK_TYPE ? run.id : undefined);
+      const from = b.fromRun ?? (run.task === EXPORT_GL_BATCH_TYPE ? run.id : undefined);
       if (from !== undefined && !made.has(from)) made.set(from, { batchIdentifier: b.batchIdentifier, ...(b.batchId === undefined ? {} : { batchId: b.batchId }), byRun: run.id });
     }
   }

@@ -2,6 +2,7 @@
 // window of records at a time) → the <GLExport> document. Each batch of events is written, waiting
 // for the output to drain, before the next is pulled from the reader, so back-pressure runs from
 // the disk to the socket and memory holds at most one batch or one window of records.
+import { readAhead } from '../../../async/read-ahead.js';
 import type { JsonStreamEvent } from '../../../json/record-stream.js';
 import type { XmlDocumentWriter } from '../../../xml/writer.js';
 import { GlExportDocument } from './document.js';
@@ -32,29 +33,6 @@ export interface ConvertResult {
   /** Records written per top-level array, in the order the export gave them. */
   counts: Record<string, number>;
   records: number;
-}
-
-/**
- * Yields the source's items, asking for the next one before handing over the current one: the next
- * chunk is scanned and parsed while the current batch's XML waits for the disk, so CPU and I/O
- * overlap. Back-pressure still holds: at most two batches are in hand.
- */
-async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
-  const iterator = source[Symbol.asyncIterator]();
-  let ahead = iterator.next();
-  try {
-    for (;;) {
-      const next = await ahead;
-      if (next.done === true) return;
-      ahead = iterator.next();
-      // Awaited on the next turn, or dropped with the stream on failure: never an unhandled rejection.
-      ahead.catch(() => undefined);
-      yield next.value;
-    }
-  } finally {
-    // Closes the reader (and the body under it) on every way out; not awaited, a read may be pending.
-    iterator.return?.(undefined).catch(() => undefined);
-  }
 }
 
 export async function convertGlExport(events: AsyncIterable<JsonStreamEvent[]>, xml: XmlDocumentWriter, options: ConvertOptions = {}): Promise<ConvertResult> {

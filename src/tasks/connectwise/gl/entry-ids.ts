@@ -5,16 +5,15 @@
 // Expense bills repeat their expenses' ids and are not counted twice.
 //
 // Up to `inlineLimit` ids are kept for the run details; past that they go to a sidecar file (one id
-// per line) next to the state store, so a million-record export does not hold them all in memory, and
-// a run history of thousands of runs (an export every 15 minutes) stays small. Only the newest
-// sidecar files are kept: by then the accounting batches of older runs were made long ago.
-import { once } from 'node:events';
-import fs from 'node:fs';
-import path from 'node:path';
-import { finished } from 'node:stream/promises';
+// per line), a run artifact beside the state store, so a million-record export does not hold them all
+// in memory, and a run history of thousands of runs (an export every 15 minutes) stays small. Only the
+// newest sidecar files are kept: by then the accounting batches of older runs were made long ago.
 import { DropwiseError } from '../../../errors.js';
 import { isObject } from '../../../json/is-object.js';
+import type { RunArtifact, RunArtifacts } from '../../../state/run-artifacts.js';
 
+/** The run artifact kind (folder under the state store) of the sidecar files. */
+export const SIDECAR_KIND = 'gl-entry-ids';
 
 /** Ids kept in the run details; more go to the sidecar file. */
 export const INLINE_IDS_LIMIT = 500;
@@ -51,11 +50,11 @@ export interface GlEntryIdSummary {
 export class GlEntryIdSink {
   private inline: string[] = [];
   private count = 0;
-  private file: fs.WriteStream | undefined;
+  private file: RunArtifact | undefined;
   private pending = '';
 
   constructor(
-    private readonly sidecarPath: string,
+    private readonly artifacts: RunArtifacts,
     private readonly inlineLimit = INLINE_IDS_LIMIT,
     private readonly filesKept = SIDECAR_FILES_KEPT,
   ) {}
@@ -76,9 +75,12 @@ export class GlEntryIdSink {
   async finish(): Promise<GlEntryIdSummary> {
     if (this.file === undefined) return { glEntryIds: this.inline, glEntryIdCount: this.count };
     await this.flush();
-    this.file.end();
-    await finished(this.file);
-    return { glEntryIdCount: this.count, glEntryIdsFile: this.sidecarPath };
+    const file = this.file;
+    try {
+      return { glEntryIdCount: this.count, glEntryIdsFile: await file.commit() };
+    } catch (err) {
+      throw new DropwiseError('DW_STATE_WRITE', `The GL entry id list could not be written to ${file.path}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   /** Drops what was collected (a failed attempt). */
@@ -86,47 +88,25 @@ export class GlEntryIdSink {
     this.inline = [];
     this.count = 0;
     this.pending = '';
-    if (this.file === undefined) return;
-    this.file.destroy();
-    await finished(this.file).catch(() => undefined);
+    const file = this.file;
     this.file = undefined;
-    await fs.promises.rm(this.sidecarPath, { force: true });
+    await file?.discard();
   }
 
   private async spill(): Promise<void> {
     try {
-      await fs.promises.mkdir(path.dirname(this.sidecarPath), { recursive: true });
-      this.file = fs.createWriteStream(this.sidecarPath);
-      await once(this.file, 'open');
-      await this.dropOldFiles();
+      this.file = await this.artifacts.create(SIDECAR_KIND, this.filesKept);
     } catch (err) {
-      throw new DropwiseError('DW_STATE_WRITE', `The GL entry id list could not be written to ${this.sidecarPath}: ${(err as Error).message}`, { cause: err });
+      throw new DropwiseError('DW_STATE_WRITE', `The GL entry id list could not be started: ${(err as Error).message}`, { cause: err });
     }
     this.pending = this.inline.length > 0 ? `${this.inline.join('\n')}\n` : '';
     this.inline = [];
-  }
-
-  /** Deletes all but the newest `filesKept` sidecar files (this run's counts as one). */
-  private async dropOldFiles(): Promise<void> {
-    const dir = path.dirname(this.sidecarPath);
-    const names = (await fs.promises.readdir(dir)).filter((name) => name.endsWith('.txt'));
-    if (names.length <= this.filesKept) return;
-    const files = await Promise.all(
-      names.map(async (name) => {
-        const file = path.join(dir, name);
-        // A file deleted meanwhile (another run pruning) sorts as oldest and is removed again harmlessly.
-        const mtime = file === this.sidecarPath ? Infinity : await fs.promises.stat(file).then((st) => st.mtimeMs, () => 0);
-        return { file, mtime };
-      }),
-    );
-    files.sort((a, b) => b.mtime - a.mtime);
-    await Promise.all(files.slice(this.filesKept).map(({ file }) => fs.promises.rm(file, { force: true })));
   }
 
   private async flush(): Promise<void> {
     if (this.file === undefined || this.pending === '') return;
     const text = this.pending;
     this.pending = '';
-    if (!this.file.write(text)) await once(this.file, 'drain');
+    await this.file.write(text);
   }
 }

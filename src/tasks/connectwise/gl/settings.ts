@@ -3,7 +3,7 @@
 import { SettingsReader } from '../../settings.js';
 import { GL_REFERENCE_PATHS } from './reference-paths.js';
 
-export const GL_TASK_TYPE = 'connectwise.export-gl-batch';
+export const EXPORT_GL_BATCH_TYPE = 'connectwise.export-gl-batch';
 
 export const SUMMARIZE_OPTIONS = ['Default', 'Condensed', 'Detailed'] as const;
 
@@ -28,7 +28,7 @@ export interface GlBatchSettings {
 const ALLOWED_REFERENCES = new Map<string, string>(GL_REFERENCE_PATHS.map((p) => [p.toLowerCase(), p]));
 
 export function parseGlBatchSettings(raw: Record<string, unknown>): GlBatchSettings {
-  const r = new SettingsReader(raw, GL_TASK_TYPE);
+  const r = new SettingsReader(raw, EXPORT_GL_BATCH_TYPE);
   const settings: GlBatchSettings = {
     exportUnpostedInvoices: r.bool('exportUnpostedInvoices', true),
     exportUnpostedExpenses: r.bool('exportUnpostedExpenses', false),

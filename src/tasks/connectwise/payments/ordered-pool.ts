@@ -2,6 +2,7 @@
 // results are handed to `emit` strictly in input order. Only a window of items is held (the ones in
 // flight and the finished ones waiting for a slower one before them), never the whole input, and the
 // source is not read further while the window is full.
+import { Limiter } from '../../../async/limiter.js';
 
 export interface OrderedPoolOptions {
   concurrency: number;
@@ -9,28 +10,6 @@ export interface OrderedPoolOptions {
   window: number;
   /** When aborted, no further item is started; those started are finished and emitted. */
   signal?: AbortSignal;
-}
-
-/** Limits how many functions run at once. */
-class Slots {
-  private free: number;
-  private readonly waiting: (() => void)[] = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  async run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.free > 0) this.free--;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.free++;
-    }
-  }
 }
 
 /** The result of an item taken into the window but not started before the signal aborted. */
@@ -53,7 +32,7 @@ export async function runOrdered<T, R>(
   work: (item: T) => Promise<R>,
   emit: (item: T, result: R) => Promise<void>,
 ): Promise<{ stopped: boolean }> {
-  const slots = new Slots(Math.max(1, options.concurrency));
+  const slots = new Limiter(Math.max(1, options.concurrency));
   const windowSize = Math.max(options.window, options.concurrency, 1);
   const pending: Pending<T, R>[] = [];
   let stopped = false;

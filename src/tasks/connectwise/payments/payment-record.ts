@@ -2,7 +2,7 @@
 // is reported (one error each), so a user fixes a record once, not once per problem.
 import { DropwiseError } from '../../../errors.js';
 import { childElements, isNil, textOf, type XmlElement } from '../../../xml/reader.js';
-import { isoDateTime } from '../../iso-date.js';
+import { isoDateTime } from '../../../time/iso-8601.js';
 
 export const RECORD_ELEMENT = 'InvoicePayment';
 

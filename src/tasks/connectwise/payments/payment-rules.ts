@@ -3,9 +3,11 @@
 // A create is never sent twice blind: when its outcome is unknown (5xx, dropped connection) or it is
 // refused, the invoice's payments are looked at again first, and a payment found there is adopted.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { RetryPolicy } from '../../../async/backoff.js';
+import { shutdownError } from '../../../async/shutdown.js';
 import type { ConnectWiseClient } from '../../../connectors/connectwise/client.js';
 import { DropwiseError, isDropwiseError } from '../../../errors.js';
-import { isoDateTime } from '../../iso-date.js';
+import { isoDateTime } from '../../../time/iso-8601.js';
 import { WRITEABLE_FIELDS, type PaymentFields, type PaymentRecord } from './payment-record.js';
 
 export type PaymentAction = 'created' | 'updated';
@@ -28,11 +30,8 @@ interface PatchOperation {
   value: unknown;
 }
 
-export interface PaymentRulesOptions {
-  /** Tries per record when ConnectWise is unavailable or rate-limiting beyond the HTTP retries. */
-  attempts: number;
-  /** Wait before the record's next try (ms), by try number (1 = after the first). */
-  delayMs(attempt: number): number;
+/** Tries per record when ConnectWise is unavailable or rate-limiting beyond the HTTP retries. */
+export interface PaymentRulesOptions extends RetryPolicy {
   signal?: AbortSignal;
 }
 
@@ -50,8 +49,7 @@ function about(err: unknown, field: string): unknown {
   return new DropwiseError(err.code, err.message, { field, httpStatus: err.httpStatus, hint: err.hint, retryable: err.retryable, cause: err });
 }
 
-const interrupted = (cause: unknown) =>
-  new DropwiseError('DW_SHUTDOWN', 'The agent stopped while ConnectWise was being tried again for this record', { retryable: true, cause });
+const interrupted = (cause: unknown) => shutdownError('The agent stopped while ConnectWise was being tried again for this record', cause);
 
 /** ConnectWise did not answer properly (5xx, timeout, dropped connection) or kept rate-limiting. */
 export const isOutage = (err: unknown): boolean => isDropwiseError(err, 'DW_CW_UNAVAILABLE') || isDropwiseError(err, 'DW_CW_RATE_LIMITED');

@@ -2,7 +2,7 @@
 // <errors>. A file is opened at its first record, so a run with no failures leaves no empty fail file.
 import type { DropwiseError } from '../../../errors.js';
 import { errorEntry, errorsToXml } from '../../../xml/errors-xml.js';
-import { elementToXml as valueToXml } from '../../../xml/json-to-xml.js';
+import { valueToXml } from '../../../xml/json-to-xml.js';
 import { elementToXml, type XmlElement } from '../../../xml/reader.js';
 import { XmlDocumentWriter } from '../../../xml/writer.js';
 import type { Outbox, OutboxFolder, OutputFile } from '../../types.js';

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileRunArtifacts } from '../../../../src/state/run-artifacts.js';
 import { GlEntryIdSink, INLINE_IDS_LIMIT, SIDECAR_FILES_KEPT, glEntryIdsOf } from '../../../../src/tasks/connectwise/gl/entry-ids.js';
 
 const dirs: string[] = [];
@@ -10,6 +11,9 @@ function sidecar(): string {
   dirs.push(dir);
   return path.join(dir, 'gl-entry-ids', 'run-1.txt');
 }
+
+/** The run artifacts of run-1 whose GL entry id sidecar is `file` (from sidecar()). */
+const artifactsOf = (file: string) => new FileRunArtifacts(path.dirname(path.dirname(file)), 'run-1');
 
 afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
@@ -29,7 +33,7 @@ describe('glEntryIdsOf', () => {
 describe('GlEntryIdSink', () => {
   it('keeps a short list inline', async () => {
     const file = sidecar();
-    const sink = new GlEntryIdSink(file, 5);
+    const sink = new GlEntryIdSink(artifactsOf(file), 5);
     await sink.add('transactions', { glEntryIds: '1,2,3' });
     await sink.add('expenses', { id: 9 });
     expect(await sink.finish()).toEqual({ glEntryIds: ['1', '2', '3', '9'], glEntryIdCount: 4 });
@@ -38,7 +42,7 @@ describe('GlEntryIdSink', () => {
 
   it('moves a long list to the sidecar file, in order, and keeps a count and the path', async () => {
     const file = sidecar();
-    const sink = new GlEntryIdSink(file, 5);
+    const sink = new GlEntryIdSink(artifactsOf(file), 5);
     const expected: string[] = [];
     for (let i = 0; i < 5000; i++) {
       await sink.add('transactions', { glEntryIds: `${i * 2},${i * 2 + 1}` });
@@ -51,11 +55,11 @@ describe('GlEntryIdSink', () => {
   it('keeps at most 500 ids inline by default: one more goes to the sidecar', async () => {
     expect(INLINE_IDS_LIMIT).toBe(500);
     const ids = (n: number) => ({ glEntryIds: Array.from({ length: n }, (_, i) => i + 1).join(',') });
-    const inline = new GlEntryIdSink(sidecar());
+    const inline = new GlEntryIdSink(artifactsOf(sidecar()));
     await inline.add('transactions', ids(500));
     expect(await inline.finish()).toMatchObject({ glEntryIdCount: 500, glEntryIds: expect.any(Array) as unknown });
     const file = sidecar();
-    const spilled = new GlEntryIdSink(file);
+    const spilled = new GlEntryIdSink(artifactsOf(file));
     await spilled.add('transactions', ids(501));
     expect(await spilled.finish()).toEqual({ glEntryIdCount: 501, glEntryIdsFile: file });
   });
@@ -73,7 +77,7 @@ describe('GlEntryIdSink', () => {
       fs.utimesSync(old, now - (205 - i) * 60, now - (205 - i) * 60);
     }
     fs.writeFileSync(path.join(dir, 'notes.md'), 'not a sidecar');
-    const sink = new GlEntryIdSink(file, 1);
+    const sink = new GlEntryIdSink(artifactsOf(file), 1);
     await sink.add('transactions', { glEntryIds: '1,2' });
     await sink.finish();
     const left = fs.readdirSync(dir).filter((n) => n.endsWith('.txt'));
@@ -85,7 +89,7 @@ describe('GlEntryIdSink', () => {
 
   it('drops what a failed attempt collected, sidecar included', async () => {
     const file = sidecar();
-    const sink = new GlEntryIdSink(file, 1);
+    const sink = new GlEntryIdSink(artifactsOf(file), 1);
     await sink.add('transactions', { glEntryIds: '1,2,3' });
     await sink.discard();
     expect(fs.existsSync(file)).toBe(false);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoDateTime } from '../../src/tasks/iso-date.js';
+import { isoDateTime } from '../../src/time/iso-8601.js';
 
 describe('isoDateTime', () => {
   it.each([

@@ -1,4 +1,5 @@
-// Runs at most `concurrency` jobs at a time, in the order they were queued.
+// Runs at most `concurrency` jobs at a time, in the order they were queued: the agent's files, a
+// payments import's records, a reference resolver's lookups.
 export class Limiter {
   private running = 0;
   private readonly queue: (() => Promise<void>)[] = [];
@@ -10,6 +11,19 @@ export class Limiter {
   add(job: () => Promise<void>): void {
     this.queue.push(job);
     this.next();
+  }
+
+  /** Queues `fn` and settles as it does, once it had its turn. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) =>
+      this.add(async () => {
+        try {
+          resolve(await fn());
+        } catch (err) {
+          reject(err);
+        }
+      }),
+    );
   }
 
   get active(): number {
@@ -44,4 +58,10 @@ export class Limiter {
     }
     if (this.running === 0 && this.queue.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
+}
+
+/** Runs `work` over `items`, at most `limit` at a time; rejects with the first failure. */
+export async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  const limiter = new Limiter(Math.max(1, limit));
+  await Promise.all(items.map((item) => limiter.run(() => work(item))));
 }
