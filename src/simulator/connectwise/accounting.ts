@@ -1,7 +1,7 @@
 // Accounting: unposted lists, GL export and batches (API-NOTES §4.3–4.5). The GLExport document is
 // streamed record by record, so its size is bounded only by the unposted counts.
 import type { ServerResponse } from 'node:http';
-import { ApiError, notFound } from '../errors.js';
+import { invalid, notFound } from '../errors.js';
 import { Ledger, LEDGER_KINDS, type LedgerKind, type PostedRecord, type Selection } from '../data/ledger.js';
 import { streamJsonObject, type Section } from '../json-stream.js';
 import type { Json } from '../query/list-query.js';
@@ -30,12 +30,12 @@ export function glExportSections(ledger: Ledger, ids: (kind: LedgerKind) => Iter
   const r = ledger.records;
   const lazy = (make: () => Iterable<Json | undefined>): Iterable<Json | undefined> => ({ [Symbol.iterator]: () => make()[Symbol.iterator]() });
   return [
-    ['vendors', lazy(() => distinct(ids('procurement'), (id) => r.facts('procurement', id).companyId, (c) => r.vendor(c)))],
-    ['customers', lazy(() => distinct(ids('invoice'), (id) => r.facts('invoice', id).companyId, (c) => r.customer(c)))],
-    ['transactions', lazy(() => mapIds(ids('invoice'), (id) => r.transaction(id)))],
-    ['expenses', lazy(() => mapIds(ids('expense'), (id) => r.expense(id)))],
-    ['expenseBills', lazy(() => mapIds(ids('expense'), (id) => r.expenseBill(id)))],
-    ['purchaseTransactions', lazy(() => mapIds(ids('procurement'), (id) => r.purchaseTransaction(id)))],
+    ['vendors', lazy(() => distinct(ids('procurement'), (id) => r.facts('procurement', id).companyId, (c) => ledger.procurement.vendor(c)))],
+    ['customers', lazy(() => distinct(ids('invoice'), (id) => r.facts('invoice', id).companyId, (c) => ledger.invoices.customer(c)))],
+    ['transactions', lazy(() => mapIds(ids('invoice'), (id) => ledger.invoices.transaction(id)))],
+    ['expenses', lazy(() => mapIds(ids('expense'), (id) => ledger.expenses.expense(id)))],
+    ['expenseBills', lazy(() => mapIds(ids('expense'), (id) => ledger.expenses.expenseBill(id)))],
+    ['purchaseTransactions', lazy(() => mapIds(ids('procurement'), (id) => ledger.procurement.purchaseTransaction(id)))],
     ['adjustmentTransactions', []],
     ['inventoryTransfers', []],
   ];
@@ -54,7 +54,7 @@ async function streamGlExport(res: ServerResponse, status: number, sections: Sec
 async function jsonObject(ctx: RouteContext, resource: string): Promise<Json> {
   const body = (await ctx.body()) ?? {};
   if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new ApiError(400, { code: 'InvalidObject', message: `${resource} object is invalid`, errors: [{ code: 'InvalidObject', message: 'The body must be a JSON object.', resource, field: '' }] });
+    throw invalid(resource, '', 'InvalidObject', 'The body must be a JSON object.');
   }
   return body as Json;
 }

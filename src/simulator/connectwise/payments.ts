@@ -1,6 +1,6 @@
 // Invoice payments, `/finance/invoices/{id}/payments` (API-NOTES §4.2). ConnectWise allows one
 // payment per invoice; the invoice's `payments` and `balance` follow every write.
-import { ApiError, invalid, notFound } from '../errors.js';
+import { invalid, notFound } from '../errors.js';
 import { applyPaymentTotals, invoiceRef } from '../data/invoices.js';
 import { round2, isoZ } from '../data/random.js';
 import { SANDBOX_USER, type SandboxData } from '../data/store.js';
@@ -46,7 +46,7 @@ function validated(fields: Json, invoice: Json): Json {
 
 function objectBody(body: unknown): Json {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new ApiError(400, { code: 'InvalidObject', message: 'payment object is invalid', errors: [{ code: 'InvalidObject', message: 'The body must be a JSON object.', resource: 'payment', field: '' }] });
+    throw invalid('payment', '', 'InvalidObject', 'The body must be a JSON object.');
   }
   return body as Json;
 }

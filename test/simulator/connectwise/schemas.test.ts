@@ -10,7 +10,14 @@ import { withSandbox } from '../../support/sandbox.js';
 import { cw, type Row } from '../helpers.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
-const referenceDir = path.resolve(repoRoot, '../shared/reference/connectwise');
+/** The nearest `shared/reference/connectwise` above the repo (a worktree sits one level deeper). */
+function findReferenceDir(): string {
+  for (let dir = path.dirname(repoRoot); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared/reference/connectwise');
+    if (existsSync(candidate) || path.dirname(dir) === dir) return candidate;
+  }
+}
+const referenceDir = findReferenceDir();
 
 type Spec = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: { schemas: Record<string, Row> } };
 
