@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkConnectWiseAuth, checkTraedeAuth } from './auth.js';
 import { CONNECTWISE_BASE } from './connectwise/index.js';
+import { companyInfo } from './connectwise/login.js';
 import { ApiError } from './errors.js';
 import type { Router, RouteContext } from './router.js';
 import type { SandboxState } from './state.js';
@@ -103,6 +104,13 @@ export function requestHandler(sandbox: SandboxState, routers: Routers) {
       let router: Router;
       let routePath = path;
       let isApi = true;
+      if (lower.startsWith('/login/companyinfo/')) {
+        // Codebase discovery comes before any credentials exist, so it takes none (API-NOTES §1).
+        sandbox.count(method, '/login/companyinfo/{companyId}');
+        const reply = companyInfo(method, decodeURIComponent(path.slice('/login/companyinfo/'.length)));
+        send(res, reply.status, reply.body);
+        return;
+      }
       if (lower === '/_sandbox' || lower.startsWith('/_sandbox/')) {
         router = routers.control;
         isApi = false;

@@ -1,4 +1,5 @@
-// Accounting: unposted lists, GL export and batches (API-NOTES §4.3–4.5). The GLExport document is
+// Accounting: unposted lists and their taxable levels, GL export, batches and their entries
+// (API-NOTES §4.3–4.5). The GLExport document is
 // streamed record by record, so its size is bounded only by the unposted counts.
 import type { ServerResponse } from 'node:http';
 import { invalid, notFound } from '../errors.js';
@@ -7,6 +8,8 @@ import { streamJsonObject, type Section } from '../json-stream.js';
 import type { Json } from '../query/list-query.js';
 import type { Router, RouteContext } from '../router.js';
 import { listRoutes, mapSource } from './lists.js';
+import { unpostedInvoiceView } from './versions.js';
+import { batchEntries } from '../data/batch-entries.js';
 
 const UNPOSTED: Record<LedgerKind, [path: string, label: string]> = {
   invoice: ['/finance/accounting/unpostedinvoices', 'UnpostedInvoice'],
@@ -59,12 +62,49 @@ async function jsonObject(ctx: RouteContext, resource: string): Promise<Json> {
   return body as Json;
 }
 
+const TAXABLE_LEVEL_SCHEMA: Record<LedgerKind, string> = {
+  invoice: 'UnpostedInvoiceTaxableLevel',
+  expense: 'UnpostedExpenseTaxableLevel',
+  procurement: 'UnpostedProcurementTaxableLevel',
+};
+
+/** An unposted record's one tax level (the sandbox taxes at the state level only). */
+function taxableLevels(record: Json): Json[] {
+  const amount = record['stateTaxAmount'] ?? record['salesTaxAmount'] ?? record['taxTotal'] ?? 0;
+  const xref = record['stateTaxXref'] ?? (record['taxCode'] as Json | undefined)?.['name'] ?? '';
+  return [{ id: 1, taxLevel: 1, taxCodeXref: xref, taxAmount: amount }];
+}
+
+function invoiceIdByNumber(ctx: RouteContext): (documentNumber: string) => number | undefined {
+  const data = ctx.state.data;
+  return (documentNumber) => {
+    for (const invoice of data.invoices.values()) if (invoice['invoiceNumber'] === documentNumber) return invoice['id'] as number;
+    return undefined;
+  };
+}
+
 export function accountingRoutes(router: Router): void {
   for (const kind of LEDGER_KINDS) {
     const [path, label] = UNPOSTED[kind];
-    listRoutes(router, path, label, (ctx) => {
-      const ledger = ctx.state.data.ledger;
-      return { records: ledger.unpostedList(kind), get: (id) => ledger.unposted(kind, id) };
+    listRoutes(router, path, {
+      label,
+      fields: label,
+      source: (ctx) => {
+        const ledger = ctx.state.data.ledger;
+        return { records: ledger.unpostedList(kind), get: (id) => ledger.unposted(kind, id) };
+      },
+      ...(kind === 'invoice' ? { view: unpostedInvoiceView } : {}),
+    });
+    listRoutes(router, `${path}/{parentId}/taxableLevels`, {
+      label: TAXABLE_LEVEL_SCHEMA[kind],
+      fields: TAXABLE_LEVEL_SCHEMA[kind],
+      source: (ctx) => {
+        const parentId = ctx.params['parentId'] ?? 0;
+        const record = ctx.state.data.ledger.unposted(kind, parentId);
+        if (!record) throw notFound(`${label} recId ${parentId} not found`);
+        const levels = taxableLevels(record);
+        return { records: levels, get: (id) => levels.find((l) => l['id'] === id) };
+      },
     });
   }
 
@@ -74,8 +114,20 @@ export function accountingRoutes(router: Router): void {
     return streamGlExport(ctx.res, 200, glExportSections(ledger, (kind) => ledger.unpostedIds(kind, selection[kind])));
   });
 
-  listRoutes(router, '/finance/accounting/batches', 'AccountingBatch', (ctx) => mapSource(ctx.state.data.ledger.batches));
+  listRoutes(router, '/finance/accounting/batches', { label: 'AccountingBatch', fields: 'AccountingBatch', source: (ctx) => mapSource(ctx.state.data.ledger.batches) });
 
+  listRoutes(router, '/finance/accounting/batches/{parentId}/entries', {
+    label: 'BatchEntry',
+    fields: 'BatchEntry',
+    source: (ctx) => {
+      const data = ctx.state.data;
+      const batchId = ctx.params['parentId'] ?? 0;
+      const records = data.ledger.batchRecords.get(batchId);
+      if (!records) throw notFound(`AccountingBatch recId ${batchId} not found`);
+      const entries = batchEntries(data.ledger, records, data.ref.refs, invoiceIdByNumber(ctx));
+      return { records: entries, get: (id) => entries.find((e) => e['id'] === id) };
+    },
+  });
   router.add('POST', '/finance/accounting/batches', async (ctx) => {
     const data = ctx.state.data;
     const { batch, records } = data.ledger.createBatch(await jsonObject(ctx, 'accountingBatch'), data.apiUrl);

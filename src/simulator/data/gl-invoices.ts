@@ -19,6 +19,12 @@ export class InvoiceGl {
     const tax = round2((subtotal * rate) / 100);
     return { lines, subtotal, tax, total: round2(subtotal + tax), rate, companyId: facts.companyId };
   }
+  /** What unposted invoice k bills (2025.1's hasTime/hasExpenses/hasProducts): service lines are time. */
+  contents(k: number): { hasTime: boolean; hasExpenses: boolean; hasProducts: boolean } {
+    const { lines } = this.amounts(k);
+    return { hasTime: lines.some((l) => l.service), hasExpenses: false, hasProducts: lines.some((l) => !l.service) };
+  }
+
   unposted(k: number): Json {
     const facts = this.gl.facts('invoice', k);
     const a = this.amounts(k);

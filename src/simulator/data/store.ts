@@ -2,6 +2,7 @@
 // batches and the Traede side. Routes and the control API read and change it through here.
 import type { Json } from '../query/list-query.js';
 import { DEFAULT_SIZE, type SandboxSize } from '../types.js';
+import { buildGlAccounts } from './gl-accounts.js';
 import { applyPaymentTotals, buildInvoice, buildSeededPayment, hasSeededPayment } from './invoices.js';
 import { isoZ } from './random.js';
 import { buildReferenceData, type ReferenceData } from './reference.js';
@@ -20,6 +21,7 @@ export class SandboxData {
   /** Invoice id → its one payment id. */
   readonly paymentByInvoice = new Map<number, number>();
   readonly ledger: Ledger;
+  readonly glAccounts = buildGlAccounts();
   readonly traede: TraedeData;
   /** What clients created through the API, in order. */
   readonly createdLog: { payments: Json[]; batches: Json[] } = { payments: [], batches: [] };
@@ -75,6 +77,7 @@ export class SandboxData {
       warehouseBins: r.warehouseBins,
       shipmentMethods: r.shipmentMethods,
       batches: this.ledger.batches,
+      glAccounts: this.glAccounts,
     };
   }
 
