@@ -30,6 +30,9 @@ const COLLECTIONS: [path: string, label: string, table: TableName, schema: strin
   ['/procurement/warehouses', 'Warehouse', 'warehouses', undefined],
   ['/procurement/warehouseBins', 'WarehouseBin', 'warehouseBins', undefined],
   ['/procurement/shipmentmethods', 'ShipmentMethod', 'shipmentMethods', undefined],
+  ['/company/companies/statuses', 'CompanyStatus', 'companyStatuses', undefined],
+  ['/company/countries', 'Country', 'countries', undefined],
+  ['/finance/agreements/types', 'AgreementType', 'agreementTypes', undefined],
 ];
 
 /** A parent's child list as a list source. */
