@@ -17,15 +17,23 @@ function locationRef(data: SandboxData, id: unknown): Json | undefined {
   return location ? data.ref.refs.named('location', '/system/locations', location) : undefined;
 }
 
-/** The batch that posted an invoice's GL record, if one has (unposted invoice k bills invoice 1 + (k - 1) mod n). */
-function glBatchOf(data: SandboxData, invoiceId: number): Json | undefined {
-  const count = data.size.invoices;
-  for (const [batchId, records] of data.ledger.batchRecords) {
-    if (!records.some((r) => r.kind === 'invoice' && count > 0 && 1 + ((r.id - 1) % count) === invoiceId)) continue;
-    const batch = data.ledger.batches.get(batchId);
-    return { id: batchId, name: String(batch?.['batchIdentifier'] ?? batchId), _info: { batch_href: data.ref.refs.href(`/finance/accounting/batches/${batchId}`) } };
+/** Invoice id → the batch that posted its GL record (unposted invoice k bills invoice 1 + (k - 1) mod n), built once per request. */
+const postedByRequest = new WeakMap<RouteContext, Map<number, Json>>();
+
+function glBatchOf(ctx: RouteContext, invoiceId: number): Json | undefined {
+  let posted = postedByRequest.get(ctx);
+  if (!posted) {
+    const data = ctx.state.data;
+    const count = data.size.invoices;
+    posted = new Map();
+    for (const [batchId, records] of data.ledger.batchRecords) {
+      const batch = data.ledger.batches.get(batchId);
+      const ref = { id: batchId, name: String(batch?.['batchIdentifier'] ?? batchId), _info: { batch_href: data.ref.refs.href(`/finance/accounting/batches/${batchId}`) } };
+      for (const r of records) if (r.kind === 'invoice' && count > 0 && !posted.has(1 + ((r.id - 1) % count))) posted.set(1 + ((r.id - 1) % count), ref);
+    }
+    postedByRequest.set(ctx, posted);
   }
-  return undefined;
+  return posted.get(invoiceId);
 }
 
 export function invoiceView(invoice: Json, ctx: RouteContext, version: ApiVersion): Json {
@@ -40,7 +48,7 @@ export function invoiceView(invoice: Json, ctx: RouteContext, version: ApiVersio
   if (location) view['location'] = location;
   if (invoice['departmentId'] === DEPARTMENT.id) view['department'] = { ...DEPARTMENT };
   if (territory) view['territory'] = territory;
-  const glBatch = glBatchOf(data, invoice['id'] as number);
+  const glBatch = glBatchOf(ctx, invoice['id'] as number);
   if (glBatch) view['glBatch'] = glBatch;
   return view;
 }
