@@ -10,6 +10,7 @@ interface SimulateOptions {
   invoices?: number;
   latency: number;
   host: string;
+  tls?: boolean;
 }
 
 function integer(min: number): (value: string) => number {
@@ -29,15 +30,33 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed for the generated data (same seed, same data)', integer(0), 1)
     .option('--invoices <n>', 'number of invoices to generate (default 250)', integer(0))
     .option('--latency <ms>', 'delay added before every API response', integer(0), 0)
+    .option('--tls', 'serve HTTPS with a generated self-signed certificate (its file is printed, for NODE_EXTRA_CA_CERTS)')
     .addHelpText(
       'after',
       `
 The sandbox speaks ConnectWise under /v4_6_release/apis/3.0 and Traede under /v10, and has a
 control API under /_sandbox (reset, modify records, request counts, fault injection).
+It is as strict as ConnectWise: an unknown field in conditions, orderBy or fields is a 400.
+Pin a model with Accept: application/vnd.connectwise.com+json; version=2022.1 (or 2025.1).
 It runs until Ctrl-C (SIGINT) or SIGTERM.
 
-Example:
-  dropwise simulate --port 8088 --seed 7 --invoices 5000`,
+Examples:
+  dropwise simulate --port 8088 --seed 7 --invoices 5000
+  dropwise simulate --port 8443 --tls
+
+Pointing clients at it (credentials: companyId sandbox, publicKey sandbox-public-key,
+privateKey sandbox-private-key, clientId as printed):
+  connectwise-rest (always https://, so use --tls; NODE_EXTRA_CA_CERTS=<printed file> node app.js)
+    new ManageAPI({ companyId: 'sandbox', companyUrl: '127.0.0.1:8443', entryPoint: 'v4_6_release',
+      publicKey: 'sandbox-public-key', privateKey: 'sandbox-private-key', clientId: '<clientId>' })
+  curl
+    curl -u 'sandbox+sandbox-public-key:sandbox-private-key' -H 'clientId: <clientId>' \
+      'http://127.0.0.1:8088/v4_6_release/apis/3.0/finance/invoices?conditions=total%3E100&pageSize=5'
+    (with --tls add: --cacert <printed file>)
+  PowerShell ConnectWiseManageAPI (with --tls, trust the printed certificate first)
+    Connect-CWM -Server '127.0.0.1:8443' -Company 'sandbox' -PubKey 'sandbox-public-key' \
+      -PrivateKey 'sandbox-private-key' -ClientID '<clientId>'
+    (it finds the codebase at /login/companyinfo/sandbox, as with a real server)`,
     )
     .action(async (options: SimulateOptions) => {
       // Imported here, not at the top: `dropwise --help` should not load the whole sandbox.
@@ -47,6 +66,7 @@ Example:
         port: options.port,
         seed: options.seed,
         latencyMs: options.latency,
+        tls: options.tls === true,
         size: options.invoices === undefined ? {} : { invoices: options.invoices },
       });
       printBanner(sandbox, options);
@@ -68,6 +88,13 @@ export function printBanner(sandbox: Sandbox, options: { seed: number }): void {
   const cw = sandbox.connectwise;
   const basic = Buffer.from(`${cw.companyId}+${cw.publicKey}:${cw.privateKey}`).toString('base64');
   const connections = { connections: sandboxConnections(sandbox) };
+  const file = sandbox.certificate?.file;
+  const cacert = file ? ` --cacert ${file}` : '';
+  const certificate = file
+    ? `
+Certificate  ${file}   (self-signed; trust it, e.g. NODE_EXTRA_CA_CERTS=${file} for Node clients and dropwise)
+`
+    : '';
   console.log(`dropwise sandbox running at ${sandbox.url} (seed ${options.seed}; made-up data)
 
 ConnectWise  ${cw.url}
@@ -80,11 +107,11 @@ Traede       ${sandbox.traede.url}/v10
   token      ${sandbox.traede.token}
   appKey     ${sandbox.traede.appKey}
 
-Control      ${sandbox.url}/_sandbox   (no auth; e.g. curl ${sandbox.url}/_sandbox/requests)
-
+Control      ${sandbox.url}/_sandbox   (no auth; e.g. curl${cacert} ${sandbox.url}/_sandbox/requests)
+${certificate}
 Try it:
-  curl -H "Authorization: Basic ${basic}" -H "clientId: ${cw.clientId}" "${cw.url}/finance/invoices?pageSize=2"
-  curl -H "Authorization: Bearer ${sandbox.traede.token}" -H "X-Traede-App-Key: ${sandbox.traede.appKey}" "${sandbox.traede.url}/v10/invoices/export?system_id=demo"
+  curl${cacert} -H "Authorization: Basic ${basic}" -H "clientId: ${cw.clientId}" "${cw.url}/finance/invoices?pageSize=2"
+  curl${cacert} -H "Authorization: Bearer ${sandbox.traede.token}" -H "X-Traede-App-Key: ${sandbox.traede.appKey}" "${sandbox.traede.url}/v10/invoices/export?system_id=demo"
 
 Config block for dropwise (paste into your config file):
 ${JSON.stringify(connections, null, 2)}

@@ -32,7 +32,3 @@ export function invalid(resource: string, field: string, code: string, message: 
 export function notFound(message: string): ApiError {
   return new ApiError(404, { code: 'NotFound', message });
 }
-
-export function badRequest(message: string): ApiError {
-  return new ApiError(400, { code: 'BadRequest', message });
-}

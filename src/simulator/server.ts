@@ -2,10 +2,12 @@
 // global latency, checks credentials, dispatches to the route and writes JSON (or lets the route
 // stream). Control routes under /_sandbox skip faults, latency and auth.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkConnectWiseAuth, checkTraedeAuth } from './auth.js';
 import { CONNECTWISE_BASE } from './connectwise/index.js';
+import { companyInfo } from './connectwise/login.js';
 import { ApiError } from './errors.js';
 import type { Router, RouteContext } from './router.js';
 import type { SandboxState } from './state.js';
@@ -96,13 +98,22 @@ export function requestHandler(sandbox: SandboxState, routers: Routers) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase();
     try {
-      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+      // Link headers are built from this URL, so it keeps the scheme the client used.
+      const scheme = 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http';
+      const url = new URL(req.url ?? '/', `${scheme}://${req.headers.host ?? '127.0.0.1'}`);
       const path = url.pathname;
       const lower = path.toLowerCase();
       const raw = await readBody(req);
       let router: Router;
       let routePath = path;
       let isApi = true;
+      if (lower.startsWith('/login/companyinfo/')) {
+        // Codebase discovery comes before any credentials exist, so it takes none (API-NOTES §1).
+        sandbox.count(method, '/login/companyinfo/{companyId}');
+        const reply = companyInfo(method, decodeURIComponent(path.slice('/login/companyinfo/'.length)));
+        send(res, reply.status, reply.body);
+        return;
+      }
       if (lower === '/_sandbox' || lower.startsWith('/_sandbox/')) {
         router = routers.control;
         isApi = false;
@@ -163,8 +174,9 @@ export async function listen(server: Server, host: string, port: number): Promis
   return (server.address() as AddressInfo).port;
 }
 
-export function newServer(): Server {
-  const server = createServer({ keepAlive: true });
+/** HTTP, or HTTPS with the given key and certificate (https.Server is an http.Server underneath). */
+export function newServer(tls?: { key: string; cert: string }): Server {
+  const server: Server = tls ? createHttpsServer({ keepAlive: true, key: tls.key, cert: tls.cert }) : createServer({ keepAlive: true });
   server.keepAliveTimeout = 10_000;
   return server;
 }

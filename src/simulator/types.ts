@@ -32,6 +32,8 @@ export interface SandboxOptions {
   size?: Partial<SandboxSize>;
   /** Added before every API response (benchmarks). */
   latencyMs?: number;
+  /** Serve HTTPS with a self-signed certificate, written to `certFile` or a fresh temporary file. */
+  tls?: boolean | { certFile?: string };
 }
 
 export type FaultKind = '429' | '500' | '503' | 'slow' | 'drop' | 'truncate';

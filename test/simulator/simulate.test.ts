@@ -12,11 +12,12 @@ describe('dropwise simulate', () => {
     const program = new Command();
     register(program);
     const help = program.commands.find((c) => c.name() === 'simulate')?.helpInformation() ?? '';
-    for (const option of ['--port', '--seed', '--invoices', '--latency']) expect(help).toContain(option);
+    for (const option of ['--port', '--seed', '--invoices', '--latency', '--tls']) expect(help).toContain(option);
     // The help names the path without importing the sandbox (which --help must not load): it must stay true.
     let full = '';
     program.commands.find((c) => c.name() === 'simulate')?.configureOutput({ writeOut: (s) => (full += s) }).outputHelp();
     expect(full).toContain(`ConnectWise under ${CONNECTWISE_BASE} and Traede`);
+    for (const client of ['connectwise-rest', 'NODE_EXTRA_CA_CERTS', 'curl -u', '--cacert', 'Connect-CWM', 'version=2022.1 (or 2025.1)']) expect(full).toContain(client);
   });
 
   it('prints the URLs, the credentials, a curl line and a connections block', () => {

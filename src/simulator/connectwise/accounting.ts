@@ -1,12 +1,15 @@
-// Accounting: unposted lists, GL export and batches (API-NOTES §4.3–4.5). The GLExport document is
+// Accounting: unposted lists and their taxable levels, GL export, batches and their entries
+// (API-NOTES §4.3–4.5). The GLExport document is
 // streamed record by record, so its size is bounded only by the unposted counts.
 import type { ServerResponse } from 'node:http';
-import { ApiError, notFound } from '../errors.js';
+import { invalid, notFound } from '../errors.js';
 import { Ledger, LEDGER_KINDS, type LedgerKind, type PostedRecord, type Selection } from '../data/ledger.js';
 import { streamJsonObject, type Section } from '../json-stream.js';
 import type { Json } from '../query/list-query.js';
 import type { Router, RouteContext } from '../router.js';
 import { listRoutes, mapSource } from './lists.js';
+import { unpostedInvoiceView } from './versions.js';
+import { batchEntries } from '../data/batch-entries.js';
 
 const UNPOSTED: Record<LedgerKind, [path: string, label: string]> = {
   invoice: ['/finance/accounting/unpostedinvoices', 'UnpostedInvoice'],
@@ -30,12 +33,12 @@ export function glExportSections(ledger: Ledger, ids: (kind: LedgerKind) => Iter
   const r = ledger.records;
   const lazy = (make: () => Iterable<Json | undefined>): Iterable<Json | undefined> => ({ [Symbol.iterator]: () => make()[Symbol.iterator]() });
   return [
-    ['vendors', lazy(() => distinct(ids('procurement'), (id) => r.facts('procurement', id).companyId, (c) => r.vendor(c)))],
-    ['customers', lazy(() => distinct(ids('invoice'), (id) => r.facts('invoice', id).companyId, (c) => r.customer(c)))],
-    ['transactions', lazy(() => mapIds(ids('invoice'), (id) => r.transaction(id)))],
-    ['expenses', lazy(() => mapIds(ids('expense'), (id) => r.expense(id)))],
-    ['expenseBills', lazy(() => mapIds(ids('expense'), (id) => r.expenseBill(id)))],
-    ['purchaseTransactions', lazy(() => mapIds(ids('procurement'), (id) => r.purchaseTransaction(id)))],
+    ['vendors', lazy(() => distinct(ids('procurement'), (id) => r.facts('procurement', id).companyId, (c) => ledger.procurement.vendor(c)))],
+    ['customers', lazy(() => distinct(ids('invoice'), (id) => r.facts('invoice', id).companyId, (c) => ledger.invoices.customer(c)))],
+    ['transactions', lazy(() => mapIds(ids('invoice'), (id) => ledger.invoices.transaction(id)))],
+    ['expenses', lazy(() => mapIds(ids('expense'), (id) => ledger.expenses.expense(id)))],
+    ['expenseBills', lazy(() => mapIds(ids('expense'), (id) => ledger.expenses.expenseBill(id)))],
+    ['purchaseTransactions', lazy(() => mapIds(ids('procurement'), (id) => ledger.procurement.purchaseTransaction(id)))],
     ['adjustmentTransactions', []],
     ['inventoryTransfers', []],
   ];
@@ -54,17 +57,54 @@ async function streamGlExport(res: ServerResponse, status: number, sections: Sec
 async function jsonObject(ctx: RouteContext, resource: string): Promise<Json> {
   const body = (await ctx.body()) ?? {};
   if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new ApiError(400, { code: 'InvalidObject', message: `${resource} object is invalid`, errors: [{ code: 'InvalidObject', message: 'The body must be a JSON object.', resource, field: '' }] });
+    throw invalid(resource, '', 'InvalidObject', 'The body must be a JSON object.');
   }
   return body as Json;
+}
+
+const TAXABLE_LEVEL_SCHEMA: Record<LedgerKind, string> = {
+  invoice: 'UnpostedInvoiceTaxableLevel',
+  expense: 'UnpostedExpenseTaxableLevel',
+  procurement: 'UnpostedProcurementTaxableLevel',
+};
+
+/** An unposted record's one tax level (the sandbox taxes at the state level only). */
+function taxableLevels(record: Json): Json[] {
+  const amount = record['stateTaxAmount'] ?? record['salesTaxAmount'] ?? record['taxTotal'] ?? 0;
+  const xref = record['stateTaxXref'] ?? (record['taxCode'] as Json | undefined)?.['name'] ?? '';
+  return [{ id: 1, taxLevel: 1, taxCodeXref: xref, taxAmount: amount }];
+}
+
+function invoiceIdByNumber(ctx: RouteContext): (documentNumber: string) => number | undefined {
+  const data = ctx.state.data;
+  return (documentNumber) => {
+    for (const invoice of data.invoices.values()) if (invoice['invoiceNumber'] === documentNumber) return invoice['id'] as number;
+    return undefined;
+  };
 }
 
 export function accountingRoutes(router: Router): void {
   for (const kind of LEDGER_KINDS) {
     const [path, label] = UNPOSTED[kind];
-    listRoutes(router, path, label, (ctx) => {
-      const ledger = ctx.state.data.ledger;
-      return { records: ledger.unpostedList(kind), get: (id) => ledger.unposted(kind, id) };
+    listRoutes(router, path, {
+      label,
+      fields: label,
+      source: (ctx) => {
+        const ledger = ctx.state.data.ledger;
+        return { records: ledger.unpostedList(kind), get: (id) => ledger.unposted(kind, id) };
+      },
+      ...(kind === 'invoice' ? { view: unpostedInvoiceView } : {}),
+    });
+    listRoutes(router, `${path}/{parentId}/taxableLevels`, {
+      label: TAXABLE_LEVEL_SCHEMA[kind],
+      fields: TAXABLE_LEVEL_SCHEMA[kind],
+      source: (ctx) => {
+        const parentId = ctx.params['parentId'] ?? 0;
+        const record = ctx.state.data.ledger.unposted(kind, parentId);
+        if (!record) throw notFound(`${label} recId ${parentId} not found`);
+        const levels = taxableLevels(record);
+        return { records: levels, get: (id) => levels.find((l) => l['id'] === id) };
+      },
     });
   }
 
@@ -74,8 +114,20 @@ export function accountingRoutes(router: Router): void {
     return streamGlExport(ctx.res, 200, glExportSections(ledger, (kind) => ledger.unpostedIds(kind, selection[kind])));
   });
 
-  listRoutes(router, '/finance/accounting/batches', 'AccountingBatch', (ctx) => mapSource(ctx.state.data.ledger.batches));
+  listRoutes(router, '/finance/accounting/batches', { label: 'AccountingBatch', fields: 'AccountingBatch', source: (ctx) => mapSource(ctx.state.data.ledger.batches) });
 
+  listRoutes(router, '/finance/accounting/batches/{parentId}/entries', {
+    label: 'BatchEntry',
+    fields: 'BatchEntry',
+    source: (ctx) => {
+      const data = ctx.state.data;
+      const batchId = ctx.params['parentId'] ?? 0;
+      const records = data.ledger.batchRecords.get(batchId);
+      if (!records) throw notFound(`AccountingBatch recId ${batchId} not found`);
+      const entries = batchEntries(data.ledger, records, data.ref.refs, invoiceIdByNumber(ctx));
+      return { records: entries, get: (id) => entries.find((e) => e['id'] === id) };
+    },
+  });
   router.add('POST', '/finance/accounting/batches', async (ctx) => {
     const data = ctx.state.data;
     const { batch, records } = data.ledger.createBatch(await jsonObject(ctx, 'accountingBatch'), data.apiUrl);

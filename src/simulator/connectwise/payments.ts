@@ -1,12 +1,14 @@
 // Invoice payments, `/finance/invoices/{id}/payments` (API-NOTES §4.2). ConnectWise allows one
 // payment per invoice; the invoice's `payments` and `balance` follow every write.
-import { ApiError, invalid, notFound } from '../errors.js';
+import { invalid, notFound } from '../errors.js';
 import { applyPaymentTotals, invoiceRef } from '../data/invoices.js';
 import { round2, isoZ } from '../data/random.js';
 import { SANDBOX_USER, type SandboxData } from '../data/store.js';
 import { parseDateTime } from '../query/parser.js';
 import type { Json } from '../query/list-query.js';
-import type { Router, RouteContext } from '../router.js';
+import type { Reply, Router, RouteContext } from '../router.js';
+import { itemReply, listReply, versionOf, type Collection } from './lists.js';
+import { paymentView } from './versions.js';
 
 const BASE = '/finance/invoices/{id}/payments';
 /** Fields a client may set; PATCH paths are case-sensitive, as in ConnectWise. */
@@ -46,7 +48,7 @@ function validated(fields: Json, invoice: Json): Json {
 
 function objectBody(body: unknown): Json {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new ApiError(400, { code: 'InvalidObject', message: 'payment object is invalid', errors: [{ code: 'InvalidObject', message: 'The body must be a JSON object.', resource: 'payment', field: '' }] });
+    throw invalid('payment', '', 'InvalidObject', 'The body must be a JSON object.');
   }
   return body as Json;
 }
@@ -61,14 +63,28 @@ function writable(payment: Json): Json {
   return Object.fromEntries(WRITABLE.filter((k) => payment[k] !== undefined).map((k) => [k, payment[k]]));
 }
 
-export function paymentRoutes(router: Router): void {
-  router.add('GET', BASE, (ctx) => {
+/** An invoice's payments (at most one) as a list, queried like every other (ConnectWise has no /count here). */
+const PAYMENTS: Collection = {
+  label: 'Payment',
+  fields: 'Payment',
+  view: paymentView,
+  source: (ctx) => {
     const data = ctx.state.data;
     const invoice = invoiceOf(data, ctx);
     const paymentId = data.paymentByInvoice.get(invoice['id'] as number);
     const payment = paymentId === undefined ? undefined : data.payments.get(paymentId);
-    return { status: 200, body: payment ? [payment] : [] };
-  });
+    const records = payment ? [payment] : [];
+    return { records, get: (id) => records.find((p) => p['id'] === id) };
+  },
+};
+
+/** A written payment as the client's version shows it. */
+function shown(ctx: RouteContext, status: number, payment: Json): Reply {
+  return { status, body: paymentView(payment, ctx, versionOf(ctx)) };
+}
+
+export function paymentRoutes(router: Router): void {
+  router.add('GET', BASE, (ctx) => listReply(PAYMENTS, ctx));
 
   router.add('POST', BASE, async (ctx) => {
     const data = ctx.state.data;
@@ -86,10 +102,10 @@ export function paymentRoutes(router: Router): void {
     data.paymentByInvoice.set(invoiceId, id);
     save(data, invoice, payment);
     data.createdLog.payments.push(structuredClone(payment));
-    return { status: 201, body: payment };
+    return shown(ctx, 201, payment);
   });
 
-  router.add('GET', `${BASE}/{paymentId}`, (ctx) => ({ status: 200, body: paymentOf(ctx.state.data, ctx) }));
+  router.add('GET', `${BASE}/{paymentId}`, (ctx) => itemReply(PAYMENTS, ctx, ctx.params['paymentId'] ?? 0));
 
   router.add('PUT', `${BASE}/{paymentId}`, async (ctx) => {
     const data = ctx.state.data;
@@ -97,7 +113,7 @@ export function paymentRoutes(router: Router): void {
     const invoice = invoiceOf(data, ctx);
     Object.assign(payment, validated(objectBody(await ctx.body()), invoice));
     save(data, invoice, payment);
-    return { status: 200, body: payment };
+    return shown(ctx, 200, payment);
   });
 
   router.add('PATCH', `${BASE}/{paymentId}`, async (ctx) => {
@@ -121,7 +137,7 @@ export function paymentRoutes(router: Router): void {
     }
     Object.assign(payment, validated(next, invoice));
     save(data, invoice, payment);
-    return { status: 200, body: payment };
+    return shown(ctx, 200, payment);
   });
 
   router.add('DELETE', `${BASE}/{paymentId}`, (ctx) => {

@@ -6,7 +6,7 @@ import { DAY, EPOCH, Rng, compact, isoZ, round2, seededStamps } from './random.j
 import type { Refs } from './refs.js';
 
 export const AGREEMENT_COUNT = 6;
-const TYPES = [
+export const AGREEMENT_TYPES = [
   { id: 1, name: 'Managed Services' },
   { id: 2, name: 'Block Time' },
 ];
@@ -34,7 +34,7 @@ export function buildAgreements(seed: number, refs: Refs, companies: Map<number,
     const contact = contacts.get(companyId);
     if (!company || !contact) continue;
     const start = EPOCH - rng.int(100, 700) * DAY;
-    const type = TYPES[id % TYPES.length] ?? { id: 1, name: 'Managed Services' };
+    const type = AGREEMENT_TYPES[id % AGREEMENT_TYPES.length] ?? { id: 1, name: 'Managed Services' };
     agreements.set(
       id,
       compact({

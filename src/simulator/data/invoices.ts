@@ -3,6 +3,7 @@
 import type { Json } from '../query/list-query.js';
 import { BILLING_STATUSES, BILLING_TERMS, LOCATIONS, TAX_CODES, currencyRef, type ReferenceData } from './reference.js';
 import { DAY, Rng, compact, isoZ, midnight, round2, seededInfo } from './random.js';
+import type { Refs } from './refs.js';
 
 const TYPES = ['Standard', 'Standard', 'Standard', 'Miscellaneous', 'Agreement', 'Progress'] as const;
 /** Ids used by the few deliberately dangling references (targets that do not exist). */
@@ -114,6 +115,21 @@ export function invoiceRef(invoice: Json, apiUrl: string): Json {
     applyToType: invoice['applyToType'] ?? 'All',
     _info: { invoice_href: `${apiUrl}/finance/invoices/${String(invoice['id'])}` },
   };
+}
+
+/**
+ * A seeded invoice's status agrees with its money: paid in full is Closed, part-paid is Partially
+ * Paid, and an unpaid one is New or Sent (the status drawn for it, Closed and Partially Paid drawn
+ * for an unpaid invoice becoming Sent and New). Later writes leave the status to the client, as
+ * ConnectWise does.
+ */
+export function settleStatus(invoice: Json, refs: Refs): void {
+  const total = typeof invoice['total'] === 'number' ? invoice['total'] : 0;
+  const paid = typeof invoice['payments'] === 'number' ? invoice['payments'] : 0;
+  const drawn = (invoice['status'] as Json | undefined)?.['name'];
+  const name = paid >= total && total > 0 ? 'Closed' : paid > 0 ? 'Partially Paid' : drawn === 'New' || drawn === 'Partially Paid' ? 'New' : 'Sent';
+  const status = BILLING_STATUSES.find((s) => s.name === name);
+  if (status) invoice['status'] = refs.named('status', '/finance/billingStatuses', status);
 }
 
 /** Payments follow their invoice: `payments` and `balance` are recomputed from the payment amount. */

@@ -5,6 +5,9 @@ import { invalid } from '../errors.js';
 import type { Json } from '../query/list-query.js';
 import type { SandboxSize } from '../types.js';
 import { parseDateTime } from '../query/parser.js';
+import { ExpenseGl } from './gl-expenses.js';
+import { InvoiceGl } from './gl-invoices.js';
+import { ProcurementGl } from './gl-procurement.js';
 import { GlRecords, type LedgerKind } from './gl-records.js';
 import { DAY, EPOCH, Rng, isoZ } from './random.js';
 import type { ReferenceData } from './reference.js';
@@ -22,6 +25,9 @@ export interface PostedRecord {
 
 export class Ledger {
   readonly records: GlRecords;
+  readonly invoices: InvoiceGl;
+  readonly expenses: ExpenseGl;
+  readonly procurement: ProcurementGl;
   readonly batches = new Map<number, Json>();
   /** Batch id → the records it posted (seeded batches posted history outside the unposted range). */
   readonly batchRecords = new Map<number, PostedRecord[]>();
@@ -29,6 +35,9 @@ export class Ledger {
 
   constructor(seed: number, size: SandboxSize, ref: ReferenceData, apiUrl: string) {
     this.records = new GlRecords(seed, size, ref);
+    this.invoices = new InvoiceGl(this.records);
+    this.expenses = new ExpenseGl(this.records);
+    this.procurement = new ProcurementGl(this.records);
     for (let id = 1; id <= size.batches; id++) {
       const rng = new Rng(seed, 70, id);
       const at = EPOCH - (size.batches - id + 1) * 7 * DAY - rng.int(0, 36_000) * 1000;
@@ -60,8 +69,8 @@ export class Ledger {
   /** The `/finance/accounting/unposted…` list form of one record. */
   unposted(kind: LedgerKind, id: number): Json | undefined {
     if (!this.isUnposted(kind, id)) return undefined;
-    if (kind === 'invoice') return this.records.unpostedInvoice(id);
-    return kind === 'expense' ? this.records.unpostedExpense(id) : this.records.unpostedProcurement(id);
+    if (kind === 'invoice') return this.invoices.unposted(id);
+    return kind === 'expense' ? this.expenses.unposted(id) : this.procurement.unposted(id);
   }
 
   *unpostedList(kind: LedgerKind): Generator<Json> {

@@ -2,7 +2,9 @@
 // batches and the Traede side. Routes and the control API read and change it through here.
 import type { Json } from '../query/list-query.js';
 import { DEFAULT_SIZE, type SandboxSize } from '../types.js';
-import { applyPaymentTotals, buildInvoice, buildSeededPayment, hasSeededPayment } from './invoices.js';
+import { AGREEMENT_TYPES } from './agreements.js';
+import { buildGlAccounts } from './gl-accounts.js';
+import { applyPaymentTotals, buildInvoice, buildSeededPayment, hasSeededPayment, settleStatus } from './invoices.js';
 import { isoZ } from './random.js';
 import { buildReferenceData, type ReferenceData } from './reference.js';
 import { Refs } from './refs.js';
@@ -10,6 +12,12 @@ import { TraedeData } from './traede.js';
 import { Ledger } from './ledger.js';
 
 export const SANDBOX_USER = 'Sandbox';
+
+const LOOKUP_STAMP = { dateEntered: '2020-01-01T00:00:00Z', enteredBy: 'Admin1', lastUpdated: '2020-01-01T00:00:00Z', updatedBy: 'Admin1' };
+
+function lookup(rows: Json[]): Map<number, Json> {
+  return new Map(rows.map((row) => [row['id'] as number, { ...row, _info: { ...LOOKUP_STAMP } }]));
+}
 
 export class SandboxData {
   readonly seed: number;
@@ -20,6 +28,13 @@ export class SandboxData {
   /** Invoice id → its one payment id. */
   readonly paymentByInvoice = new Map<number, number>();
   readonly ledger: Ledger;
+  readonly glAccounts = buildGlAccounts();
+  /** Small lookup tables the records' references point at (company statuses, countries, agreement types). */
+  readonly lookups = {
+    companyStatuses: lookup([{ id: 1, name: 'Active', defaultFlag: true, inactiveFlag: false }]),
+    countries: lookup([{ id: 1, identifier: 'GB', name: 'United Kingdom', defaultFlag: true }]),
+    agreementTypes: lookup(AGREEMENT_TYPES.map((t) => ({ ...t, defaultFlag: false, inactiveFlag: false }))),
+  };
   readonly traede: TraedeData;
   /** What clients created through the API, in order. */
   readonly createdLog: { payments: Json[]; batches: Json[] } = { payments: [], batches: [] };
@@ -44,6 +59,7 @@ export class SandboxData {
         this.paymentByInvoice.set(id, paymentId);
         applyPaymentTotals(invoice, payment['amount'] as number);
       }
+      settleStatus(invoice, this.ref.refs);
     }
     this.nextPaymentId = paymentId + 1;
     this.ledger = new Ledger(seed, this.size, this.ref, apiUrl);
@@ -75,6 +91,8 @@ export class SandboxData {
       warehouseBins: r.warehouseBins,
       shipmentMethods: r.shipmentMethods,
       batches: this.ledger.batches,
+      glAccounts: this.glAccounts,
+      ...this.lookups,
     };
   }
 
@@ -106,6 +124,7 @@ export class SandboxData {
     const id = Math.max(0, ...this.invoices.keys()) + 1;
     const invoice = { ...buildInvoice(this.seed, id, this.ref), ...partial, id };
     if (partial['balance'] === undefined) applyPaymentTotals(invoice, 0);
+    if (partial['status'] === undefined) settleStatus(invoice, this.ref.refs);
     this.stamp(invoice, true);
     this.invoices.set(id, invoice);
     return invoice;

@@ -3,7 +3,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError, invalid } from '../errors.js';
 import { evaluate, recordResolver, resolvePath, compareText, getKey, type Resolver } from './evaluate.js';
-import { ConditionSyntaxError, parseConditions, type Condition } from './parser.js';
+import { ConditionSyntaxError, parseConditions, type Condition, type Literal } from './parser.js';
+import { resolveField, schemaNode, type ApiVersion, type FieldNode, type LeafKind } from '../schema/fields.js';
 
 export type Json = Record<string, unknown>;
 
@@ -25,22 +26,60 @@ export interface ListQuery {
 export const DEFAULT_PAGE_SIZE = 25;
 export const MAX_PAGE_SIZE = 1000;
 
-export function parseListQuery(params: URLSearchParams, headers: IncomingHttpHeaders): ListQuery {
+/**
+ * Which refusals are documented and which inferred. Documented (Developer Guide, API-NOTES §2): the
+ * grammar (paths with `/`, quoted strings, bare numbers and True/False, [datetimes], null, the
+ * operators, `in` not in childConditions), paging bounds and forward-only's ban on orderBy.
+ * Observed in real answers: an unknown name in conditions is `{"code":"ApiFindCondition","message":
+ * "typeids is not a recognized name."}` (a PowerShell client's issue log), a wrong-typed literal is
+ * "Expected a boolean value, not a numeric." Inferred (never seen, built to match): the same answer for
+ * unknown names in childConditions, customFieldConditions, orderBy and fields; the other type pairs
+ * ("Expected a numeric value, not a string." …); string fields accepting [datetimes] (date-like
+ * strings such as UnpostedInvoice.invoiceDate) and date fields accepting quoted strings; `like` and
+ * `contains` wanting a string on both sides; naming a reference (`company = 5`) being refused.
+ */
+export class QueryRefusal extends ApiError {
+  constructor(message: string) {
+    super(400, { code: 'ApiFindCondition', message });
+  }
+}
+
+/** Query parameter names are case-insensitive (ASP.NET model binding): `Conditions=`, `pagesize=`. */
+export function queryParam(params: URLSearchParams, name: string): string | null {
+  const direct = params.get(name);
+  if (direct !== null) return direct;
+  const lower = name.toLowerCase();
+  for (const [key, value] of params) if (key.toLowerCase() === lower) return value;
+  return null;
+}
+
+/** The entity's fields, for refusing unknown names; omitted, nothing is checked. */
+export interface QueryFields {
+  entity: FieldNode;
+  version: ApiVersion;
+}
+
+export function parseListQuery(params: URLSearchParams, headers: IncomingHttpHeaders, fields?: QueryFields): ListQuery {
+  const entity = fields?.entity;
+  const customField = fields ? schemaNode('CustomFieldValue', fields.version) : undefined;
   const filters = [
-    conditionFilter(params, 'conditions', (c) => (r) => evaluate(c, recordResolver(r))),
-    conditionFilter(params, 'childConditions', childFilter),
-    conditionFilter(params, 'customFieldConditions', customFieldFilter),
+    conditionFilter(params, 'conditions', entity, (c) => (r) => evaluate(c, recordResolver(r))),
+    conditionFilter(params, 'childConditions', entity, childFilter),
+    conditionFilter(params, 'customFieldConditions', customField, customFieldFilter),
   ].filter((f): f is (r: Json) => boolean => f !== undefined);
   const forwardOnly = String(headers['pagination-type'] ?? '').toLowerCase() === 'forward-only';
-  const orderBy = parseOrderBy(params.get('orderBy') ?? params.get('orderby') ?? '');
+  const orderBy = parseOrderBy(queryParam(params, 'orderBy') ?? '');
   if (forwardOnly && orderBy.length > 0) {
     throw invalid('orderBy', 'orderBy', 'InvalidField', 'orderBy is not supported with forward-only pagination; results are ordered by id.');
   }
-  const fieldsParam = params.get('fields');
+  if (entity) for (const key of orderBy) knownLeaf(entity, key.path);
+  const fieldsParam = queryParam(params, 'fields');
+  const projection = fieldsParam ? fieldsParam.split(',').map((f) => f.trim().split('/')).filter((p) => p[0] !== '') : undefined;
+  if (entity) for (const path of projection ?? []) known(entity, path);
   return {
     filter: filters.length === 0 ? undefined : (r) => filters.every((f) => f(r)),
     orderBy,
-    fields: fieldsParam ? fieldsParam.split(',').map((f) => f.trim().split('/')).filter((p) => p[0] !== '') : undefined,
+    fields: projection,
     page: intParam(params, 'page', 1, 1, Number.MAX_SAFE_INTEGER, 'The field page must be greater than 0.'),
     pageSize: intParam(params, 'pageSize', DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, `The field pageSize must be between 1 and ${MAX_PAGE_SIZE}.`),
     forwardOnly,
@@ -48,8 +87,56 @@ export function parseListQuery(params: URLSearchParams, headers: IncomingHttpHea
   };
 }
 
+function known(root: FieldNode, path: string[]): FieldNode {
+  const resolved = resolveField(root, path);
+  if ('unknown' in resolved) throw new QueryRefusal(`${resolved.unknown} is not a recognized name.`);
+  return resolved.node;
+}
+
+function knownLeaf(root: FieldNode, path: string[]): LeafKind {
+  const node = known(root, path);
+  if (node.leaf === undefined) {
+    const name = path.join('/');
+    throw new QueryRefusal(`${name} is an object, not a value; name one of its fields, such as ${name}/id.`);
+  }
+  return node.leaf;
+}
+
+const LITERAL_KIND: Record<Literal['type'], LeafKind | 'null'> = { string: 'string', number: 'numeric', boolean: 'boolean', datetime: 'datetime', null: 'null' };
+
+/** Literals a field of each kind takes besides null (see QueryRefusal for what is inferred). */
+const ACCEPTS: Record<LeafKind, readonly LeafKind[]> = {
+  string: ['string', 'datetime'],
+  datetime: ['datetime', 'string'],
+  numeric: ['numeric'],
+  boolean: ['boolean'],
+  any: ['string', 'datetime', 'numeric', 'boolean'],
+};
+
+function checkLiteral(field: LeafKind, literal: Literal): void {
+  const kind = LITERAL_KIND[literal.type];
+  if (kind === 'null' || ACCEPTS[field].includes(kind)) return;
+  throw new QueryRefusal(`Expected a ${field} value, not a ${kind}.`);
+}
+
+/** Every name in the condition must be a field of the entity, and every literal of its type. */
+function checkCondition(c: Condition, root: FieldNode): void {
+  if (c.kind === 'and' || c.kind === 'or') {
+    checkCondition(c.left, root);
+    checkCondition(c.right, root);
+    return;
+  }
+  const field = knownLeaf(root, c.path);
+  if (c.kind === 'in') {
+    for (const value of c.values) checkLiteral(field, value);
+  } else if (c.op === 'like' || c.op === 'contains') {
+    if (c.value.type !== 'string') throw new QueryRefusal(`Expected a string value, not a ${String(LITERAL_KIND[c.value.type])}.`);
+    if (field !== 'string' && field !== 'datetime' && field !== 'any') throw new QueryRefusal(`Expected a ${field} value, not a string.`);
+  } else checkLiteral(field, c.value);
+}
+
 function intParam(params: URLSearchParams, name: string, fallback: number, min: number, max: number, message: string): number {
-  const raw = params.get(name);
+  const raw = queryParam(params, name);
   if (raw === null || raw.trim() === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -61,16 +148,17 @@ function intParam(params: URLSearchParams, name: string, fallback: number, min: 
 function conditionFilter(
   params: URLSearchParams,
   name: string,
+  fields: FieldNode | undefined,
   build: (c: Condition) => (r: Json) => boolean,
 ): ((r: Json) => boolean) | undefined {
-  const source = params.get(name);
+  const source = queryParam(params, name);
   if (source === null) return undefined;
+  let condition: Condition | undefined;
   try {
-    const condition = parseConditions(source);
+    condition = parseConditions(source);
     if (condition && name === 'childConditions' && usesIn(condition)) {
       throw new ConditionSyntaxError('The in operator is not supported in childConditions', source.search(/\bin\b/i));
     }
-    return condition ? build(condition) : undefined;
   } catch (error) {
     if (error instanceof ConditionSyntaxError) {
       throw new ApiError(400, {
@@ -81,6 +169,8 @@ function conditionFilter(
     }
     throw error;
   }
+  if (condition && fields) checkCondition(condition, fields);
+  return condition ? build(condition) : undefined;
 }
 
 function usesIn(c: Condition): boolean {

@@ -64,8 +64,8 @@ function forwardOnlyPage(records: Iterable<Json>, query: ListQuery, self: URL): 
   const last = items[items.length - 1];
   if (!more || last === undefined) return { items, link: '' };
   const next = new URL(self);
-  next.searchParams.delete('page');
-  next.searchParams.set('pageId', String(last['id']));
+  removeParam(next, 'page');
+  setParam(next, 'pageId', String(last['id']));
   return { items, link: `<${next.href}>; rel="next"` };
 }
 
@@ -73,11 +73,21 @@ function navigableLink(self: URL, page: number, lastPage: number, total: number)
   if (total === 0 || (page === 1 && lastPage === 1)) return undefined;
   const at = (n: number): string => {
     const url = new URL(self);
-    url.searchParams.set('page', String(n));
+    setParam(url, 'page', String(n));
     return `<${url.href}>`;
   };
   const parts: string[] = [];
   if (page > 1) parts.push(`${at(1)}; rel="first"`, `${at(Math.min(page - 1, lastPage))}; rel="prev"`);
   if (page < lastPage) parts.push(`${at(page + 1)}; rel="next"`, `${at(lastPage)}; rel="last"`);
   return parts.join(', ');
+}
+
+/** Parameter names are case-insensitive, so a client's `Page=2` must not survive beside our `page=3`. */
+function removeParam(url: URL, name: string): void {
+  for (const key of [...url.searchParams.keys()]) if (key.toLowerCase() === name.toLowerCase()) url.searchParams.delete(key);
+}
+
+function setParam(url: URL, name: string, value: string): void {
+  removeParam(url, name);
+  url.searchParams.set(name, value);
 }

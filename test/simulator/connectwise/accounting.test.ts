@@ -128,4 +128,45 @@ describe('accounting', () => {
       sb.control.reset({ size: { unpostedInvoices: 60, unpostedExpenses: 20, unpostedProcurement: 20, detailLinesPerTransaction: 2 } });
     }
   });
+
+  it('a batch lists its entries, one per GL entry it posted, agreeing with its GLExport (count, by id, conditions)', async () => {
+    const sb = sandbox();
+    const ids = [...sb.control.glEntryIds('invoice', 5), ...sb.control.glEntryIds('expense', 5), ...sb.control.glEntryIds('procurement', 5)];
+    const created = await cw<Doc>(sb, '/finance/accounting/batches', { method: 'POST', body: { processedRecordIds: ids } });
+    expect(created.status).toBe(201);
+    const batch = sb.control.created().batches.at(-1) as Row;
+    const base = `/finance/accounting/batches/${String(batch['id'])}/entries`;
+    const entries = (await cw<Row[]>(sb, base)).body;
+    expect(entries.map((e) => e['id'])).toEqual([...ids].sort((a, b) => a - b));
+    const transaction = created.body['transactions']?.[0] as Row;
+    const revenue = (transaction['detail'] as Row[])[0] as Row;
+    expect(entries.find((e) => e['id'] === revenue['id'])).toMatchObject({ accountNumber: revenue['accountNumber'], credit: -(revenue['total'] as number), debit: 0, invoice: { identifier: transaction['documentNumber'] } });
+    const expense = created.body['expenses']?.[0] as Row;
+    expect(entries.find((e) => e['id'] === expense['id'])).toMatchObject({ accountNumber: '6000', debit: expense['total'], credit: 0 });
+    expect((await cw(sb, `${base}/count`)).body).toEqual({ count: ids.length });
+    expect((await cw<Row>(sb, `${base}/${String(ids[0])}`)).body['id']).toBe(ids[0]);
+    expect((await cw<Row[]>(sb, `${base}?conditions=${q('accountNumber = "6000"')}`)).body.map((e) => e['id'])).toEqual([expense['id']]);
+    expect((await cw<Row>(sb, `${base}?conditions=${q('nosuch = 1')}`)).status).toBe(400);
+    expect((await cw<Row>(sb, '/finance/accounting/batches/9999/entries')).status).toBe(404);
+    // Seeded batches posted history outside the unposted range: they have no entries here.
+    expect((await cw<Row[]>(sb, '/finance/accounting/batches/1/entries')).body).toEqual([]);
+  });
+
+  it('unposted records list their taxable levels; GL accounts cover every account the exports use', async () => {
+    const sb = sandbox();
+    const unposted = (await cw<Row>(sb, '/finance/accounting/unpostedinvoices/7')).body;
+    const levels = (await cw<Row[]>(sb, '/finance/accounting/unpostedinvoices/7/taxableLevels')).body;
+    expect(levels).toEqual([{ id: 1, taxLevel: 1, taxCodeXref: unposted['stateTaxXref'], taxAmount: unposted['salesTaxAmount'] }]);
+    expect((await cw(sb, '/finance/accounting/unpostedexpenses/2/taxableLevels/count')).body).toEqual({ count: 1 });
+    expect((await cw<Row>(sb, '/finance/accounting/unpostedprocurement/2/taxableLevels/1')).body).toMatchObject({ id: 1, taxLevel: 1 });
+    expect((await cw(sb, '/finance/accounting/unpostedinvoices/9999/taxableLevels')).status).toBe(404);
+    const accounts = new Set((await cw<Row[]>(sb, '/finance/glAccounts?pageSize=1000')).body.map((a) => a['segment1']));
+    const doc = await exportDoc({ exportInvoicesFlag: true, exportExpensesFlag: true, exportProductsFlag: true });
+    const used = new Set<unknown>();
+    for (const t of doc['transactions'] ?? []) for (const d of t['detail'] as Row[]) used.add(d['accountNumber']);
+    for (const e of doc['expenses'] ?? []) used.add(e['accountNumber']);
+    for (const p of doc['purchaseTransactions'] ?? []) for (const d of p['purchaseDetail'] as Row[]) used.add(d['accountNumber']);
+    expect([...used].filter((a) => !accounts.has(a))).toEqual([]);
+    expect((await cw<Row[]>(sb, `/finance/glAccounts?conditions=${q('glType = "AR"')}`)).body.map((a) => a['segment1'])).toEqual(['1200']);
+  });
 });

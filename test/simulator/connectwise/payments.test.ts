@@ -1,7 +1,7 @@
 // Invoice payments: one per invoice, validation, PUT/PATCH/DELETE, and the invoice following along.
 import { describe, expect, it } from 'vitest';
 import { withSandbox } from '../../support/sandbox.js';
-import { cw, type Row } from '../helpers.js';
+import { cw, q, type Row } from '../helpers.js';
 
 describe('/finance/invoices/{id}/payments', () => {
   const sandbox = withSandbox();
@@ -73,5 +73,23 @@ describe('/finance/invoices/{id}/payments', () => {
     expect(deleted.status).toBe(204);
     expect(sb.control.invoice(invoice['id'] as number)?.['balance']).toBe(invoice['total']);
     expect((await cw(sb, url)).status).toBe(404);
+  });
+
+  it('the payments list honours conditions, fields and orderBy, and refuses what other lists refuse', async () => {
+    const sb = sandbox();
+    const invoice = sb.control.invoices().find((i) => sb.control.paymentsForInvoice(i['id'] as number).length === 1) as Row;
+    const base = `/finance/invoices/${String(invoice['id'])}/payments`;
+    const [payment] = sb.control.paymentsForInvoice(invoice['id'] as number) as Row[];
+    const get = (query: string) => cw<Row[]>(sb, `${base}?${query}`);
+    expect((await get(`conditions=${q(`amount = ${String(payment?.['amount'])}`)}`)).body.map((p) => p['id'])).toEqual([payment?.['id']]);
+    expect((await get(`conditions=${q('amount < 0')}`)).body).toEqual([]);
+    expect((await get('fields=id,amount&orderBy=paymentDate%20desc')).body).toEqual([{ id: payment?.['id'], amount: payment?.['amount'] }]);
+    expect((await get('Fields=id')).body).toEqual([{ id: payment?.['id'] }]);
+    expect((await cw<Row>(sb, `${base}/${String(payment?.['id'])}?fields=amount`)).body).toEqual({ amount: payment?.['amount'] });
+    const malformed = await cw<Row>(sb, `${base}?conditions=${q('amount = ')}`);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ code: 'InvalidObject', errors: [{ code: 'InvalidCondition' }] });
+    expect((await cw<Row>(sb, `${base}?conditions=${q('nosuch = 1')}`)).body).toEqual({ code: 'ApiFindCondition', message: 'nosuch is not a recognized name.' });
+    expect((await cw<Row>(sb, `${base}?orderBy=nosuch`)).status).toBe(400);
   });
 });

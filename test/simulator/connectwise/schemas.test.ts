@@ -10,7 +10,14 @@ import { withSandbox } from '../../support/sandbox.js';
 import { cw, type Row } from '../helpers.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
-const referenceDir = path.resolve(repoRoot, '../shared/reference/connectwise');
+/** The nearest `shared/reference/connectwise` above the repo (a worktree sits one level deeper). */
+function findReferenceDir(): string {
+  for (let dir = path.dirname(repoRoot); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'shared/reference/connectwise');
+    if (existsSync(candidate) || path.dirname(dir) === dir) return candidate;
+  }
+}
+const referenceDir = findReferenceDir();
 
 type Spec = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: { schemas: Record<string, Row> } };
 
@@ -117,10 +124,30 @@ function procurementSupplement(): Spec {
   return { paths, components: { schemas } };
 }
 
+/**
+ * The 2025.1 model: the 2022.1 document with the deltas file applied (added properties, the new
+ * referenced schemas), so a response to a client pinning 2025.1 is checked property by property too.
+ */
+function spec2025(): Spec {
+  const spec = load('cw-manage-2022.1-finance-subset.reconstructed.json');
+  const deltas = JSON.parse(readFileSync(path.join(referenceDir, 'cw-manage-schema-deltas-2022.1-to-2025.1.json'), 'utf8')) as {
+    schemas: Record<string, { addedProperties?: Row }>;
+    newSchemas: Record<string, Row>;
+  };
+  const schemas = spec.components.schemas;
+  for (const [name, delta] of Object.entries(deltas.schemas)) {
+    const schema = schemas[name];
+    if (schema && delta.addedProperties) schema['properties'] = { ...(schema['properties'] as Row), ...delta.addedProperties };
+  }
+  for (const [name, schema] of Object.entries(deltas.newSchemas)) schemas[name] = { ...schema, additionalProperties: false };
+  return spec;
+}
+
 const specs = { '2022.1': load('cw-manage-2022.1-finance-subset.reconstructed.json'), '2026.4': load('openapi_get_filtered.json'), 'procurement-2025.1': procurementSupplement() };
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats.default(ajv);
 for (const [version, spec] of Object.entries(specs)) ajv.addSchema(spec as object, version);
+ajv.addSchema(spec2025() as object, '2025.1');
 
 const validators = new Map<string, ValidateFunction>();
 /** The validators for one operation's success response, in each spec that has the path. */
@@ -185,6 +212,10 @@ describe('responses match the reference OpenAPI schemas', () => {
     ['/finance/accounting/unpostedinvoices', '/finance/accounting/unpostedinvoices'],
     ['/finance/accounting/unpostedexpenses', '/finance/accounting/unpostedexpenses'],
     ['/finance/accounting/unpostedprocurement', '/finance/accounting/unpostedprocurement'],
+    ['/finance/accounting/unpostedinvoices/{parentId}/taxableLevels', '/finance/accounting/unpostedinvoices/3/taxableLevels'],
+    ['/finance/accounting/unpostedexpenses/{parentId}/taxableLevels', '/finance/accounting/unpostedexpenses/3/taxableLevels'],
+    ['/finance/accounting/unpostedprocurement/{parentId}/taxableLevels', '/finance/accounting/unpostedprocurement/3/taxableLevels'],
+    ['/finance/glAccounts', '/finance/glAccounts'],
   ];
 
   it.each(collections)('%s: list, count and by id', async (specBase, url) => {
@@ -216,6 +247,20 @@ describe('responses match the reference OpenAPI schemas', () => {
     for (const key of ['customers', 'transactions', 'vendors', 'purchaseTransactions', 'expenses', 'expenseBills']) expect((doc[key] as unknown[]).length, key).toBeGreaterThan(0);
     const ids = [...sb.control.glEntryIds('invoice', 1), ...sb.control.glEntryIds('expense', 1), ...sb.control.glEntryIds('procurement', 1)];
     await check('/finance/accounting/batches', '/finance/accounting/batches', 'post', { batchIdentifier: 'schema-test', processedRecordIds: ids });
+    const batch = sb.control.created().batches.at(-1);
+    const entries = `/finance/accounting/batches/${String(batch?.['id'])}/entries`;
+    const list = (await check('/finance/accounting/batches/{parentId}/entries', entries)) as Row[];
+    expect(list.map((e) => e['id'])).toEqual([...ids].sort((a, b) => a - b));
+    await check('/finance/accounting/batches/{parentId}/entries/count', `${entries}/count`);
+    await check('/finance/accounting/batches/{parentId}/entries/{id}', `${entries}/${String(ids[0])}`);
+  });
+
+  it('invoices: put and patch answer an Invoice', async () => {
+    const invoice = sandbox().control.invoices()[4] as Row;
+    const url = `/finance/invoices/${String(invoice['id'])}`;
+    const current = (await check('/finance/invoices/{id}', url)) as Row;
+    await check('/finance/invoices/{id}', url, 'put', { ...current, customerPO: 'PO-PUT' });
+    await check('/finance/invoices/{id}', url, 'patch', [{ op: 'replace', path: 'customerPO', value: 'PO-PATCH' }]);
   });
 
   it('the validators are strict: a misspelt field or a wrong type fails', () => {
@@ -237,5 +282,62 @@ describe('responses match the reference OpenAPI schemas', () => {
       expect(r.status).toBeGreaterThanOrEqual(400);
       expect(validate(r.body), ajv.errorsText(validate.errors)).toBe(true);
     }
+  });
+});
+
+describe('a client pinning version=2025.1 gets the 2025.1 shapes (checked against the deltas file)', () => {
+  const sandbox = withSandbox({ size: { invoices: 60 } });
+  const pinned = { Accept: 'application/vnd.connectwise.com+json; version=2025.1' };
+  const validate25 = (name: string): ValidateFunction => ajv.compile({ $ref: `2025.1#/components/schemas/${name}` });
+  const validate22 = (name: string): ValidateFunction => ajv.compile({ $ref: `2022.1#/components/schemas/${name}` });
+
+  const get = async <T>(url: string, headers = pinned): Promise<T> => {
+    const r = await cw<T>(sandbox(), url, { headers });
+    expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(200);
+    return r.body;
+  };
+
+  it('invoices carry location/department/territory references, status.isClosed and, once batched, glBatch', async () => {
+    const sb = sandbox();
+    await cw(sb, '/finance/accounting/batches', { method: 'POST', body: { processedRecordIds: sb.control.glEntryIds('invoice', 2) } });
+    const invoices = await get<Row[]>('/finance/invoices?pageSize=100');
+    const validate = validate25('Invoice');
+    for (const invoice of invoices) expect(validate(invoice), ajv.errorsText(validate.errors)).toBe(true);
+    const second = invoices.find((i) => i['id'] === 2) as Row;
+    expect(second['location']).toMatchObject({ id: second['locationId'], name: expect.any(String) });
+    expect(second['territory']).toMatchObject({ id: second['territoryId'] });
+    expect(second['department']).toMatchObject({ id: 10 });
+    expect(second['glBatch']).toMatchObject({ id: expect.any(Number), _info: { batch_href: expect.stringContaining('/finance/accounting/batches/') } });
+    const closed = invoices.find((i) => (i['status'] as Row)['name'] === 'Closed') as Row;
+    expect((closed['status'] as Row)['isClosed']).toBe(true);
+    // Unpinned clients get the newest model, 2022.1 clients never see these, and 2025.1 fields are
+    // queryable only by 2025.1 clients.
+    const old = await get<Row>('/finance/invoices/2', { Accept: 'application/json' });
+    expect(old).toHaveProperty('glBatch');
+    const v22 = await get<Row>('/finance/invoices/2', { Accept: 'application/vnd.connectwise.com+json; version=2022.1' });
+    expect(v22).not.toHaveProperty('glBatch');
+    expect(validate22('Invoice')(v22)).toBe(true);
+    expect(await get<Row[]>('/finance/invoices?conditions=glBatch/id>0&fields=id')).toEqual([{ id: 2 }]);
+    const refused = await cw<Row>(sb, '/finance/invoices?conditions=glBatch/id>0', { headers: { Accept: 'application/vnd.connectwise.com+json; version=2022.1' } });
+    expect(refused.status).toBe(400);
+  });
+
+  it('payments are InvoicePayments with the invoice total and balance', async () => {
+    const sb = sandbox();
+    const invoice = sb.control.invoices().find((i) => i['payments'] === 0 && (i['total'] as number) > 20) as Row;
+    const created = await cw<Row>(sb, `/finance/invoices/${String(invoice['id'])}/payments`, { method: 'POST', body: { amount: 10 }, headers: pinned });
+    expect(created.status).toBe(201);
+    const validate = validate25('Payment');
+    expect(validate(created.body), ajv.errorsText(validate.errors)).toBe(true);
+    expect(created.body).toMatchObject({ invoiceTotal: invoice['total'], invoiceBalance: expect.closeTo((invoice['total'] as number) - 10, 2), invoice: { invoiceDate: invoice['date'] } });
+    const list = await get<Row[]>(`/finance/invoices/${String(invoice['id'])}/payments`);
+    expect(validate(list[0]), ajv.errorsText(validate.errors)).toBe(true);
+  });
+
+  it('unposted invoices carry location, department and what they bill', async () => {
+    const list = await get<Row[]>('/finance/accounting/unpostedinvoices?pageSize=20');
+    const validate = validate25('UnpostedInvoice');
+    for (const record of list) expect(validate(record), ajv.errorsText(validate.errors)).toBe(true);
+    expect(list[0]).toMatchObject({ location: { id: list[0]?.['locationId'] }, hasTime: expect.any(Boolean), hasProducts: expect.any(Boolean), hasExpenses: false });
   });
 });
