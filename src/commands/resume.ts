@@ -1,6 +1,6 @@
 // dropwise resume: asks the running agent, through its local API, to resume intake.
 import type { Command } from 'commander';
-import { withConfigOption, type CommonOptions } from './runtime.js';
+import { connectRunningAgent, withConfigOption, type CommonOptions } from './runtime.js';
 import { action } from './verb-action.js';
 
 export function register(program: Command): void {
@@ -8,10 +8,7 @@ export function register(program: Command): void {
 }
 
 export async function resumeIntake(options: CommonOptions): Promise<number> {
-  // The connections' secrets are not needed to reach the agent; only api.token is.
-  const [{ AgentApiClient }, { loadConfig }] = await Promise.all([import('../api/client.js'), import('../config/load.js')]);
-  const config = loadConfig({ ...(options.config !== undefined ? { file: options.config } : {}), resolveSecrets: false });
-  const client = await AgentApiClient.connect(config);
+  const client = await connectRunningAgent(options);
   await client.post('/api/resume');
   console.log(`Intake resumed: files in the inbox are taken again (agent pid ${client.agent.pid} at ${client.agent.api})`);
   return 0;

@@ -6,6 +6,7 @@
 // core (config, logger, state, connectors, tasks, agent) is imported only once a verb runs.
 import type { Command } from 'commander';
 import type { Agent } from '../agent/agent.js';
+import type { AgentApiClient } from '../api/client.js';
 import { deepFreeze } from '../config/deep-freeze.js';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
@@ -110,4 +111,14 @@ export async function openOneShotAgent(rt: Runtime, purpose: 'run' | 'task'): Pr
   const agent = new Agent({ ...rt, progress: process.stderr.isTTY ? terminalProgress(process.stderr) : logProgress(rt.log) });
   await agent.open({ purpose });
   return agent;
+}
+
+/**
+ * A client of the agent running on these folders (work/agent.json), for verbs that ask it to do
+ * something. The connections' secrets are not needed to reach the agent; only api.token is.
+ */
+export async function connectRunningAgent(options: CommonOptions): Promise<AgentApiClient> {
+  const [{ AgentApiClient }, { loadConfig }] = await Promise.all([import('../api/client.js'), import('../config/load.js')]);
+  const config = loadConfig({ ...(options.config !== undefined ? { file: options.config } : {}), resolveSecrets: false });
+  return AgentApiClient.connect(config);
 }
