@@ -23,6 +23,7 @@ import { processClaimed, type FilePipelineDeps, type FileResult } from './pipeli
 import { logProgress, type ProgressFactory } from './pipeline/progress.js';
 import { listClaimed, removeStaleTemps } from './intake/recovery.js';
 import { runTask, type TaskRunResult } from './pipeline/runner.js';
+import { RetentionTimer } from './retention.js';
 import { Scheduler } from './scheduler.js';
 import { InboxWatcher } from './intake/watcher.js';
 import { createFolders, workspaceOf, type Workspace } from './workspace.js';
@@ -65,6 +66,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private workLock: AcquiredLock | undefined;
   private watcher: InboxWatcher | undefined;
   private scheduler: Scheduler | undefined;
+  private retention: RetentionTimer | undefined;
   private stopping = false;
   private paused = false;
 
@@ -116,6 +118,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       if (!this.stopping) await this.runConfiguredTask(name, 'schedule');
     });
     this.scheduler.start();
+    this.retention = new RetentionTimer(config, log);
+    this.retention.start();
     log.info(`Watching ${this.workspace.inbox}; results go to ${this.workspace.success} and ${this.workspace.fail}`);
   }
 
@@ -128,6 +132,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.stopping = true;
     const { log } = this.deps;
     this.scheduler?.stop();
+    await this.retention?.stop();
     await this.watcher?.stop();
     await Promise.all(this.claims);
     for (const { timer } of this.retries.values()) clearTimeout(timer);

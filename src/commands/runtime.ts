@@ -67,7 +67,7 @@ export async function openRuntime(options: CommonOptions, runtimeOptions: Runtim
     await closeLogger(log);
     throw err;
   }
-  const store = openStateStore(config.folders.state);
+  const store = openStateStore(config.folders.state, { historyKeepDays: config.history.keepDays });
   const connectors = createConnectors(config, log);
   return {
     config,

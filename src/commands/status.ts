@@ -1,15 +1,48 @@
 // dropwise status: whether an agent runs on these folders (and what it is doing, from its local API),
 // recent runs, files in flight, files waiting, schedules, watermarks; --json for scripts. It reads
 // only: no connection secret is needed (their "env:" variables may be unset) and no folder is created.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import type { AgentStatus } from '../agent/status.js';
 import type { AgentPresence } from '../api/agent-presence.js';
 import type { ScheduleInfo } from '../api/schedules.js';
+import type { RunQuery } from '../state/store.js';
+import { isoInstant } from '../time/iso-8601.js';
 import { withConfigOption, type CommonOptions, type Runtime } from './runtime.js';
 import { action } from './verb-action.js';
 
 interface StatusOptions extends CommonOptions {
   json?: boolean;
+  limit?: number;
+  task?: string;
+  since?: string;
+  failed?: boolean;
+}
+
+const DEFAULT_LIMIT = 20;
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
+
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number of 1 or more');
+  return n;
+}
+
+/** `--since`: an ISO 8601 date or date-time (no zone: UTC, as the run history), or a duration back from now (30m, 24h, 7d, 2w). */
+export function parseSince(value: string, now = Date.now()): string {
+  const duration = /^(\d+)\s*([mhdw])$/i.exec(value.trim());
+  const ms = duration ? now - Number(duration[1]) * (UNIT_MS[(duration[2] as string).toLowerCase()] as number) : isoInstant(value.trim());
+  if (ms === undefined) throw new InvalidArgumentError('expected a date (2026-11-01, 2026-11-01T08:00Z) or a duration back from now (30m, 24h, 7d, 2w)');
+  return new Date(ms).toISOString();
+}
+
+/** The run filter the options ask for. */
+export function runQueryOf(options: Pick<StatusOptions, 'limit' | 'task' | 'since' | 'failed'>): RunQuery {
+  return {
+    limit: options.limit ?? DEFAULT_LIMIT,
+    ...(options.task !== undefined ? { task: options.task } : {}),
+    ...(options.since !== undefined ? { since: options.since } : {}),
+    ...(options.failed ? { result: ['failed', 'partial'] } : {}),
+  };
 }
 
 export function register(program: Command): void {
@@ -17,14 +50,18 @@ export function register(program: Command): void {
     program
       .command('status')
       .description('show whether the agent runs, recent runs, files in flight, files waiting in the inbox, schedules and watermarks')
-      .option('--json', 'print JSON instead of tables'),
+      .option('--json', 'print JSON instead of tables')
+      .option('--limit <n>', `how many runs to show, newest first (default ${DEFAULT_LIMIT})`, parseLimit)
+      .option('--task <name>', 'only runs of this configured task or task type')
+      .option('--since <when>', 'only runs started since a date (2026-11-01) or for a duration back (24h, 7d)', (v: string) => parseSince(v))
+      .option('--failed', 'only failed and partial runs'),
   ).action(
     action(async (options: StatusOptions) => {
       const [{ loadConfig }, { openStateStore }] = await Promise.all([import('../config/load.js'), import('../state/index.js')]);
       const config = loadConfig({ ...(options.config !== undefined ? { file: options.config } : {}), resolveSecrets: false });
       const store = openStateStore(config.folders.state);
       try {
-        return await showStatus({ config, store }, options.json ?? false);
+        return await showStatus({ config, store }, options.json ?? false, runQueryOf(options));
       } finally {
         await store.close();
       }
@@ -32,16 +69,16 @@ export function register(program: Command): void {
   );
 }
 
-export async function showStatus(rt: Pick<Runtime, 'config' | 'store'>, json: boolean): Promise<number> {
+export async function showStatus(rt: Pick<Runtime, 'config' | 'store'>, json: boolean, runQuery: RunQuery = { limit: DEFAULT_LIMIT }): Promise<number> {
   const [{ collectStatus }, { agentPresence }, { nextFireTimes }] = await Promise.all([
     import('../agent/status.js'),
     import('../api/agent-presence.js'),
     import('../api/schedules.js'),
   ]);
-  const [status, agent] = await Promise.all([collectStatus(rt.config, rt.store), agentPresence(rt.config)]);
+  const [status, agent] = await Promise.all([collectStatus(rt.config, rt.store, runQuery), agentPresence(rt.config)]);
   const schedules = agent.running && agent.live ? agent.live.schedules : nextFireTimes(rt.config.tasks);
   if (json) console.log(JSON.stringify({ agent, schedules, ...status }, null, 2));
-  else printStatus(status, agent, schedules);
+  else printStatus(status, agent, schedules, runQuery);
   return 0;
 }
 
@@ -66,15 +103,25 @@ function printAgent(agent: AgentPresence): void {
   }
 }
 
-function printStatus(status: AgentStatus, agent: AgentPresence, schedules: ScheduleInfo[]): void {
+/** `task nightly, since 2026-11-01T00:00:00.000Z, failed or partial`, for the runs' heading. */
+function filterWords(query: RunQuery): string {
+  const words = [
+    ...(query.task !== undefined ? [`task ${query.task}`] : []),
+    ...(query.since !== undefined ? [`since ${query.since}`] : []),
+    ...(query.result !== undefined ? ['failed or partial'] : []),
+  ];
+  return words.length > 0 ? `; ${words.join(', ')}` : '';
+}
+
+function printStatus(status: AgentStatus, agent: AgentPresence, schedules: ScheduleInfo[], query: RunQuery): void {
   printAgent(agent);
-  console.log(`\nRecent runs (${status.runs.length}):`);
+  console.log(`\nRecent runs (${status.runs.length} of ${status.runsMatching}${filterWords(query)}):`);
   if (status.runs.length > 0) {
     const rows = status.runs.map((r) => [
       r.startedAt.replace('T', ' ').slice(0, 19),
       r.taskName ?? r.task,
       r.file ?? `(${r.trigger})`,
-      r.result + (r.error ? ` ${r.error.code}` : ''),
+      (r.result === 'waiting' ? 'waiting for a retry' : r.result) + (r.error ? ` ${r.error.code}` : ''),
       `${r.recordsIn}/${r.recordsOk}/${r.recordsFailed}`,
     ]);
     console.log(table([['started', 'task', 'file', 'result', 'in/ok/failed'], ...rows]));

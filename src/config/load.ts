@@ -29,6 +29,8 @@ export interface AppConfig {
   };
   sandbox: { mode: 'auto' | 'on' | 'off'; port: number; seed: number };
   api: ApiConfig;
+  history: { keepDays: number };
+  retention: { archiveDays: number; successDays: number; failDays: number; artifactDays: number };
   routes: RouteRule[];
   connections: Record<string, Connection>;
   tasks: Record<string, TaskConfig>;

@@ -78,6 +78,15 @@ export const schema = {
     token: { doc: 'Bearer token every API request must carry; write it "env:VAR_NAME". Empty: no token, loopback only.', format: String, default: '', sensitive: true, env: 'DROPWISE_API_TOKEN' },
     stuckAfterMs: { doc: 'A file in work/processing longer than this makes /readyz not ready (ms).', format: 'positive-int', default: 60 * 60_000 },
   },
+  history: {
+    keepDays: { doc: 'Days of run history kept (state/runs/, one file per day); older days are deleted. 0 keeps every day.', format: 'non-negative-int', default: 90 },
+  },
+  retention: {
+    archiveDays: { doc: 'Processed originals in the archive folder older than this are deleted (days; 0 keeps them forever).', format: 'non-negative-int', default: 0 },
+    successDays: { doc: 'Files in outbox/success older than this are deleted (days; 0 keeps them forever).', format: 'non-negative-int', default: 0 },
+    failDays: { doc: 'Files in outbox/fail older than this are deleted, a failed file together with its .error.xml (days; 0 keeps them forever).', format: 'non-negative-int', default: 0 },
+    artifactDays: { doc: 'Files runs leave in the state folder for later (the GL export\'s entry id lists, state/gl-entry-ids) older than this are deleted (days; 0 keeps them forever).', format: 'non-negative-int', default: 0 },
+  },
   routes: {
     doc: 'Route rules, checked in order before root-element routing: [{ "pattern": "payments-*.xml", "task": "<task type or configured task name>", "connection": "main" }].',
     format: checkRoutes,

@@ -46,3 +46,20 @@ export async function writeFileDurable(file: string, text: string): Promise<void
   await renameRetry(tmp, file);
   await fsyncDir(dir);
 }
+
+/**
+ * Appends `text` to `file` (created when missing) and returns once the bytes are on disk; when the
+ * append created the file, its folder entry is fsynced too. Callers append to one file one at a time.
+ */
+export async function appendFileDurable(file: string, text: string): Promise<void> {
+  const handle = await retryTransient(() => fs.open(file, 'a'));
+  let created: boolean;
+  try {
+    created = (await handle.stat()).size === 0;
+    await handle.write(text);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  if (created) await fsyncDir(path.dirname(file));
+}

@@ -1,16 +1,22 @@
 import path from 'node:path';
 import { acquireLock, type AcquiredLock } from './lock-file.js';
-import { JsonRunHistory } from './run-history.js';
+import { DailyRunHistory, type RunHistoryOptions } from './run-history.js';
 import type { StateStore } from './store.js';
 import { ShardedTruthTable } from './truth-table.js';
 import { JsonWatermarks } from './watermarks.js';
 
 export type * from './store.js';
 
-/** The local-file state store: runs.json, watermarks.json and truth/ under `dir`, locked by dropwise.lock. */
-export function openStateStore(dir: string): StateStore {
+export interface StateStoreOptions {
+  /** Days of run history kept (config history.keepDays); absent: every day. */
+  historyKeepDays?: number;
+}
+
+/** The local-file state store: runs/, watermarks.json and truth/ under `dir`, locked by dropwise.lock. */
+export function openStateStore(dir: string, options: StateStoreOptions = {}): StateStore {
   let lock: AcquiredLock | undefined;
-  const runs = new JsonRunHistory(path.join(dir, 'runs.json'));
+  const historyOptions: RunHistoryOptions = options.historyKeepDays !== undefined ? { keepDays: options.historyKeepDays } : {};
+  const runs = new DailyRunHistory(dir, historyOptions);
   const watermarks = new JsonWatermarks(path.join(dir, 'watermarks.json'));
   const truth = new ShardedTruthTable(path.join(dir, 'truth'), { mayFold: () => lock !== undefined });
   const flush = async () => {

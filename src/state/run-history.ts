@@ -1,68 +1,212 @@
+// The run history, kept by age at any volume: one append-only JSON-lines file per UTC day a run
+// started, `<state>/runs/YYYY-MM-DD.jsonl`. A run is two lines, `{"start":{…the record}}` when it starts
+// and `{"finish":{"id":…, …the outcome}}` when it ends (in its start day's file), folded when read. Each
+// append is fsynced, so a write costs one small append whether the history holds 10 runs or 100,000
+// (lowdb rewrote the whole runs.json on every write). Day files older than keepDays are deleted.
+// The whole history is read into memory on first use (11,000 runs, 90 days of the example schedules,
+// are a few MB) and kept current by this process's own writes; only the process holding the state lock
+// writes, and a reader (`dropwise status`) is short-lived.
 import { randomUUID } from 'node:crypto';
-import { JsonDocument } from './json-document.js';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { appendFileDurable, fsyncDir } from '../fs/fsync.js';
+import { errnoCode, removeIfPresent, retryTransient } from '../fs/retry.js';
+import { DAY_FILE, dayFileName, dayOf, foldDayFile, runLine, stateError, type RunLine } from './run-day-file.js';
+import { migrateRunsJson, readLegacyRuns } from './run-history-migration.js';
 import type { NewRun, RunHistory, RunOutcome, RunPage, RunQuery, RunRecord } from './store.js';
 
-/** Keeps the newest runs; older ones drop off so the file stays small. */
-export const RUN_HISTORY_LIMIT = 2000;
+export const RUNS_DIR = 'runs';
 
-export class JsonRunHistory implements RunHistory {
-  private readonly doc: JsonDocument<{ runs: RunRecord[] }>;
+export interface RunHistoryOptions {
+  /** Day files older than this many days are deleted when a run is written; 0 or absent keeps every day. */
+  keepDays?: number;
+}
 
-  constructor(file: string) {
-    this.doc = new JsonDocument<{ runs: RunRecord[] }>(file, { runs: [] });
+export class DailyRunHistory implements RunHistory {
+  readonly dir: string;
+  private readonly legacyFile: string;
+  private readonly keepDays: number;
+  /** Every run kept, in start order. */
+  private runs: RunRecord[] = [];
+  private byId = new Map<string, RunRecord>();
+  private loaded: Promise<void> | undefined;
+  /** Migration and the first retention pass, done before this process's first write. */
+  private prepared = false;
+  /** Day files this process appended to (their torn tail, if any, is cut off before the first append). */
+  private readonly appendedDays = new Set<string>();
+  /** The day of the last run started here: a new day runs the retention pass again. */
+  private lastDay: string | undefined;
+  private writes: Promise<unknown> = Promise.resolve();
+
+  constructor(stateDir: string, options: RunHistoryOptions = {}) {
+    this.dir = path.join(stateDir, RUNS_DIR);
+    this.legacyFile = path.join(stateDir, 'runs.json');
+    this.keepDays = options.keepDays ?? 0;
   }
 
-  async start(run: NewRun): Promise<RunRecord> {
-    const data = await this.doc.data();
-    const record: RunRecord = {
-      id: randomUUID(),
-      ...run,
-      startedAt: new Date().toISOString(),
-      recordsIn: 0,
-      recordsOk: 0,
-      recordsFailed: 0,
-      result: 'running',
-      outputs: [],
-    };
-    data.runs.push(record);
-    if (data.runs.length > RUN_HISTORY_LIMIT) data.runs.splice(0, data.runs.length - RUN_HISTORY_LIMIT);
-    this.doc.touch();
-    return { ...record };
+  start(run: NewRun): Promise<RunRecord> {
+    return this.serially(async () => {
+      await this.prepare();
+      const record: RunRecord = {
+        id: randomUUID(),
+        ...run,
+        startedAt: new Date().toISOString(),
+        recordsIn: 0,
+        recordsOk: 0,
+        recordsFailed: 0,
+        result: 'running',
+        outputs: [],
+      };
+      const day = dayOf(record);
+      if (day !== this.lastDay) await this.dropOldDays(day);
+      this.lastDay = day;
+      await this.append(day, { start: record });
+      this.runs.push(record);
+      this.byId.set(record.id, record);
+      return { ...record };
+    });
   }
 
-  async finish(id: string, outcome: RunOutcome): Promise<void> {
-    const data = await this.doc.data();
-    const run = data.runs.find((r) => r.id === id);
-    if (!run) return;
-    Object.assign(run, { endedAt: new Date().toISOString() }, outcome);
-    await this.doc.save();
+  finish(id: string, outcome: RunOutcome): Promise<void> {
+    return this.serially(async () => {
+      await this.prepare();
+      const run = this.byId.get(id);
+      if (!run) return;
+      const finished = { endedAt: new Date().toISOString(), ...outcome };
+      await this.append(dayOf(run), { finish: { id, ...finished } });
+      Object.assign(run, finished);
+    });
   }
 
   async recent(limit: number): Promise<RunRecord[]> {
-    const data = await this.doc.data();
-    return data.runs.slice(-limit).reverse().map((r) => ({ ...r }));
+    await this.load();
+    const out: RunRecord[] = [];
+    for (let i = this.runs.length - 1; i >= 0 && out.length < limit; i--) out.push({ ...(this.runs[i] as RunRecord) });
+    return out;
   }
 
   async get(id: string): Promise<RunRecord | undefined> {
-    const run = (await this.doc.data()).runs.find((r) => r.id === id);
+    await this.load();
+    const run = this.byId.get(id);
     return run ? { ...run } : undefined;
   }
 
   async query(query: RunQuery): Promise<RunPage> {
-    const runs = (await this.doc.data()).runs;
-    const matching: RunRecord[] = [];
-    for (let i = runs.length - 1; i >= 0; i--) {
-      const run = runs[i] as RunRecord;
-      if (matchesRun(run, query)) matching.push(run);
-    }
+    await this.load();
     const offset = query.offset ?? 0;
-    const page = matching.slice(offset, offset + (query.limit ?? 50));
-    return { runs: page.map((r) => ({ ...r })), total: matching.length };
+    const end = offset + (query.limit ?? 50);
+    const page: RunRecord[] = [];
+    let total = 0;
+    for (let i = this.runs.length - 1; i >= 0; i--) {
+      const run = this.runs[i] as RunRecord;
+      if (!matchesRun(run, query)) continue;
+      if (total >= offset && total < end) page.push({ ...run });
+      total++;
+    }
+    return { runs: page, total };
   }
 
-  flush(): Promise<void> {
-    return this.doc.flush();
+  /** Every write is durable when it returns; this waits for one under way. */
+  async flush(): Promise<void> {
+    await this.writes.catch(() => undefined);
   }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(work);
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Reads the day files, and a runs.json not migrated yet (read only: a reader writes nothing). */
+  private load(): Promise<void> {
+    this.loaded ??= (async () => {
+      const folded = new Map<string, RunRecord>();
+      for (const run of (await readLegacyRuns(this.legacyFile)) ?? []) folded.set(run.id, { ...run });
+      for (const name of await this.dayFiles()) {
+        const file = path.join(this.dir, name);
+        let text: string;
+        try {
+          text = await retryTransient(() => fs.readFile(file, 'utf8'));
+        } catch (err) {
+          if (errnoCode(err) === 'ENOENT') continue;
+          throw stateError(file, 'read', err);
+        }
+        foldDayFile(text, file, folded);
+      }
+      // Stable: runs started in the same millisecond stay in the order they were written.
+      this.runs = [...folded.values()].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+      this.byId = new Map(this.runs.map((run) => [run.id, run]));
+    })();
+    this.loaded.catch(() => {
+      this.loaded = undefined;
+    });
+    return this.loaded;
+  }
+
+  private async prepare(): Promise<void> {
+    await this.load();
+    if (this.prepared) return;
+    await migrateRunsJson(this.legacyFile, this.dir);
+    this.prepared = true;
+  }
+
+  /** The day file names, oldest first. */
+  private async dayFiles(): Promise<string[]> {
+    try {
+      return (await fs.readdir(this.dir)).filter((name) => DAY_FILE.test(name)).sort();
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return [];
+      throw stateError(this.dir, 'read', err);
+    }
+  }
+
+  /** Deletes the day files, and forgets the runs, of the days before `today` minus keepDays. */
+  private async dropOldDays(today: string): Promise<void> {
+    if (this.keepDays <= 0) return;
+    const cutoff = new Date(Date.parse(`${today}T00:00:00Z`) - this.keepDays * 86_400_000).toISOString().slice(0, 10);
+    const old = (await this.dayFiles()).filter((name) => name < dayFileName(cutoff));
+    try {
+      for (const name of old) await removeIfPresent(path.join(this.dir, name));
+      if (old.length > 0) await fsyncDir(this.dir);
+    } catch (err) {
+      throw stateError(this.dir, 'written', err);
+    }
+    if (this.runs.length > 0 && dayOf(this.runs[0] as RunRecord) < cutoff) {
+      this.runs = this.runs.filter((run) => dayOf(run) >= cutoff);
+      this.byId = new Map(this.runs.map((run) => [run.id, run]));
+    }
+  }
+
+  private async append(day: string, line: RunLine): Promise<void> {
+    const file = path.join(this.dir, dayFileName(day));
+    try {
+      if (!this.appendedDays.has(day)) {
+        await fs.mkdir(this.dir, { recursive: true });
+        await cutTornTail(file);
+        this.appendedDays.add(day);
+      }
+      await appendFileDurable(file, runLine(line));
+    } catch (err) {
+      throw stateError(file, 'written', err);
+    }
+  }
+}
+
+/**
+ * A line torn by a crash during its append was never reported durable: it is cut off before this
+ * process appends (or the next line would be glued to it), never by a reader, for whom it may be a line
+ * the writer is appending right now.
+ */
+async function cutTornTail(file: string): Promise<void> {
+  let bytes: Buffer;
+  try {
+    bytes = await retryTransient(() => fs.readFile(file));
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return;
+    throw err;
+  }
+  const end = bytes.lastIndexOf(0x0a) + 1;
+  if (end < bytes.length) await fs.truncate(file, end);
 }
 
 /** Whether a run passes every field of the filter. */

@@ -1,11 +1,12 @@
-// The state store's small interfaces. The local default keeps them in JSON files (lowdb); a bigger
-// backend can implement the same interfaces.
+// The state store's small interfaces. The local default keeps them in local files (JSON lines, lowdb);
+// a bigger backend can implement the same interfaces.
 
-export type RunResult = 'running' | 'success' | 'partial' | 'failed' | 'empty' | 'interrupted';
+/** `waiting`: the run failed for a cause that is not the file's (an outage) and its file is kept for a retry, which is a run of its own. */
+export type RunResult = 'running' | 'success' | 'partial' | 'failed' | 'empty' | 'interrupted' | 'waiting';
 
 export interface RunRecord {
   id: string;
-  /** The task type, e.g. connectwise.export-invoices. */
+  /** The task type, e.g. connectwise.export-invoices; for a file that failed before a task was chosen, its root element (`<Foo>`) or `(none)`. */
   task: string;
   /** The configured task name, when the run came from one. */
   taskName?: string;

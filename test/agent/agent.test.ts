@@ -25,13 +25,14 @@ const folder = (t: TestAgent, ...parts: string[]) => path.join(t.dir, ...parts);
 
 describe('agent: whole-file failures go to outbox/fail with a <name>.error.xml', () => {
   it.each([
-    ['malformed.xml', '<Echo><item><n>1</n></item><item>', 'DW_XML_MALFORMED', /not well-formed XML.*Check that the file is complete/],
-    ['unknown root.xml', '<Invoices><x/></Invoices>', 'DW_UNKNOWN_ROOT', /root element is <Invoices>.*known roots: <TaskRequest>, <Echo>.*add a route rule/],
-    ['empty.xml', '', 'DW_FILE_EMPTY', /empty.*drop the file again/],
-    ['Zahlungen März 2026 – ünïcødé.xml', '<Nope/>', 'DW_UNKNOWN_ROOT', /<Nope>/],
-    ['dropped back.xml.error.xml', '<errors><error><code>X</code></error></errors>', 'DW_UNKNOWN_ROOT', /root element is <errors>/],
-    ['request.xml', '<TaskRequest><task>test.export</task><settings><outputFile>x.xml</outputFile><fail>true</fail></settings></TaskRequest>', 'DW_TRAEDE_AUTH', /refused the token. Check the token/],
-  ])('%s → %s', async (name, content, code, message) => {
+    ['malformed.xml', '<Echo><item><n>1</n></item><item>', 'DW_XML_MALFORMED', /not well-formed XML.*Check that the file is complete/, 'test.echo'],
+    ['unknown root.xml', '<Invoices><x/></Invoices>', 'DW_UNKNOWN_ROOT', /root element is <Invoices>.*known roots: <TaskRequest>, <Echo>.*add a route rule/, '<Invoices>'],
+    ['empty.xml', '', 'DW_FILE_EMPTY', /empty.*drop the file again/, '(none)'],
+    ['Zahlungen März 2026 – ünïcødé.xml', '<Nope/>', 'DW_UNKNOWN_ROOT', /<Nope>/, '<Nope>'],
+    ['dropped back.xml.error.xml', '<errors><error><code>X</code></error></errors>', 'DW_UNKNOWN_ROOT', /root element is <errors>/, '<errors>'],
+    ['request.xml', '<TaskRequest><task>test.export</task><settings><outputFile>x.xml</outputFile><fail>true</fail></settings></TaskRequest>', 'DW_TRAEDE_AUTH', /refused the token. Check the token/, 'test.export'],
+    ['unknown task.xml', '<TaskRequest><task>no.such.task</task></TaskRequest>', 'DW_TASK_UNKNOWN', /no\.such\.task/, '<TaskRequest>'],
+  ])('%s → %s', async (name, content, code, message, task) => {
     const t = await started();
     await fs.writeFile(folder(t, 'inbox', name), content);
     const [result] = await t.processed(1);
@@ -44,6 +45,8 @@ describe('agent: whole-file failures go to outbox/fail with a <name>.error.xml',
     expect(text).toMatch(message);
     expect(await filesUnder(folder(t, 'work', 'processing'))).toEqual([]);
     expect(await filesUnder(folder(t, 'inbox'))).toEqual([]);
+    const [run] = await t.runtime.store.runs.recent(1);
+    expect(run).toMatchObject({ id: result?.runId, task, file: name, trigger: 'file', result: 'failed', error: { code } });
   });
 
   it('never overwrites an earlier failed file of the same name', async () => {

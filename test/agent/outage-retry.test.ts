@@ -44,6 +44,11 @@ describe('an API outage', () => {
     await waitFor(() => harness!.results.some((r) => r.disposition === 'archived'), 20_000, () => 'the retried file to be archived');
     expect(fs.readdirSync(harness.config.folders.success)).toEqual(['receipts_success.xml']);
     for (const id of unpaid) expect(sb.control.paymentsForInvoice(id)).toHaveLength(1);
+    // In the history the attempts during the outage wait (not failed), the retry that went through succeeded.
+    const runs = await harness.runtime.store.runs.query({ file: 'receipts.xml' });
+    expect(runs.runs[0]).toMatchObject({ result: 'success', recordsOk: 3 });
+    expect(runs.runs.slice(1).length).toBeGreaterThan(0);
+    for (const run of runs.runs.slice(1)) expect(run).toMatchObject({ result: 'waiting', error: { code: 'DW_CW_UNAVAILABLE' } });
     await connectors.close();
   });
 });

@@ -2,7 +2,10 @@
 // whether an agent runs on the folders (from work/agent.json) and what it is doing (from its API).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { parseSince } from '../../src/commands/status.js';
+import { DailyRunHistory } from '../../src/state/run-history.js';
+import type { RunRecord } from '../../src/state/store.js';
 import { runCli } from '../support/cli.js';
 import { filesUnder, makeTempDir } from '../support/workspace.js';
 
@@ -34,5 +37,63 @@ describe('dropwise status', () => {
     const r = await runCli(['status', '--json', '--config', path.join(dir, 'dropwise.json')]);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ agent: { running: false, stalePid: gone.pid } });
+  });
+
+  it('picks runs with --limit, --task, --since and --failed, and shows a run kept for a retry as waiting', async () => {
+    const dir = await makeTempDir();
+    await fs.writeFile(path.join(dir, 'dropwise.json'), '{}');
+    const history = new DailyRunHistory(path.join(dir, 'state'));
+    const hour = 3_600_000;
+    const now = Date.now();
+    const made: [string, string, RunRecord['result'], number][] = [
+      ['nightly', 'a', 'success', 50],
+      ['nightly', 'b', 'failed', 30],
+      ['payments', 'c', 'partial', 20],
+      ['payments', 'd', 'waiting', 3],
+      ['nightly', 'e', 'success', 1],
+    ];
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      for (const [taskName, file, result, hoursAgo] of made) {
+        vi.setSystemTime(now - hoursAgo * hour);
+        const run = await history.start({ task: 'connectwise.export-invoices', taskName, trigger: 'file', file });
+        await history.finish(run.id, { result, ...(result === 'waiting' ? { error: { code: 'DW_CW_UNAVAILABLE', message: 'down' } } : {}) });
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+    const config = path.join(dir, 'dropwise.json');
+    const files = async (...args: string[]) => {
+      const r = await runCli(['status', '--json', '--config', config, ...args]);
+      expect(r.stderr).toBe('');
+      const out = JSON.parse(r.stdout) as { runs: RunRecord[]; runsMatching: number };
+      return [out.runs.map((run) => run.file).join(''), out.runsMatching];
+    };
+    expect(await files()).toEqual(['edcba', 5]);
+    expect(await files('--limit', '2')).toEqual(['ed', 5]);
+    expect(await files('--task', 'payments')).toEqual(['dc', 2]);
+    expect(await files('--since', '24h')).toEqual(['edc', 3]);
+    expect(await files('--failed')).toEqual(['cb', 2]);
+    expect(await files('--failed', '--since', '2d', '--task', 'nightly')).toEqual(['b', 1]);
+
+    const table = await runCli(['status', '--config', config, '--since', '4h']);
+    expect(table.stdout).toContain('Recent runs (2 of 2; since ');
+    expect(table.stdout).toMatch(/nightly +e +success/);
+    expect(table.stdout).toMatch(/payments +d +waiting for a retry DW_CW_UNAVAILABLE/);
+
+    const bad = await runCli(['status', '--config', config, '--since', 'last week']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('expected a date (2026-11-01, 2026-11-01T08:00Z) or a duration back from now');
+    expect((await runCli(['status', '--config', config, '--limit', '0'])).stderr).toContain('expected a whole number of 1 or more');
+  });
+
+  it('reads --since as an ISO date (UTC, as the history) or a duration back from now', () => {
+    const now = Date.UTC(2026, 10, 15, 12);
+    expect(parseSince('2026-11-01', now)).toBe('2026-11-01T00:00:00.000Z');
+    expect(parseSince('2026-11-01T08:30+01:00', now)).toBe('2026-11-01T07:30:00.000Z');
+    expect(parseSince('24h', now)).toBe('2026-11-14T12:00:00.000Z');
+    expect(parseSince('7d', now)).toBe('2026-11-08T12:00:00.000Z');
+    expect(parseSince('30m', now)).toBe('2026-11-15T11:30:00.000Z');
+    expect(() => parseSince('2026-02-30', now)).toThrow(/expected a date/);
   });
 });

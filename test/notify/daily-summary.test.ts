@@ -1,11 +1,10 @@
 // The daily summary is computed from the real run history on disk: runs of the last 24 hours per task.
-import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/log.js';
 import { dailyCron, lastDaySummary, summarizeRuns } from '../../src/notify/daily-summary.js';
 import { Notifier } from '../../src/notify/notifier.js';
 import { webhookSender } from '../../src/notify/webhook.js';
-import { JsonRunHistory } from '../../src/state/run-history.js';
+import { DailyRunHistory } from '../../src/state/run-history.js';
 import type { RunRecord } from '../../src/state/index.js';
 import { startHttpReceiver, type HttpReceiver } from '../support/notify-receivers.js';
 import { makeTempDir, waitFor } from '../support/workspace.js';
@@ -15,8 +14,8 @@ afterEach(async () => {
   await web?.close();
 });
 
-async function history(): Promise<JsonRunHistory> {
-  const runs = new JsonRunHistory(path.join(await makeTempDir(), 'runs.json'));
+async function history(): Promise<DailyRunHistory> {
+  const runs = new DailyRunHistory(await makeTempDir());
   const add = async (task: string, result: 'success' | 'partial' | 'failed' | 'empty', ok: number, failed: number, taskName?: string) => {
     const run = await runs.start({ task, trigger: 'file', ...(taskName ? { taskName } : {}) });
     await runs.finish(run.id, { result, recordsOk: ok, recordsFailed: failed });

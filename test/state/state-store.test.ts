@@ -3,7 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { openStateStore } from '../../src/state/index.js';
-import { RUN_HISTORY_LIMIT } from '../../src/state/run-history.js';
 
 const truthEntry = (externalId: string, id: number) => ({ connection: 'cw', entity: 'invoicePayment', externalId, id, hash: 'h', created: 'a', modified: 'a' });
 
@@ -65,12 +64,28 @@ describe('state store', () => {
     await store.close();
   });
 
-  it('trims the run history to its limit', async () => {
-    const store = openStateStore(tmp());
-    for (let i = 0; i < RUN_HISTORY_LIMIT + 5; i++) await store.runs.start({ task: 't', trigger: 'cli', file: `f${i}` });
-    const recent = await store.runs.recent(RUN_HISTORY_LIMIT + 100);
-    expect(recent).toHaveLength(RUN_HISTORY_LIMIT);
-    expect(recent[0]?.file).toBe(`f${RUN_HISTORY_LIMIT + 4}`);
+  it('keeps the run history by age (history.keepDays): older days are deleted when a run of a new day starts', async () => {
+    const dir = tmp();
+    const store = openStateStore(dir, { historyKeepDays: 90 });
+    const days = () => fs.readdirSync(path.join(dir, 'runs')).sort();
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      for (const [month, day] of [[7, 31], [8, 1], [8, 3]] as const) {
+        vi.setSystemTime(Date.UTC(2026, month, day, 12));
+        const run = await store.runs.start({ task: 't', trigger: 'cli', file: `${month + 1}-${day}` });
+        await store.runs.finish(run.id, { result: 'success' });
+      }
+      expect(days()).toEqual(['2026-08-31.jsonl', '2026-09-01.jsonl', '2026-09-03.jsonl']);
+      // 2026-11-30 minus 90 days is 2026-09-01: the oldest day kept.
+      vi.setSystemTime(Date.UTC(2026, 10, 30, 8));
+      await store.runs.start({ task: 't', trigger: 'cli', file: '11-30' });
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(days()).toEqual(['2026-09-01.jsonl', '2026-09-03.jsonl', '2026-11-30.jsonl']);
+    expect((await store.runs.recent(10)).map((r) => r.file)).toEqual(['11-30', '9-3', '9-1']);
+    await store.close();
+    expect((await openStateStore(dir).runs.query({})).runs.map((r) => r.file)).toEqual(['11-30', '9-3', '9-1']);
   });
 
   it('writes watermarks through at once', async () => {

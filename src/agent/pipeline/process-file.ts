@@ -1,15 +1,16 @@
 // The road of one claimed file: route it, plan its run, run it, and once the outputs are durable, dispose of
 // the original (archive/delete, or outbox/fail with an .error.xml). Outcomes that say "try again later"
 // (the outbox could not be written, the agent is stopping) leave the file in work/processing/.
-import { DropwiseError, keepForRetry, toDropwiseError, type DwCode } from '../../errors.js';
+import { DropwiseError, toDropwiseError, type DwCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import type { FileRoute, FileRouter } from '../../tasks/file-router.js';
 import type { RunPlan, RunPlanner } from '../../tasks/run-plan.js';
 import type { TaskInputFile, TaskOutcome } from '../../tasks/types.js';
+import { sniffDocument } from '../../xml/root-element.js';
 import type { ClaimedFile } from '../intake/claim.js';
 import { disposeDone, disposeFailed, type DisposalPlan, type DispositionResult } from './disposition.js';
 import type { Journal } from './journal.js';
-import { runTask, type RunnerDeps } from './runner.js';
+import { leftForRetry, runTask, type RunnerDeps } from './runner.js';
 
 export interface FileResult {
   file: ClaimedFile;
@@ -54,7 +55,8 @@ export async function processClaimed(file: ClaimedFile, deps: FilePipelineDeps, 
   } catch (err) {
     const error = toDropwiseError(err);
     log.warn(`Cannot ${route ? 'plan' : 'route'} ${file.name}: ${error.code} ${error.fullMessage}`);
-    return dispose(file, { status: 'failed', outputs: [], error }, deps, log, route ? { route } : {});
+    const runId = await recordUnplanned(file, route, error, deps, log);
+    return dispose(file, { status: 'failed', outputs: [], error }, deps, log, { ...(route ? { route } : {}), ...(runId !== undefined ? { runId } : {}) });
   }
   log.info(`Processing ${file.name} with ${route.definition.type} (${route.reason})`);
 
@@ -65,7 +67,7 @@ export async function processClaimed(file: ClaimedFile, deps: FilePipelineDeps, 
   const error = outcome.error;
   // Only a run that failed as a whole is left for a retry: a partial run has committed outputs already
   // (a Traede file whose marking failed), and running it again would only write them a second time.
-  if (error && outcome.status === 'failed' && keepForRetry(error)) return leave(file, error, log, { route, runId, outcome });
+  if (error && leftForRetry(outcome)) return leave(file, error, log, { route, runId, outcome });
   await deps.journal.record(
     {
       event: 'committed',
@@ -77,6 +79,23 @@ export async function processClaimed(file: ClaimedFile, deps: FilePipelineDeps, 
     { durable: true },
   );
   return dispose(file, { status: outcome.status, outputs: outcome.outputs, error }, deps, log, { route, runId, outcome });
+}
+
+/**
+ * A file that failed before its run could start (unknown root, empty, a bad task request, settings
+ * refused at planning) is in the run history too, under its task when one was chosen, else its root
+ * element or `(none)`. A history that cannot be written does not stop the file from going to outbox/fail.
+ */
+async function recordUnplanned(file: ClaimedFile, route: FileRoute | undefined, error: DropwiseError, deps: FilePipelineDeps, log: Logger): Promise<string | undefined> {
+  const task = route?.definition.type ?? (await sniffDocument(file.path).then((doc) => (doc.kind === 'xml' ? `<${doc.root}>` : '(none)'), () => '(none)'));
+  try {
+    const run = await deps.store.runs.start({ task, trigger: 'file', file: file.name, ...(route?.taskName !== undefined ? { taskName: route.taskName } : {}), ...(route?.connection !== undefined ? { connection: route.connection } : {}) });
+    await deps.store.runs.finish(run.id, { result: 'failed', error: { code: error.code, message: error.fullMessage } });
+    return run.id;
+  } catch (err) {
+    log.warn(`${file.name} is not in the run history: ${toDropwiseError(err).fullMessage}`);
+    return undefined;
+  }
 }
 
 type Done = Pick<TaskOutcome, 'status' | 'outputs'> & { error: DropwiseError | undefined };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { shutdownError } from '../../async/shutdown.js';
 import type { AppConfig } from '../../config/load.js';
 import type { Connectors } from '../../connectors/index.js';
-import { DropwiseError, toDropwiseError } from '../../errors.js';
+import { DropwiseError, keepForRetry, toDropwiseError } from '../../errors.js';
 import { events } from '../../events.js';
 import type { Logger } from '../../log.js';
 import type { RunRecord, StateStore } from '../../state/index.js';
@@ -90,7 +90,8 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
   const interrupted = outcome.error?.code === 'DW_SHUTDOWN';
   if (events.runFinished.hasSubscribers) events.runFinished.publish({ task: definition.type, trigger: request.trigger, status: interrupted ? 'interrupted' : outcome.status, durationMs: Date.now() - startedAt, recordsOk: outcome.recordsOk, recordsFailed: outcome.recordsFailed });
   await deps.store.runs.finish(run.id, {
-    result: interrupted ? 'interrupted' : outcome.status,
+    // A file's run left for a retry is shown as waiting: the retry is a run of its own.
+    result: interrupted ? 'interrupted' : request.trigger === 'file' && leftForRetry(outcome) ? 'waiting' : outcome.status,
     recordsIn: outcome.recordsIn,
     recordsOk: outcome.recordsOk,
     recordsFailed: outcome.recordsFailed,
@@ -99,6 +100,11 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
     ...(outcome.error ? { error: { code: outcome.error.code, message: outcome.error.fullMessage } } : {}),
   });
   return { runId: run.id, outcome };
+}
+
+/** Whether a file's run is left for a retry: it failed as a whole, for a cause that is not the file's (an outage, a full disk). */
+export function leftForRetry(outcome: TaskRunResult['outcome']): boolean {
+  return outcome.status === 'failed' && outcome.error !== undefined && keepForRetry(outcome.error);
 }
 
 /** Whatever a task threw; an abort while stopping is a shutdown, not a failure of the file. */

@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { DropwiseError } from '../../../errors.js';
 import { isObject } from '../../../json/is-object.js';
-import { RUN_HISTORY_LIMIT } from '../../../state/run-history.js';
 import type { RunRecord } from '../../../state/index.js';
 import type { RunReader } from '../../types.js';
 import { EXPORT_GL_BATCH_TYPE } from '../gl/settings.js';
@@ -56,8 +55,9 @@ export function recordedBatches(run: RunRecord): RecordedBatch[] {
 
 const sameConnection = (run: RunRecord, connection: string | undefined): boolean => run.connection === undefined || connection === undefined || run.connection === connection;
 
+/** Every run the history keeps (history.keepDays). */
 async function allRuns(runs: Pick<RunReader, 'recent'>): Promise<RunRecord[]> {
-  return runs.recent(RUN_HISTORY_LIMIT);
+  return runs.recent(Number.POSITIVE_INFINITY);
 }
 
 /** The batches recorded in the run history for one connection, newest first. */
