@@ -294,8 +294,9 @@ describe('connectwise.import-invoice-payments', () => {
   it('a create that outlives the client timeout is not sent again: its payment is waited for and reported created', async () => {
     const invoices = unpaidInvoices(sandbox(), 4);
     const control = sandbox().control;
-    // Each invoice's first POST takes 0.8 s on the server; the client gives up after 0.5 s (and waits up to 1 s for it).
-    for (const invoiceId of invoices) control.injectFault({ method: 'POST', path: paymentsPathOf([invoiceId]), kind: 'slow', delayMs: 800, count: 1 });
+    // Each invoice's first POST takes 1.6 s on the server; the client gives up after 0.5 s (the HTTP
+    // layer's timers fire up to 0.5 s late) and then looks for its payment for 1 s more.
+    for (const invoiceId of invoices) control.injectFault({ method: 'POST', path: paymentsPathOf([invoiceId]), kind: 'slow', delayMs: 1600, count: 1 });
     const before = createdCount();
     control.resetRequests();
     await withEnv({ http: { timeoutMs: 500, connectTimeoutMs: 500, maxAttempts: 3, retryBudgetMs: 5000, baseDelayMs: 10, maxDelayMs: 50, connections: 8 } }, async (slow) => {
@@ -303,6 +304,7 @@ describe('connectwise.import-invoice-payments', () => {
       expect(outcome).toMatchObject({ status: 'success', recordsOk: 4, details: { created: 4, updated: 0 } });
     });
     expect(requests().byRoute['POST /finance/invoices/{id}/payments']).toBe(4);
+    expect(requests().byRoute['GET /finance/invoices/{id}/payments'], 'each create timed out and was looked for').toBeGreaterThan(8);
     expect(createdCount() - before).toBe(4);
     for (const [i, invoiceId] of invoices.entries()) expect(paymentOn(invoiceId)).toEqual([expect.objectContaining({ amount: i + 1 })]);
   });
@@ -310,7 +312,7 @@ describe('connectwise.import-invoice-payments', () => {
   it('a create whose payment does not appear within the bound fails its record with DW_CW_CREATE_UNCONFIRMED, never sent twice', async () => {
     const [a, b] = unpaidInvoices(sandbox(), 2) as [number, number];
     const control = sandbox().control;
-    control.injectFault({ method: 'POST', path: paymentsPathOf([a]), kind: 'slow', delayMs: 2500, count: 1 });
+    control.injectFault({ method: 'POST', path: paymentsPathOf([a]), kind: 'slow', delayMs: 4000, count: 1 });
     control.resetRequests();
     await withEnv({ http: { timeoutMs: 400, connectTimeoutMs: 400, maxAttempts: 3, retryBudgetMs: 5000, baseDelayMs: 10, maxDelayMs: 50, connections: 8 } }, async (slow) => {
       const outcome = await slow.runTask(importInvoicePaymentsTask, {}, input('lost.xml', [{ invoiceId: a, amount: 1 }, { invoiceId: b, amount: 2 }]));

@@ -3,8 +3,8 @@
 // A create is never sent twice blind: when its outcome is unknown (5xx, dropped connection) or it is
 // refused, the invoice's payments are looked at again first, and a payment found there is adopted.
 // A create that got no answer at all (a timeout, a dropped connection, a gateway's 502/504) may still
-// be at work in ConnectWise: it is not sent again, only looked for until `settleMs` after it was sent,
-// and the record fails with DW_CW_CREATE_UNCONFIRMED if nothing appears by then.
+// be at work in ConnectWise: it is not sent again, only looked for until `settleMs` after it was given
+// up on, and the record fails with DW_CW_CREATE_UNCONFIRMED if nothing appears by then.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RetryPolicy } from '../../../async/backoff.js';
 import { shutdownError } from '../../../async/shutdown.js';
@@ -36,7 +36,7 @@ interface PatchOperation {
 /** Tries per record when ConnectWise is unavailable or rate-limiting beyond the HTTP retries. */
 export interface PaymentRulesOptions extends RetryPolicy {
   signal?: AbortSignal;
-  /** How long after a create without an answer its payment may still appear (longer than the request timeout). */
+  /** How long after a create was given up on without an answer its payment may still appear (longer than the request timeout). */
   settleMs: number;
   /** Between looks at the invoice while such a create settles. */
   settlePollMs?: number;
@@ -112,7 +112,7 @@ export class PaymentRules {
 
   /** Looks for the payment of a create that got no answer, until `settleBy`; never creates again. */
   private async awaitUnanswered(record: PaymentRecord, settleBy: number): Promise<PaymentOutcome> {
-    const pollMs = this.options.settlePollMs ?? 1000;
+    const pollMs = this.options.settlePollMs ?? Math.min(1000, this.options.settleMs / 4);
     for (;;) {
       const left = settleBy - Date.now();
       if (left <= 0) {
@@ -164,7 +164,6 @@ export class PaymentRules {
   }
 
   private async create(record: PaymentRecord, tries: Tries): Promise<PaymentOutcome> {
-    const sentAt = Date.now();
     try {
       const { data } = await this.cw.request<CwPayment>('POST', paymentsOf(record.invoiceId), {
         body: { invoice: { id: record.invoiceId }, ...record.fields },
@@ -177,7 +176,7 @@ export class PaymentRules {
         if (isDropwiseError(err, 'DW_CW_UNAVAILABLE')) {
           tries.createUnknown = true;
           const unanswered = err.httpStatus === undefined || GATEWAY_GAVE_UP.has(err.httpStatus);
-          if (unanswered) tries.settleBy = sentAt + this.options.settleMs;
+          if (unanswered) tries.settleBy = Date.now() + this.options.settleMs;
         }
         throw err;
       }
