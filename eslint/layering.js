@@ -27,6 +27,10 @@ export const FLOORS = {
   version: 12, // the package's name and version
 };
 
+/** File formats are the tasks' business: only these floors read or write XML (ARCHITECTURE: tasks → xml). */
+export const FORMAT = 'xml';
+export const FORMAT_USERS = ['tasks'];
+
 /** The sandbox: only these floors may import it, and it imports nothing outside itself. */
 export const SIMULATOR = 'simulator';
 export const SIMULATOR_USERS = ['cli', 'commands'];
@@ -49,6 +53,7 @@ export const layering = {
       peer: '{{from}} and {{to}} share floor {{fromFloor}}: folders on one floor do not import each other',
       simulator: '{{from}} may not import the sandbox (src/simulator): only {{users}} do',
       simulatorOut: 'the sandbox imports only its own code, not {{to}}',
+      format: '{{from}} may not import xml: only {{users}} read and write file formats (go through the task registry)',
       unplaced: '{{floor}} is not in the floor table of eslint/layering.js: give it a floor',
     },
   },
@@ -64,6 +69,7 @@ export const layering = {
       if (from === SIMULATOR) return report('simulatorOut');
       if (to === SIMULATOR) return SIMULATOR_USERS.includes(from) ? undefined : report('simulator', { users: SIMULATOR_USERS.join(', ') });
       for (const floor of [from, to]) if (!(floor in FLOORS)) return report('unplaced', { floor });
+      if (to === FORMAT && !FORMAT_USERS.includes(from)) return report('format', { users: FORMAT_USERS.join(', ') });
       const [fromFloor, toFloor] = [FLOORS[from], FLOORS[to]];
       if (toFloor < fromFloor) report('upward', { fromFloor, toFloor });
       else if (toFloor === fromFloor) report('peer', { fromFloor });

@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   DW_CW_RATE_LIMITED: 'ConnectWise kept rate-limiting the requests',
   DW_CW_UNAVAILABLE: 'ConnectWise did not answer properly (5xx, timeout or dropped connection)',
   DW_CW_RESPONSE: 'ConnectWise answered with a body that is not JSON',
+  DW_CW_CREATE_UNCONFIRMED: 'A create got no answer and what it made did not appear in time; it was not sent again',
   DW_JSON_MALFORMED: 'A JSON response is not well-formed or was cut off',
   DW_TRAEDE_AUTH: 'Traede refused the token or app key',
   DW_TRAEDE_REQUEST: 'Traede refused the request',

@@ -33,6 +33,7 @@ export function taskContext(sources: TaskContextSources): TaskContext {
       traede: () => connectors.traede(connection),
     },
     retry: taskRetryPolicy(config.http),
+    requestTimeoutMs: config.http.timeoutMs,
     recordConcurrency: config.processing.recordConcurrency,
     watermarks: {
       get: () => store.watermarks.get(taskKey),

@@ -34,6 +34,14 @@ export class FileRouter {
     this.rules = config.routes.map((rule) => ({ re: globToRegExp(rule.pattern), rule }));
   }
 
+  /** What a file that could not be routed looks like, for the run history: `<root>` or `(none)`. */
+  async describe(file: string): Promise<string> {
+    return sniffDocument(file).then(
+      (doc) => (doc.kind === 'xml' ? `<${doc.root}>` : '(none)'),
+      () => '(none)',
+    );
+  }
+
   /** `file` is where the file is now, `name` the name it was dropped with. */
   async route(file: string, name: string): Promise<FileRoute> {
     await this.checkSize(file);

@@ -61,6 +61,8 @@ export interface TaskContext {
   connection: RunConnection;
   /** How the task tries again on its own once the HTTP layer's retries were not enough. */
   retry: RetryPolicy;
+  /** How long the HTTP layer waits for an answer (http.timeoutMs): a request it gave up on may still be at work remotely. */
+  requestTimeoutMs: number;
   /** Records an import works on at the same time (processing.recordConcurrency). */
   recordConcurrency: number;
   watermarks: TaskWatermarks;
@@ -82,6 +84,11 @@ export interface TaskInputFile {
   path: string;
   /** The name it had in the inbox. */
   name: string;
+  /**
+   * A file of the task's own about this input (what it has done so far), kept across a crash and
+   * resume of the claim and removed once the claim is finished; absent when the run has no claim.
+   */
+  resumeFile?: string;
 }
 
 export interface TaskRun<S> {

@@ -26,6 +26,7 @@ describe('layering lint rule', () => {
     ['a dynamic upward import', 'src/connectors/connectwise/x.ts', "export const load = () => import('../../tasks/registry.js');", 'may not import tasks'],
     ['the agent importing the sandbox', 'src/agent/x.ts', "import { startSandbox } from '../simulator/index.js';", 'may not import the sandbox'],
     ['the sandbox importing dropwise code', 'src/simulator/data/x.ts', "import { DropwiseError } from '../../errors.js';", 'only its own code'],
+    ['the agent parsing XML itself', 'src/agent/pipeline/x.ts', "import { sniffDocument } from '../../xml/root-element.js';", 'only tasks read and write file formats'],
     ['a folder with no floor', 'src/reports/x.ts', "import { ERROR_CODES } from '../errors.js';", 'not in the floor table'],
   ])('fires on %s', async (_what, file, code, says) => {
     const messages = await layering(file, code);

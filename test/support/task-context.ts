@@ -27,6 +27,8 @@ export interface TaskRunOptions {
   taskKey?: string;
   connection?: string;
   signal?: AbortSignal;
+  /** The input's resume file (TaskInputFile.resumeFile), as the pipeline gives a claimed file. */
+  resumeFile?: string;
 }
 
 export interface TaskEnv {
@@ -97,7 +99,8 @@ export async function makeTaskEnv(sandbox: Sandbox, options: TaskEnvOptions = {}
     progress,
     context,
     async runTask(definition, rawSettings, input, run) {
-      const inputFile: TaskInputFile | undefined = input === undefined ? undefined : { path: input, name: path.basename(input) };
+      const inputFile: TaskInputFile | undefined =
+        input === undefined ? undefined : { path: input, name: path.basename(input), ...(run?.resumeFile !== undefined ? { resumeFile: run.resumeFile } : {}) };
       const settings = definition.parseSettings(rawSettings, inputFile);
       const { ctx, outbox } = context(run);
       try {

@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileDurable } from '../../fs/fsync.js';
 import { errnoCode } from '../../fs/retry.js';
+import type { OutboxFolder } from '../../tasks/types.js';
 
 export type Disposition = 'archived' | 'deleted' | 'failed';
 /** Where a disposal puts the original: the archive, or outbox/fail. */
@@ -22,9 +23,25 @@ export type JournalEntry =
       error?: { code: string; message: string };
       at: string;
     }
+  /**
+   * An output of the claim's run: recorded with `placed: false` before it is placed in the outbox and
+   * again with `placed: true` once it stands, so a resumed run that writes the same output (same
+   * folder, name and bytes) finds it instead of placing it a second time.
+   */
+  | ({ event: 'output'; id: string; at: string } & OutputRecord)
   /** Where the original is about to be placed, recorded before it is: a redo after a crash reuses it. */
   | { event: 'disposing'; id: string; kind: DisposalKind; target: string; at: string }
   | { event: 'finished'; id: string; disposition: Disposition; path?: string; at: string };
+
+export interface OutputRecord {
+  folder: OutboxFolder;
+  /** The name the task asked for. */
+  name: string;
+  /** Where it is (or is about to be) placed. */
+  target: string;
+  sha1: string;
+  placed: boolean;
+}
 
 type NewEntry = JournalEntry extends infer E ? (E extends JournalEntry ? Omit<E, 'at'> : never) : never;
 
@@ -34,6 +51,8 @@ const KEEP_FINISHED = 200;
 export class Journal {
   private readonly latest = new Map<string, JournalEntry>();
   private readonly targets = new Map<string, { kind: DisposalKind; target: string }>();
+  /** Claim id → target → the latest record of that output. */
+  private readonly outputs = new Map<string, Map<string, OutputRecord>>();
   private chain: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -78,6 +97,11 @@ export class Journal {
     return planned?.kind === kind ? planned.target : undefined;
   }
 
+  /** The outputs earlier attempts of the claim placed or were about to place, oldest first. */
+  outputsOf(id: string): OutputRecord[] {
+    return [...(this.outputs.get(id)?.values() ?? [])];
+  }
+
   async close(): Promise<void> {
     await this.chain;
     await this.handle.close();
@@ -85,7 +109,16 @@ export class Journal {
 
   private remember(entry: JournalEntry): void {
     if (entry.event === 'disposing') this.targets.set(entry.id, { kind: entry.kind, target: entry.target });
-    else this.latest.set(entry.id, entry);
+    else if (entry.event === 'output') {
+      const { folder, name, target, sha1, placed } = entry;
+      const outputs = this.outputs.get(entry.id) ?? new Map<string, OutputRecord>();
+      outputs.set(target, { folder, name, target, sha1, placed });
+      this.outputs.set(entry.id, outputs);
+    } else {
+      this.latest.set(entry.id, entry);
+      // A finished claim is never resumed: its outputs need not be remembered.
+      if (entry.event === 'finished') this.outputs.delete(entry.id);
+    }
   }
 }
 

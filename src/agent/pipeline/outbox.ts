@@ -1,17 +1,28 @@
 // Outputs are written to a temp file in work/tmp/, then committed: ended, fsynced and linked into
 // outbox/success or outbox/fail under a name nobody else has (see place-file.ts). A reader of the
 // outbox sees a whole file or none, and an output not yet collected is never overwritten.
-import { randomBytes } from 'node:crypto';
+// The run of a claimed file commits through its OutputLog (the claim journal): each output is
+// recorded before it is placed and once it stands, so when a crash comes between two commits of one
+// run, the resumed run that writes the same output again finds it and does not place it twice.
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { finished } from 'node:stream/promises';
 import path from 'node:path';
 import { DropwiseError } from '../../errors.js';
 import { events } from '../../events.js';
 import { fsyncFile } from '../../fs/fsync.js';
-import { placeFile } from '../../fs/place-file.js';
-import { removeIfPresent } from '../../fs/retry.js';
+import { freeName, placeFile, placeFileAt } from '../../fs/place-file.js';
+import { errnoCode, isPresent, removeIfPresent } from '../../fs/retry.js';
 import { checkOutputName } from '../../tasks/output-name.js';
 import type { Outbox, OutboxFolder, OutputFile } from '../../tasks/types.js';
+import type { OutputRecord } from './journal.js';
+
+/** The outputs earlier attempts of the same claim committed, and the record of new ones (durable). */
+export interface OutputLog {
+  previous(): OutputRecord[];
+  record(output: OutputRecord): Promise<void>;
+}
 
 export interface OutboxDirs {
   tmp: string;
@@ -37,8 +48,10 @@ class TempOutputFile implements OutputFile {
     readonly name: string,
     readonly stream: fs.WriteStream,
     private readonly tmpPath: string,
+    private readonly folder: OutboxFolder,
     private readonly destDir: string,
     private readonly onCommit: (finalPath: string) => void,
+    private readonly log: OutputLog | undefined,
   ) {
     // Recorded rather than thrown: commit() reports it; a writer waiting for 'drain' sees it via once().
     stream.on('error', (err) => (this.streamError = err));
@@ -56,7 +69,7 @@ class TempOutputFile implements OutputFile {
       this.stream.end();
       await finished(this.stream);
       await fsyncFile(this.tmpPath);
-      const finalPath = await placeFile(this.tmpPath, this.destDir, this.name);
+      const finalPath = this.log ? await this.placeOnce(this.log) : await placeFile(this.tmpPath, this.destDir, this.name);
       this.onCommit(finalPath);
       if (events.outputCommitted.hasSubscribers) events.outputCommitted.publish({ folder: path.basename(this.destDir), bytes: this.stream.bytesWritten });
       return finalPath;
@@ -64,6 +77,45 @@ class TempOutputFile implements OutputFile {
       await removeIfPresent(this.tmpPath).catch(() => undefined);
       throw writeError(this.destDir, err);
     }
+  }
+
+  /** Finds the same output placed by an earlier attempt of the claim, or places it, recorded first. */
+  private async placeOnce(log: OutputLog): Promise<string> {
+    const sha1 = await fileSha1(this.tmpPath);
+    const record = (target: string, placed: boolean) => log.record({ folder: this.folder, name: this.name, target, sha1, placed });
+    for (const earlier of log.previous()) {
+      if (earlier.folder !== this.folder || earlier.name !== this.name || earlier.sha1 !== sha1) continue;
+      // Placed, and still there or collected since: it stands.
+      if (earlier.placed) return this.drop(earlier.target);
+      // Recorded, and the crash came before or after the link.
+      if (!(await isPresent(earlier.target))) {
+        await placeFileAt(this.tmpPath, earlier.target);
+        await record(earlier.target, true);
+        return earlier.target;
+      }
+      if ((await fileSha1(earlier.target)) === sha1) {
+        await record(earlier.target, true);
+        return this.drop(earlier.target);
+      }
+      // Someone else's file took the name in between: this output gets a name of its own.
+    }
+    for (;;) {
+      const target = await freeName(this.destDir, this.name);
+      await record(target, false);
+      try {
+        await placeFileAt(this.tmpPath, target);
+      } catch (err) {
+        if (errnoCode(err) === 'EEXIST') continue;
+        throw err;
+      }
+      await record(target, true);
+      return target;
+    }
+  }
+
+  private async drop(standing: string): Promise<string> {
+    await removeIfPresent(this.tmpPath);
+    return standing;
   }
 
   async abort(): Promise<void> {
@@ -83,6 +135,8 @@ export class RunOutbox implements Outbox {
   constructor(
     private readonly dirs: OutboxDirs,
     private readonly runId: string,
+    /** The claim's output log, for the run of a claimed file. */
+    private readonly log?: OutputLog,
   ) {}
 
   async create(folder: OutboxFolder, name: string): Promise<OutputFile> {
@@ -96,7 +150,7 @@ export class RunOutbox implements Outbox {
         stream.once('open', () => resolve());
         stream.once('error', reject);
       });
-      const file = new TempOutputFile(name, stream, tmpPath, this.dirs[folder], (p) => this.committed.push(p));
+      const file = new TempOutputFile(name, stream, tmpPath, folder, this.dirs[folder], (p) => this.committed.push(p), this.earlierLog());
       this.files.push(file);
       return file;
     } catch (err) {
@@ -104,8 +158,21 @@ export class RunOutbox implements Outbox {
     }
   }
 
+  /** The log as an output sees it: its own run's outputs are not an earlier attempt's. */
+  private earlierLog(): OutputLog | undefined {
+    const log = this.log;
+    if (!log) return undefined;
+    return { previous: () => log.previous().filter((o) => !this.committed.includes(o.target)), record: (o) => log.record(o) };
+  }
+
   /** Drops every output the task neither committed nor aborted. */
   async abortOpen(): Promise<void> {
     await Promise.all(this.files.filter((f) => f.isOpen).map((f) => f.abort()));
   }
+}
+
+async function fileSha1(file: string): Promise<string> {
+  const hash = createHash('sha1');
+  await pipeline(fs.createReadStream(file), hash);
+  return hash.digest('hex');
 }

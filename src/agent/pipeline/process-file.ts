@@ -1,15 +1,17 @@
 // The road of one claimed file: route it, plan its run, run it, and once the outputs are durable, dispose of
 // the original (archive/delete, or outbox/fail with an .error.xml). Outcomes that say "try again later"
 // (the outbox could not be written, the agent is stopping) leave the file in work/processing/.
+import path from 'node:path';
 import { DropwiseError, toDropwiseError, type DwCode } from '../../errors.js';
+import { removeIfPresent } from '../../fs/retry.js';
 import type { Logger } from '../../log.js';
 import type { FileRoute, FileRouter } from '../../tasks/file-router.js';
 import type { RunPlan, RunPlanner } from '../../tasks/run-plan.js';
 import type { TaskInputFile, TaskOutcome } from '../../tasks/types.js';
-import { sniffDocument } from '../../xml/root-element.js';
 import type { ClaimedFile } from '../intake/claim.js';
 import { disposeDone, disposeFailed, type DisposalPlan, type DispositionResult } from './disposition.js';
 import type { Journal } from './journal.js';
+import type { OutputLog } from './outbox.js';
 import { leftForRetry, runTask, type RunnerDeps } from './runner.js';
 
 export interface FileResult {
@@ -48,7 +50,7 @@ export async function processClaimed(file: ClaimedFile, deps: FilePipelineDeps, 
 
   let route: FileRoute | undefined;
   let plan: RunPlan;
-  const input: TaskInputFile = { path: file.path, name: file.name };
+  const input: TaskInputFile = { path: file.path, name: file.name, resumeFile: resumeFileOf(deps, file) };
   try {
     route = await deps.router.route(file.path, file.name);
     plan = deps.planner.plan(route, route.takesInput ? input : undefined);
@@ -60,8 +62,12 @@ export async function processClaimed(file: ClaimedFile, deps: FilePipelineDeps, 
   }
   log.info(`Processing ${file.name} with ${route.definition.type} (${route.reason})`);
 
+  const outputLog: OutputLog = {
+    previous: () => deps.journal.outputsOf(file.id),
+    record: (output) => deps.journal.record({ event: 'output', id: file.id, ...output }, { durable: true }),
+  };
   const { runId, outcome } = await runTask(
-    { plan, trigger: 'file', fileName: file.name, signal, ...(route.takesInput ? { input } : {}) },
+    { plan, trigger: 'file', fileName: file.name, outputLog, signal, ...(route.takesInput ? { input } : {}) },
     deps,
   );
   const error = outcome.error;
@@ -87,7 +93,7 @@ export async function processClaimed(file: ClaimedFile, deps: FilePipelineDeps, 
  * element or `(none)`. A history that cannot be written does not stop the file from going to outbox/fail.
  */
 async function recordUnplanned(file: ClaimedFile, route: FileRoute | undefined, error: DropwiseError, deps: FilePipelineDeps, log: Logger): Promise<string | undefined> {
-  const task = route?.definition.type ?? (await sniffDocument(file.path).then((doc) => (doc.kind === 'xml' ? `<${doc.root}>` : '(none)'), () => '(none)'));
+  const task = route?.definition.type ?? (await deps.router.describe(file.path));
   try {
     const run = await deps.store.runs.start({ task, trigger: 'file', file: file.name, ...(route?.taskName !== undefined ? { taskName: route.taskName } : {}), ...(route?.connection !== undefined ? { connection: route.connection } : {}) });
     await deps.store.runs.finish(run.id, { result: 'failed', error: { code: error.code, message: error.fullMessage } });
@@ -96,6 +102,11 @@ async function recordUnplanned(file: ClaimedFile, route: FileRoute | undefined, 
     log.warn(`${file.name} is not in the run history: ${toDropwiseError(err).fullMessage}`);
     return undefined;
   }
+}
+
+/** The task's notes about a claim (TaskInputFile.resumeFile): work/claims/<claim id>.log. */
+function resumeFileOf(deps: FilePipelineDeps, file: ClaimedFile): string {
+  return path.join(deps.config.folders.work, 'claims', `${file.id}.log`);
 }
 
 type Done = Pick<TaskOutcome, 'status' | 'outputs'> & { error: DropwiseError | undefined };
@@ -109,6 +120,8 @@ async function dispose(file: ClaimedFile, done: Done, deps: FilePipelineDeps, lo
   };
   let result: DispositionResult;
   try {
+    // The run's outcome is in the journal now: its notes for a resume are no longer needed.
+    await removeIfPresent(resumeFileOf(deps, file));
     result =
       done.status === 'failed'
         ? await disposeFailed(file, done.error ?? new DropwiseError('DW_INTERNAL', 'The run failed'), folders, plan)

@@ -12,7 +12,7 @@ import type { RunRecord, StateStore } from '../../state/index.js';
 import type { RunPlan } from '../../tasks/run-plan.js';
 import { taskContext } from '../../tasks/context.js';
 import type { TaskInputFile, TaskOutcome } from '../../tasks/types.js';
-import { RunOutbox } from './outbox.js';
+import { RunOutbox, type OutputLog } from './outbox.js';
 import type { ProgressFactory } from './progress.js';
 
 export interface RunnerDeps {
@@ -30,6 +30,8 @@ export interface TaskRunRequest {
   input?: TaskInputFile;
   /** The dropped file's name, for the run history (also for task requests, which get no input). */
   fileName?: string;
+  /** The claim's output log, for the run of a claimed file (see outbox.ts). */
+  outputLog?: OutputLog;
   signal: AbortSignal;
 }
 
@@ -58,7 +60,7 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
   }
   const label = plan.taskName ?? request.fileName ?? definition.type;
   const log = deps.log.child({ run: run.id, task: definition.type });
-  const outbox = new RunOutbox({ tmp: path.join(deps.config.folders.work, 'tmp'), success: deps.config.folders.success, fail: deps.config.folders.fail }, run.id);
+  const outbox = new RunOutbox({ tmp: path.join(deps.config.folders.work, 'tmp'), success: deps.config.folders.success, fail: deps.config.folders.fail }, run.id, request.outputLog);
   const progress = deps.progress(label);
   const startedAt = Date.now();
   let outcome: TaskRunResult['outcome'];

@@ -15,6 +15,7 @@ import { checkPaymentRecord } from './payments/payment-record.js';
 import { PaymentRules } from './payments/payment-rules.js';
 import { PaymentTruth } from './payments/payment-truth.js';
 import { RecordImporter, type RecordResult } from './payments/record-importer.js';
+import { RecordLog } from './payments/record-log.js';
 import { ResultFiles } from './payments/result-files.js';
 
 export const IMPORT_INVOICE_PAYMENTS_TYPE = 'connectwise.import-invoice-payments';
@@ -60,9 +61,11 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
 
   const connection = ctx.connection.name('connectwise');
   // A create is not repeated by the HTTP layer after a 5xx (it may have acted): the rules look and retry.
-  const rules = new PaymentRules(ctx.connection.connectwise(), { ...ctx.retry, signal: ctx.signal });
+  // A create without an answer may still land for about as long as the client waited for one.
+  const rules = new PaymentRules(ctx.connection.connectwise(), { ...ctx.retry, signal: ctx.signal, settleMs: 2 * ctx.requestTimeoutMs });
   const truth = new PaymentTruth(ctx.truth, connection, path.basename(input.path));
-  const importer = new RecordImporter(scan, truth, rules, settings.preventReprocessing);
+  const log = await RecordLog.open(input.resumeFile);
+  const importer = new RecordImporter(scan, truth, rules, settings.preventReprocessing, log);
   const files = new ResultFiles(ctx.outbox, { success: settings.successFile, fail: settings.failFile }, INPUT_ROOT);
   const counts = { ok: 0, failed: 0, interrupted: 0, created: 0, updated: 0, alreadyProcessed: 0 };
 
@@ -71,7 +74,7 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
       counts.ok++;
       counts[result.outcome.action]++;
       await files.success(element, { paymentId: result.outcome.paymentId, action: result.outcome.action });
-      if (!result.resumed) truth.add(result.record, result.outcome);
+      if (!result.inTruth) truth.add(result.record, result.outcome);
     } else if (result.interrupted) {
       // Left out of both files: the file resumes at the next start and this record is sent again.
       counts.interrupted++;
@@ -100,6 +103,7 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
       ));
     } finally {
       // Also when the file stops as a whole: what went through is remembered for the next run.
+      await log.close();
       await truth.write();
     }
     if (stopped || counts.interrupted > 0) throw shutdownError(`Stopped after ${counts.ok + counts.failed} of ${scan.records} records; the file resumes at the next start`);

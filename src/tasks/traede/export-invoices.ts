@@ -46,7 +46,10 @@ async function run(settings: TraedeExportInvoicesSettings, ctx: TaskContext): Pr
 
   const ids = invoices.map((invoice) => invoice.id);
   const note = settings.note.split(FILE_PLACEHOLDER).join(file);
-  const result = await markExported(client, ids, { systemId, note, log: ctx.log });
+  // The same query without notExportedSince (which brings marked invoices back): what it no longer lists is marked.
+  const { notExportedSince: _since, ...unexportedQuery } = settings;
+  const stillUnexported = async () => (await client.exportInvoices({ ...unexportedQuery, includeLines: false })).map((invoice) => invoice.id);
+  const result = await markExported(client, ids, { systemId, note, log: ctx.log, stillUnexported });
   ctx.progress({ records: invoices.length, total: invoices.length });
   const outcome: TaskOutcome = {
     status: 'success',

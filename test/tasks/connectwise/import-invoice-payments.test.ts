@@ -265,6 +265,68 @@ describe('connectwise.import-invoice-payments', () => {
     });
   });
 
+  it('a stopped file run again with its resume file reports what it created as created, without externalIds, and sends none of it again', async () => {
+    const invoices = unpaidInvoices(sandbox(), 40);
+    const refused = 999_999;
+    sandbox().control.setLatency(5);
+    const controller = new AbortController();
+    const before = createdCount();
+    const resumeFile = path.join(env.folders.work, 'claims', 'stopped.log');
+    const file = input('stopped.xml', [{ invoiceId: refused, amount: 1 }, ...invoices.map((invoiceId) => ({ invoiceId, amount: 1 }))]);
+    const running = env.runTask(importInvoicePaymentsTask, {}, file, { signal: controller.signal, resumeFile });
+    await until(() => createdCount() - before >= 5);
+    controller.abort();
+    await expect(running).rejects.toMatchObject({ code: 'DW_SHUTDOWN' });
+    sandbox().control.setLatency(0);
+    const createdAtStop = createdCount() - before;
+    sandbox().control.resetRequests();
+
+    const again = await env.runTask(importInvoicePaymentsTask, {}, file, { resumeFile });
+    expect(again).toMatchObject({ status: 'partial', recordsOk: 40, recordsFailed: 1, details: { created: 40, updated: 0 } });
+    expect(createdCount() - before).toBe(40);
+    // Only the records the first run did not get to are sent: one look and one create each, the refused one not again.
+    expect(requests().byRoute).toEqual({ 'GET /finance/invoices/{id}/payments': 40 - createdAtStop, 'POST /finance/invoices/{id}/payments': 40 - createdAtStop });
+    const actions = outputRecords(outFile('success', 'stopped_success.xml')).map((r) => /<action>(\w+)/.exec(r)?.[1]);
+    expect(actions).toEqual(invoices.map(() => 'created'));
+    expect(outputRecords(outFile('fail', 'stopped_fail.xml'))[0]).toContain('<code>DW_CW_NOT_FOUND</code>');
+  });
+
+  it('a create that outlives the client timeout is not sent again: its payment is waited for and reported created', async () => {
+    const invoices = unpaidInvoices(sandbox(), 4);
+    const control = sandbox().control;
+    // Each invoice's first POST takes 1.6 s on the server; the client gives up after 0.5 s (the HTTP
+    // layer's timers fire up to 0.5 s late) and then looks for its payment for 1 s more.
+    for (const invoiceId of invoices) control.injectFault({ method: 'POST', path: paymentsPathOf([invoiceId]), kind: 'slow', delayMs: 1600, count: 1 });
+    const before = createdCount();
+    control.resetRequests();
+    await withEnv({ http: { timeoutMs: 500, connectTimeoutMs: 500, maxAttempts: 3, retryBudgetMs: 5000, baseDelayMs: 10, maxDelayMs: 50, connections: 8 } }, async (slow) => {
+      const outcome = await slow.runTask(importInvoicePaymentsTask, {}, input('slow.xml', invoices.map((invoiceId, i) => ({ invoiceId, amount: i + 1 }))));
+      expect(outcome).toMatchObject({ status: 'success', recordsOk: 4, details: { created: 4, updated: 0 } });
+    });
+    expect(requests().byRoute['POST /finance/invoices/{id}/payments']).toBe(4);
+    expect(requests().byRoute['GET /finance/invoices/{id}/payments'], 'each create timed out and was looked for').toBeGreaterThan(8);
+    expect(createdCount() - before).toBe(4);
+    for (const [i, invoiceId] of invoices.entries()) expect(paymentOn(invoiceId)).toEqual([expect.objectContaining({ amount: i + 1 })]);
+  });
+
+  it('a create whose payment does not appear within the bound fails its record with DW_CW_CREATE_UNCONFIRMED, never sent twice', async () => {
+    const [a, b] = unpaidInvoices(sandbox(), 2) as [number, number];
+    const control = sandbox().control;
+    control.injectFault({ method: 'POST', path: paymentsPathOf([a]), kind: 'slow', delayMs: 4000, count: 1 });
+    control.resetRequests();
+    await withEnv({ http: { timeoutMs: 400, connectTimeoutMs: 400, maxAttempts: 3, retryBudgetMs: 5000, baseDelayMs: 10, maxDelayMs: 50, connections: 8 } }, async (slow) => {
+      const outcome = await slow.runTask(importInvoicePaymentsTask, {}, input('lost.xml', [{ invoiceId: a, amount: 1 }, { invoiceId: b, amount: 2 }]));
+      expect(outcome).toMatchObject({ status: 'partial', recordsOk: 1, recordsFailed: 1 });
+      const [failed] = outputRecords(path.join(slow.folders.fail, 'lost_fail.xml'));
+      expect(failed).toContain('<code>DW_CW_CREATE_UNCONFIRMED</code>');
+      expect(failed).toContain(`Look at invoice ${a} in ConnectWise`);
+    });
+    expect(requests().byRoute['POST /finance/invoices/{id}/payments']).toBe(2);
+    // The server finishes the first create late: still one payment, made by that one create.
+    await until(() => paymentOn(a).length === 1);
+    expect(paymentOn(a)).toEqual([expect.objectContaining({ amount: 1 })]);
+  });
+
   it('credentials ConnectWise refuses fail the file as a whole, after the first records, with nothing written', async () => {
     const invoices = unpaidInvoices(sandbox(), 40);
     const c = sandbox().connectwise;

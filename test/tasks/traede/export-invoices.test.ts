@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readTaskRequest } from '../../../src/tasks/task-request.js';
 import { isDropwiseError } from '../../../src/errors.js';
@@ -121,6 +122,27 @@ describe('traede.export-invoices', () => {
     expect(await ids(second.outputs[0] as string)).toEqual(await ids(first.outputs[0] as string));
     expect(markedIds(sb)).toEqual(allIds(sb));
     expect(new Set(sb.control.traedeMarks(SYSTEM).map((m) => m.note))).toEqual(new Set([`Exported by dropwise to ${path.basename(second.outputs[0] as string)}`]));
+  });
+
+  it('looks before reporting: marks that timed out but were applied are reported marked', async () => {
+    const sb = sandbox();
+    const http = { timeoutMs: 500, connectTimeoutMs: 500, maxAttempts: 2, retryBudgetMs: 5000, baseDelayMs: 5, maxDelayMs: 20, connections: 2 };
+    const slowEnv = await makeTaskEnv(sb, { config: { http } });
+    try {
+      // The first call of ten: Traede applies it after 1.2 s; the client gives up after 0.5 s (its timers
+      // fire up to 0.5 s late) on both tries, so the first try was applied before Traede is asked again.
+      sb.control.injectFault({ method: 'POST', path: '/v10/invoices/mark-as-exported', kind: 'slow', delayMs: 1200, count: http.maxAttempts });
+      const outcome = await slowEnv.runTask(traedeExportInvoicesTask, settings());
+      const ids = allIds(sb);
+      expect(markedIds(sb)).toEqual(ids.slice(0, 10));
+      expect(outcome).toMatchObject({ status: 'partial', recordsOk: 10, recordsFailed: 15, details: { marked: 10, unmarked: ids.slice(10) } });
+      expect(outcome.error?.message).toMatch(/^15 of 25 invoices are in traede_invoices\.xml but were not marked/);
+      expect(sb.control.requests().byRoute[PULL], 'the unexported list was read again').toBe(2);
+    } finally {
+      // The second try is still asleep in the sandbox: let it land before the next test resets it.
+      await sleep(1500);
+      await slowEnv.close();
+    }
   });
 
   it('finishes marking when the agent stops right after the file is committed, so nothing is exported twice', async () => {

@@ -2,6 +2,9 @@
 // table → update the mapped payment; a payment already on the invoice → update it; otherwise create.
 // A create is never sent twice blind: when its outcome is unknown (5xx, dropped connection) or it is
 // refused, the invoice's payments are looked at again first, and a payment found there is adopted.
+// A create that got no answer at all (a timeout, a dropped connection, a gateway's 502/504) may still
+// be at work in ConnectWise: it is not sent again, only looked for until `settleMs` after it was given
+// up on, and the record fails with DW_CW_CREATE_UNCONFIRMED if nothing appears by then.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RetryPolicy } from '../../../async/backoff.js';
 import { shutdownError } from '../../../async/shutdown.js';
@@ -33,12 +36,21 @@ interface PatchOperation {
 /** Tries per record when ConnectWise is unavailable or rate-limiting beyond the HTTP retries. */
 export interface PaymentRulesOptions extends RetryPolicy {
   signal?: AbortSignal;
+  /** How long after a create was given up on without an answer its payment may still appear (longer than the request timeout). */
+  settleMs: number;
+  /** Between looks at the invoice while such a create settles. */
+  settlePollMs?: number;
 }
+
+/** A gateway's answer while ConnectWise itself may still be working on the request. */
+const GATEWAY_GAVE_UP = new Set([502, 504]);
 
 /** What a record's tries have learnt so far. */
 interface Tries {
   /** A POST was sent whose outcome is unknown: a payment found afterwards is the one it created. */
   createUnknown: boolean;
+  /** A POST got no answer and may still land: no create is sent again, and it is looked for until then (ms epoch). */
+  settleBy?: number;
 }
 
 const paymentsOf = (invoiceId: number) => `/finance/invoices/${invoiceId}/payments`;
@@ -94,7 +106,26 @@ export class PaymentRules {
     }
     const existing = await this.paymentOn(invoiceId);
     if (existing) return { paymentId: await this.update(invoiceId, existing, record.fields), action: tries.createUnknown ? 'created' : 'updated' };
+    if (tries.settleBy !== undefined) return this.awaitUnanswered(record, tries.settleBy);
     return this.create(record, tries);
+  }
+
+  /** Looks for the payment of a create that got no answer, until `settleBy`; never creates again. */
+  private async awaitUnanswered(record: PaymentRecord, settleBy: number): Promise<PaymentOutcome> {
+    const pollMs = this.options.settlePollMs ?? Math.min(1000, this.options.settleMs / 4);
+    for (;;) {
+      const left = settleBy - Date.now();
+      if (left <= 0) {
+        throw new DropwiseError(
+          'DW_CW_CREATE_UNCONFIRMED',
+          `Record ${record.index + 1}: the payment create for invoice ${record.invoiceId} got no answer and no payment appeared on the invoice within ${Math.round(this.options.settleMs / 1000)} s; it was not sent again`,
+          { field: 'invoice/id', hint: `Look at invoice ${record.invoiceId} in ConnectWise: if it has no payment, drop this record again in a new file` },
+        );
+      }
+      await sleep(Math.min(left, pollMs), undefined, { signal: this.options.signal }).catch((err: unknown) => Promise.reject(interrupted(err)));
+      const appeared = await this.paymentOn(record.invoiceId);
+      if (appeared) return { paymentId: await this.update(record.invoiceId, appeared, record.fields), action: 'created' };
+    }
   }
 
   /** The payment on an invoice (ConnectWise allows one), if any. */
@@ -142,7 +173,11 @@ export class PaymentRules {
     } catch (err) {
       if (isOutage(err)) {
         // ConnectWise may have created it before failing: the next try looks before creating again.
-        if (isDropwiseError(err, 'DW_CW_UNAVAILABLE')) tries.createUnknown = true;
+        if (isDropwiseError(err, 'DW_CW_UNAVAILABLE')) {
+          tries.createUnknown = true;
+          const unanswered = err.httpStatus === undefined || GATEWAY_GAVE_UP.has(err.httpStatus);
+          if (unanswered) tries.settleBy = Date.now() + this.options.settleMs;
+        }
         throw err;
       }
       // Refused: maybe because a payment appeared meanwhile (another agent, a person). Adopt it if so.

@@ -7,8 +7,9 @@ import type { XmlRecord } from '../../../xml/reader.js';
 import { FileBreaker, OUTAGE_RECORDS_IN_A_ROW } from './file-breaker.js';
 import { repeatErrors, type FileScan } from './file-scan.js';
 import { checkPaymentRecord, type PaymentRecord } from './payment-record.js';
-import type { PaymentOutcome, PaymentRules } from './payment-rules.js';
+import { isOutage, type PaymentOutcome, type PaymentRules } from './payment-rules.js';
 import type { PaymentTruth } from './payment-truth.js';
+import type { RecordLog } from './record-log.js';
 
 export type RecordResult =
   | {
@@ -17,6 +18,8 @@ export type RecordResult =
       outcome: PaymentOutcome;
       /** Done by an earlier, interrupted run of this same file: reported, not sent again. */
       resumed: boolean;
+      /** The truth table already holds this record's entry (written by that earlier run). */
+      inTruth: boolean;
     }
   | { ok: false; interrupted: false; errors: DropwiseError[]; alreadyProcessed: boolean }
   /** The agent stopped while the record was being tried again: it is neither done nor failed. */
@@ -43,6 +46,7 @@ export class RecordImporter {
     private readonly truth: PaymentTruth,
     private readonly rules: PaymentRules,
     private readonly preventReprocessing: boolean,
+    private readonly log: RecordLog,
   ) {
     // A small file whose every record meets the outage is an outage too, not N failed records.
     this.breaker = new FileBreaker(Math.max(1, Math.min(OUTAGE_RECORDS_IN_A_ROW, scan.records)));
@@ -55,10 +59,13 @@ export class RecordImporter {
     const repeats = repeatErrors(this.scan, record);
     if (repeats.length > 0) return failed(repeats);
 
+    // A resumed file reports what it did before the crash or stop as it was (created stays created).
+    const logged = this.log.get(index);
+    if (logged?.ok === false) return failed(logged.errors);
     const mapped = record.externalId === undefined ? undefined : await this.truth.lookup(record.externalId);
-    // A resumed file reports what it did before the crash as it was (created stays created).
     const own = mapped && this.truth.ownOutcome(mapped, index);
-    if (own) return { ok: true, record, outcome: own, resumed: true };
+    const earlier = logged?.outcome ?? own;
+    if (earlier) return { ok: true, record, outcome: earlier, resumed: true, inTruth: own !== undefined };
     if (mapped && this.preventReprocessing) {
       return failed(
         [
@@ -78,9 +85,14 @@ export class RecordImporter {
       const error = toDropwiseError(err);
       if (error.code === 'DW_SHUTDOWN') return { ok: false, interrupted: true };
       this.breaker.failed(error);
-      return failed([forTheFailFile(error)]);
+      const errors = [forTheFailFile(error)];
+      // An outage is not logged: a resumed run tries the record again (a file stopped by the breaker
+      // runs again whole).
+      if (!isOutage(error)) await this.log.append(index, { ok: false, errors });
+      return failed(errors);
     }
     this.breaker.answered();
-    return { ok: true, record, outcome, resumed: false };
+    await this.log.append(index, { ok: true, outcome });
+    return { ok: true, record, outcome, resumed: false, inTruth: false };
   }
 }
