@@ -67,6 +67,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private scheduler: Scheduler | undefined;
   private stopping = false;
   private paused = false;
+  /** Set by a stop whose grace period ran out: the locks are given back when the last run ends. */
+  private released: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: AgentDeps) {
     super();
@@ -139,9 +141,26 @@ export class Agent extends EventEmitter<AgentEvents> {
     const allDone = Promise.all([this.limiter.idle(), Promise.allSettled([...this.taskRuns])]).then(() => true);
     const idle = await Promise.race([allDone, sleep(options.graceMs ?? 30_000, false, { ref: false })]);
     if (dropped > 0 || !idle) log.info('Unfinished files stay in work/processing and resume at the next start');
-    if (idle) await this.journal?.close();
-    await this.releaseLocks();
-    log.info('Stopped');
+    if (idle) {
+      await this.close();
+      log.info('Stopped');
+      return;
+    }
+    // What still runs still writes to work/ and the state: another process must not take them yet.
+    log.warn('Stopped taking work; the work and state folders stay locked until the files and tasks still running have ended');
+    this.released = allDone.then(async () => {
+      await this.close();
+      log.info('Stopped: the last running file or task has ended');
+    });
+    this.released.catch((err: unknown) => log.error(`Giving the work and state folders back failed: ${String(err)}`));
+  }
+
+  /**
+   * Resolves once the agent has given the work and state folders back: at once after an idle stop,
+   * else when the last file or task that outlived the grace period ends (close the store only then).
+   */
+  settled(): Promise<void> {
+    return this.released.catch(() => undefined);
   }
 
   /** Stops taking new files from the inbox; files already claimed, retries and schedules go on. */
