@@ -16,6 +16,7 @@ import { FileRouter } from '../tasks/file-router.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import { RunPlanner } from '../tasks/run-plan.js';
 import { claimFile, type ClaimedFile } from './intake/claim.js';
+import { fsyncDir } from '../fs/fsync.js';
 import { isPresent } from '../fs/retry.js';
 import { Journal } from './pipeline/journal.js';
 import { Limiter } from '../async/limiter.js';
@@ -184,7 +185,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   async runFile(file: string): Promise<FileResult | undefined> {
     const claimed = await claimFile(path.resolve(file), this.workspace);
     if (!claimed) return undefined;
-    await this.journalOf().record({ event: 'claimed', id: claimed.id, name: claimed.name }, { durable: true });
+    await this.recordClaim(claimed);
     return processClaimed(claimed, this.pipelineDeps(), this.controller.signal);
   }
 
@@ -235,9 +236,22 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (this.stopping || this.paused) return;
     const claimed = await claimFile(path.join(this.workspace.inbox, name), this.workspace);
     if (!claimed) return;
-    await this.journalOf().record({ event: 'claimed', id: claimed.id, name: claimed.name }, { durable: true });
+    try {
+      await this.recordClaim(claimed);
+    } catch (err) {
+      // The file is ours now, in work/processing: tried again from there, not left until the next start.
+      this.deps.log.error(`The claim of ${claimed.name} could not be recorded: ${String(err)}`);
+      await this.scheduleRetry(claimed);
+      return;
+    }
     if (events.fileClaimed.hasSubscribers) events.fileClaimed.publish({ name: claimed.name });
     this.enqueue(claimed);
+  }
+
+  /** Makes the claim's rename durable (its folder fsynced), then journals it. */
+  private async recordClaim(claimed: ClaimedFile): Promise<void> {
+    await fsyncDir(this.workspace.processing);
+    await this.journalOf().record({ event: 'claimed', id: claimed.id, name: claimed.name }, { durable: true });
   }
 
   private enqueue(file: ClaimedFile): void {

@@ -93,7 +93,8 @@ export class JsonDocument<T> {
       this.timer = undefined;
     }
     if (this.pending) await this.pending.catch(() => undefined);
-    if (this.dirty) await this.write();
+    // Kept as pending too: a flush that comes while this write is under way waits for it.
+    if (this.dirty) await (this.pending = this.write());
   }
 
   private async write(): Promise<void> {
