@@ -93,6 +93,11 @@ export class Agent extends EventEmitter<AgentEvents> {
       for (const [folder, from] of [[this.workspace.work, this.workLock.tookOverFrom], [this.deps.config.folders.state, tookOverFrom]]) {
         if (from !== undefined) log.warn(`Took over the lock of ${folder} from ${from}, which is no longer running`);
       }
+      const { runHistorySetAside, interrupted } = await store.recover();
+      if (runHistorySetAside !== undefined) {
+        log.error(`THE RUN HISTORY WAS DAMAGED and could not be read: it was moved to ${runHistorySetAside} and a new, empty history begun. Earlier runs no longer show in status; the moved file can be inspected or repaired by hand`);
+      }
+      if (interrupted.length > 0) log.warn(`Closed ${interrupted.length} run(s) as interrupted: the process that ran them ended before they did`);
       await createFolders(this.workspace);
       const compact = options.compactJournal ?? false;
       const inProcessing = compact ? new Set((await listClaimed(this.workspace.processing)).map((f) => f.id)) : undefined;

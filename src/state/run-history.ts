@@ -60,6 +60,10 @@ export class JsonRunHistory implements RunHistory {
     return { runs: page.map((r) => ({ ...r })), total: matching.length };
   }
 
+  setAsideIfDamaged(): Promise<string | undefined> {
+    return this.doc.setAsideIfDamaged();
+  }
+
   flush(): Promise<void> {
     return this.doc.flush();
   }
