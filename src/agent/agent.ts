@@ -16,6 +16,7 @@ import { FileRouter } from '../tasks/file-router.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import { RunPlanner } from '../tasks/run-plan.js';
 import { claimFile, type ClaimedFile } from './intake/claim.js';
+import { fsyncDir } from '../fs/fsync.js';
 import { isPresent } from '../fs/retry.js';
 import { Journal } from './pipeline/journal.js';
 import { Limiter } from '../async/limiter.js';
@@ -69,6 +70,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private retention: RetentionTimer | undefined;
   private stopping = false;
   private paused = false;
+  /** Set by a stop whose grace period ran out: the locks are given back when the last run ends. */
+  private released: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: AgentDeps) {
     super();
@@ -92,6 +95,11 @@ export class Agent extends EventEmitter<AgentEvents> {
       for (const [folder, from] of [[this.workspace.work, this.workLock.tookOverFrom], [this.deps.config.folders.state, tookOverFrom]]) {
         if (from !== undefined) log.warn(`Took over the lock of ${folder} from ${from}, which is no longer running`);
       }
+      const { runHistorySetAside, interrupted } = await store.recover();
+      if (runHistorySetAside !== undefined) {
+        log.error(`THE RUN HISTORY WAS DAMAGED and could not be read: it was moved to ${runHistorySetAside} and a new, empty history begun. Earlier runs no longer show in status; the moved file can be inspected or repaired by hand`);
+      }
+      if (interrupted.length > 0) log.warn(`Closed ${interrupted.length} run(s) as interrupted: the process that ran them ended before they did`);
       await createFolders(this.workspace);
       const compact = options.compactJournal ?? false;
       const inProcessing = compact ? new Set((await listClaimed(this.workspace.processing)).map((f) => f.id)) : undefined;
@@ -144,9 +152,26 @@ export class Agent extends EventEmitter<AgentEvents> {
     const allDone = Promise.all([this.limiter.idle(), Promise.allSettled([...this.taskRuns])]).then(() => true);
     const idle = await Promise.race([allDone, sleep(options.graceMs ?? 30_000, false, { ref: false })]);
     if (dropped > 0 || !idle) log.info('Unfinished files stay in work/processing and resume at the next start');
-    if (idle) await this.journal?.close();
-    await this.releaseLocks();
-    log.info('Stopped');
+    if (idle) {
+      await this.close();
+      log.info('Stopped');
+      return;
+    }
+    // What still runs still writes to work/ and the state: another process must not take them yet.
+    log.warn('Stopped taking work; the work and state folders stay locked until the files and tasks still running have ended');
+    this.released = allDone.then(async () => {
+      await this.close();
+      log.info('Stopped: the last running file or task has ended');
+    });
+    this.released.catch((err: unknown) => log.error(`Giving the work and state folders back failed: ${String(err)}`));
+  }
+
+  /**
+   * Resolves once the agent has given the work and state folders back: at once after an idle stop,
+   * else when the last file or task that outlived the grace period ends (close the store only then).
+   */
+  settled(): Promise<void> {
+    return this.released.catch(() => undefined);
   }
 
   /** Stops taking new files from the inbox; files already claimed, retries and schedules go on. */
@@ -170,7 +195,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   async runFile(file: string): Promise<FileResult | undefined> {
     const claimed = await claimFile(path.resolve(file), this.workspace);
     if (!claimed) return undefined;
-    await this.journalOf().record({ event: 'claimed', id: claimed.id, name: claimed.name }, { durable: true });
+    await this.recordClaim(claimed);
     return processClaimed(claimed, this.pipelineDeps(), this.controller.signal);
   }
 
@@ -221,9 +246,22 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (this.stopping || this.paused) return;
     const claimed = await claimFile(path.join(this.workspace.inbox, name), this.workspace);
     if (!claimed) return;
-    await this.journalOf().record({ event: 'claimed', id: claimed.id, name: claimed.name }, { durable: true });
+    try {
+      await this.recordClaim(claimed);
+    } catch (err) {
+      // The file is ours now, in work/processing: tried again from there, not left until the next start.
+      this.deps.log.error(`The claim of ${claimed.name} could not be recorded: ${String(err)}`);
+      await this.scheduleRetry(claimed);
+      return;
+    }
     if (events.fileClaimed.hasSubscribers) events.fileClaimed.publish({ name: claimed.name });
     this.enqueue(claimed);
+  }
+
+  /** Makes the claim's rename durable (its folder fsynced), then journals it. */
+  private async recordClaim(claimed: ClaimedFile): Promise<void> {
+    await fsyncDir(this.workspace.processing);
+    await this.journalOf().record({ event: 'claimed', id: claimed.id, name: claimed.name }, { durable: true });
   }
 
   private enqueue(file: ClaimedFile): void {

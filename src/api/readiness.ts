@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Workspace } from '../agent/workspace.js';
 import type { AppConfig } from '../config/load.js';
 import type { ConnectionHealth } from './connection-health.js';
+import { TRUTH_SHARDS } from '../state/truth-table.js';
 import { claimedFiles } from './work-files.js';
 
 export interface ReadinessCheck {
@@ -23,8 +24,13 @@ export interface Readiness {
   checks: ReadinessCheck[];
 }
 
-/** The state files read to prove the state is readable; absent ones are fine (a fresh state). */
-const STATE_FILES = ['runs.json', 'watermarks.json'];
+/** The state's files and the store each belongs to; absent ones are fine (a fresh state). */
+const STATE_FILES: [store: string, file: string][] = [
+  ['run history', 'runs.json'],
+  ['watermarks', 'watermarks.json'],
+  ['truth table', path.join('truth', 'truth.log')],
+  ...Array.from({ length: TRUTH_SHARDS }, (_, i): [string, string] => ['truth table', path.join('truth', `truth-${String(i).padStart(2, '0')}.json`)]),
+];
 
 export interface ReadinessOptions {
   config: Pick<AppConfig, 'folders' | 'connections' | 'api' | 'watch'>;
@@ -35,6 +41,8 @@ export interface ReadinessOptions {
 export class ReadinessProbe {
   private cached: { at: number; value: Promise<Readiness> } | undefined;
   private readonly cacheMs: number;
+  /** Each state file's verdict by size and mtime: a file is parsed again only once it changed. */
+  private readonly stateVerdicts = new Map<string, { stamp: string; problem: string | undefined }>();
 
   constructor(private readonly options: ReadinessOptions) {
     this.cacheMs = Math.min(options.config.watch.sweepMs, 5_000);
@@ -57,7 +65,7 @@ export class ReadinessProbe {
     ];
     const checks = await Promise.all([
       ...folders.map(([name, dir]) => folderCheck(`folder ${name}`, dir)),
-      stateReadable(config.folders.state),
+      this.stateReadable(config.folders.state),
       stuckCheck(ws, config.api.stuckAfterMs),
     ]);
     for (const name of Object.keys(config.connections)) {
@@ -71,6 +79,36 @@ export class ReadinessProbe {
     const failed = checks.filter((c) => !c.ok).map((c) => c.name);
     return { ready: failed.length === 0, checkedAt: new Date().toISOString(), failed, checks };
   }
+
+  /** Every state file parses: a damaged one is named with its store (run history, watermarks, truth table). */
+  private async stateReadable(dir: string): Promise<ReadinessCheck> {
+    const name = 'state readable';
+    const problems: string[] = [];
+    for (const [store, rel] of [...STATE_FILES, ...(await runDayFiles(dir))]) {
+      const file = path.join(dir, rel);
+      try {
+        const stat = await fs.stat(file);
+        const stamp = `${stat.size}:${stat.mtimeMs}`;
+        let verdict = this.stateVerdicts.get(file);
+        if (verdict?.stamp !== stamp) {
+          verdict = { stamp, problem: stateFileProblem(file, await fs.readFile(file, 'utf8')) };
+          this.stateVerdicts.set(file, verdict);
+        }
+        if (verdict.problem !== undefined) problems.push(`${store} damaged: ${file}: ${verdict.problem}`);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'ENOENT') problems.push(`${store} unreadable: ${file}: ${code ?? String(err)}`);
+      }
+    }
+    if (problems.length > 0) return { name, ok: false, message: problems.join('; ') };
+    return { name, ok: true, message: 'run history, watermarks and truth table readable (or not written yet)' };
+  }
+}
+
+/** The run history's day files (state/runs/YYYY-MM-DD.jsonl), read line by line like the truth log. */
+async function runDayFiles(dir: string): Promise<[string, string][]> {
+  const names = await fs.readdir(path.join(dir, 'runs')).catch(() => [] as string[]);
+  return names.filter((name) => name.endsWith('.jsonl')).map((name): [string, string] => ['run history', path.join('runs', name)]);
 }
 
 /**
@@ -88,22 +126,19 @@ async function folderCheck(name: string, dir: string): Promise<ReadinessCheck> {
   }
 }
 
-async function stateReadable(dir: string): Promise<ReadinessCheck> {
-  const name = 'state readable';
-  for (const file of STATE_FILES.map((f) => path.join(dir, f))) {
+/** What is wrong with a state file's text, if anything; a truth log's torn last line is not (it is dropped). */
+function stateFileProblem(file: string, text: string): string | undefined {
+  const log = file.endsWith('.log') || file.endsWith('.jsonl');
+  const whole = log ? text.slice(0, text.lastIndexOf('\n') + 1).split('\n') : [text];
+  for (const [i, part] of whole.entries()) {
+    if (log && part === '') continue;
     try {
-      const handle = await fs.open(file, 'r');
-      try {
-        await handle.read(Buffer.alloc(1), 0, 1, 0);
-      } finally {
-        await handle.close();
-      }
+      JSON.parse(part);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') return { name, ok: false, message: `${file}: ${code ?? String(err)}` };
+      return `${log ? `line ${i + 1}: ` : ''}${(err as Error).message}`;
     }
   }
-  return { name, ok: true, message: `${STATE_FILES.join(', ')} readable (or not written yet)` };
+  return undefined;
 }
 
 async function stuckCheck(ws: Workspace, stuckAfterMs: number): Promise<ReadinessCheck> {

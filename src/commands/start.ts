@@ -56,6 +56,8 @@ export async function runAgent(rt: Runtime): Promise<number> {
   rt.log.info(`Stop requested (${reason})`);
   await agent.stop({ graceMs: STOP_GRACE_MS });
   await api?.close();
+  // The state store closes after this returns: not under a run that outlived the grace period.
+  await agent.settled();
   await notifier?.close(NOTIFY_FLUSH_MS);
   // A service manager's IPC channel would keep the process alive after the stop.
   if (process.connected) process.disconnect();

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { closeInterruptedRuns } from './interrupted-runs.js';
 import { acquireLock, type AcquiredLock } from './lock-file.js';
 import { DailyRunHistory, type RunHistoryOptions } from './run-history.js';
 import type { StateStore } from './store.js';
@@ -40,6 +41,14 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
       if (lock) return {};
       lock = await acquireLock(dir, purpose);
       return lock.tookOverFrom !== undefined ? { tookOverFrom: lock.tookOverFrom } : {};
+    },
+    recover: async () => {
+      // The history only tells what happened; the watermarks and the truth table decide what happens next.
+      const runHistorySetAside = await runs.setAsideIfDamaged();
+      await watermarks.check();
+      await truth.check();
+      const interrupted = await closeInterruptedRuns(runs);
+      return { ...(runHistorySetAside !== undefined ? { runHistorySetAside } : {}), interrupted };
     },
     unlock,
     close: unlock,

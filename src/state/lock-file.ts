@@ -1,19 +1,18 @@
 // An exclusive lock on a folder for one process: `<folder>/dropwise.lock`, created with 'wx' (fails
 // when it exists) and holding who took it. Processes that change state or move files (`start`, `run`,
 // `task`) take the work and state folders' locks; readers (`status`, `validate`) take none. A lock left
-// by a process that is gone (killed, crashed) is taken over when its pid is not alive on this host; a
-// lock from another host cannot be checked and is refused.
+// by a process that is gone (killed, crashed, or from before a reboot even when its pid now belongs
+// to another process: see process-identity.ts) is taken over; a lock from another host cannot be
+// checked and is refused.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { DropwiseError } from '../errors.js';
+import { processState, thisProcess, type ProcessIdentity } from './process-identity.js';
 
 export const LOCK_FILE_NAME = 'dropwise.lock';
 
-export interface LockHolder {
-  pid: number;
-  hostname: string;
+export interface LockHolder extends ProcessIdentity {
   startedAt: string;
   /** What took it: `start`, `run`, `task`. */
   purpose: string;
@@ -31,16 +30,8 @@ export interface AcquiredLock {
 /** A lock being written (created, content not yet in) is left alone for this long before it counts as broken. */
 const UNREADABLE_GRACE_MS = 5_000;
 
-/** Whether a process with this pid runs on this host. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists and belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** Whether a process with this pid runs on this host (whichever process it is now). */
+export { pidExists as isAlive } from './process-identity.js';
 
 async function readHolder(file: string): Promise<{ holder?: LockHolder; text: string; ageMs: number } | undefined> {
   try {
@@ -72,7 +63,7 @@ function lockedError(folder: string, file: string, holder: LockHolder | undefine
 export async function acquireLock(folder: string, purpose: string): Promise<AcquiredLock> {
   await fs.mkdir(folder, { recursive: true });
   const file = path.join(folder, LOCK_FILE_NAME);
-  const mine: LockHolder = { pid: process.pid, hostname: os.hostname(), startedAt: new Date().toISOString(), purpose, token: randomBytes(6).toString('hex') };
+  const mine: LockHolder = { ...(await thisProcess()), startedAt: new Date().toISOString(), purpose, token: randomBytes(6).toString('hex') };
   let tookOverFrom: string | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -84,7 +75,7 @@ export async function acquireLock(folder: string, purpose: string): Promise<Acqu
     const found = await readHolder(file);
     if (!found) continue;
     const { holder } = found;
-    const stale = holder ? holder.hostname === mine.hostname && !isAlive(holder.pid) : found.ageMs > UNREADABLE_GRACE_MS;
+    const stale = holder ? (await processState(holder)) === 'gone' : found.ageMs > UNREADABLE_GRACE_MS;
     if (!stale) throw lockedError(folder, file, holder);
     // Removed only if it is still the stale lock just read, not one another process took meanwhile.
     if ((await readHolder(file))?.text === found.text) await fs.rm(file, { force: true });

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { appendFileDurable, fsyncDir } from '../fs/fsync.js';
-import { errnoCode, removeIfPresent, retryTransient } from '../fs/retry.js';
+import { errnoCode, removeIfPresent, renameRetry, retryTransient } from '../fs/retry.js';
 import { DAY_FILE, dayFileName, dayOf, foldDayFile, runLine, stateError, type RunLine } from './run-day-file.js';
 import { migrateRunsJson, readLegacyRuns } from './run-history-migration.js';
 import type { NewRun, RunHistory, RunOutcome, RunPage, RunQuery, RunRecord } from './store.js';
@@ -104,6 +104,35 @@ export class DailyRunHistory implements RunHistory {
       total++;
     }
     return { runs: page, total };
+  }
+
+  /**
+   * For the process that owns the state, at its start: a day file (or a runs.json not migrated yet)
+   * that does not parse is renamed to `<file>.damaged-<time>` and the history goes on without it, losing
+   * only the runs it held. Returns where the damaged files went; one that cannot be read at all
+   * (permissions, I/O) still throws DW_STATE_READ: moving it would not help.
+   */
+  async setAsideIfDamaged(): Promise<string | undefined> {
+    const files = [this.legacyFile, ...(await this.dayFiles()).map((name) => path.join(this.dir, name))];
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const movedTo: string[] = [];
+    for (const file of files) {
+      let text: string;
+      try {
+        text = await retryTransient(() => fs.readFile(file, 'utf8'));
+      } catch (err) {
+        if (errnoCode(err) === 'ENOENT') continue;
+        throw stateError(file, 'read', err);
+      }
+      if (parses(file === this.legacyFile, text, file)) continue;
+      const target = `${file}.damaged-${stamp}`;
+      await renameRetry(file, target);
+      await fsyncDir(path.dirname(file));
+      movedTo.push(target);
+    }
+    // Read again without what was set aside.
+    if (movedTo.length > 0) this.loaded = undefined;
+    return movedTo.length > 0 ? movedTo.join(', ') : undefined;
   }
 
   /** Every write is durable when it returns; this waits for one under way. */
@@ -220,4 +249,15 @@ export function matchesRun(run: RunRecord, query: RunQuery): boolean {
   if (query.until !== undefined && run.startedAt >= query.until) return false;
   if (query.file !== undefined && !(run.file ?? '').toLowerCase().includes(query.file.toLowerCase())) return false;
   return true;
+}
+
+/** Whether a history file's text reads: runs.json as one JSON document, a day file line by line. */
+function parses(legacy: boolean, text: string, file: string): boolean {
+  try {
+    if (legacy) return Array.isArray((JSON.parse(text) as { runs?: unknown }).runs);
+    foldDayFile(text, file, new Map());
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,6 @@
 // The state store's small interfaces. The local default keeps them in local files (JSON lines, lowdb);
 // a bigger backend can implement the same interfaces.
+import type { ProcessIdentity } from './process-identity.js';
 
 /** `waiting`: the run failed for a cause that is not the file's (an outage) and its file is kept for a retry, which is a run of its own. */
 export type RunResult = 'running' | 'success' | 'partial' | 'failed' | 'empty' | 'interrupted' | 'waiting';
@@ -27,9 +28,11 @@ export interface RunRecord {
   outputs: string[];
   /** Task-specific facts worth keeping (e.g. the GL entry ids exported). */
   details?: Record<string, unknown>;
+  /** The process running it: a run left `running` by a process that is gone is closed as `interrupted`. */
+  owner?: ProcessIdentity;
 }
 
-export type NewRun = Pick<RunRecord, 'task' | 'trigger'> & Partial<Pick<RunRecord, 'taskName' | 'taskKey' | 'file' | 'connection'>>;
+export type NewRun = Pick<RunRecord, 'task' | 'trigger'> & Partial<Pick<RunRecord, 'taskName' | 'taskKey' | 'file' | 'connection' | 'owner'>>;
 export type RunOutcome = Partial<Omit<RunRecord, 'id' | 'task' | 'startedAt'>>;
 
 /** A filter over the run history; every field narrows, none given means every run. */
@@ -63,6 +66,12 @@ export interface RunHistory {
   get(id: string): Promise<RunRecord | undefined>;
   /** The runs matching a filter, newest first, a page at a time. */
   query(query: RunQuery): Promise<RunPage>;
+  /**
+   * Called once by the process that took the state lock, before anything else: a history that cannot
+   * be parsed is moved aside and a new one begun (losing only what status shows); returns where the
+   * damaged one went. One that cannot be read at all throws DW_STATE_READ.
+   */
+  setAsideIfDamaged(): Promise<string | undefined>;
 }
 
 /** Per-task watermarks (e.g. dateCreated, dateModified), advanced only after an output is safe. */
@@ -113,8 +122,21 @@ export interface StateStore {
    * process has it. Returns whose stale lock was taken over, if one was, for the log.
    */
   lock(purpose: string): Promise<{ tookOverFrom?: string }>;
+  /**
+   * After lock(): makes the state fit to work on, or refuses (DW_STATE_READ) with how to repair it. A
+   * damaged run history is set aside; damaged watermarks or truth table are not (see index.ts); runs
+   * left `running` by a process that is gone are closed as `interrupted`.
+   */
+  recover(): Promise<StateRecovery>;
   /** Flushes and gives the lock back (if held). */
   unlock(): Promise<void>;
   /** Flushes and gives the lock back. */
   close(): Promise<void>;
+}
+
+export interface StateRecovery {
+  /** Where a damaged run history was moved, if it was. */
+  runHistorySetAside?: string;
+  /** The runs just closed as `interrupted`. */
+  interrupted: RunRecord[];
 }

@@ -34,7 +34,7 @@ function shardIndex(key: string): number {
 function stateError(file: string, verb: string, err: unknown): DropwiseError {
   const reading = verb === 'read';
   return new DropwiseError(reading ? 'DW_STATE_READ' : 'DW_STATE_WRITE', `The truth log ${file} cannot be ${verb}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
-    hint: reading ? 'Restore the state folder from a backup; without the truth table imports may repeat' : 'Check free disk space and permissions of the state folder',
+    hint: reading ? `The truth table keeps imports from creating records twice: restore ${file} from a backup (a line torn at its very end is dropped by itself). Only if there is none, move it away; the entries it held are then forgotten, and records imported before may be created again` : 'Check free disk space and permissions of the state folder',
     cause: err,
   });
 }
@@ -104,6 +104,24 @@ export class ShardedTruthTable implements TruthTable {
     for (const shard of this.shards) n += Object.keys((await shard.data()).entries).length;
     for (const key of this.logged.keys()) if (!(key in (await this.shardOf(key).data()).entries)) n++;
     return n;
+  }
+
+  /**
+   * Reads the log and every shard, or refuses: never set aside, as it is what keeps an import from
+   * creating a record twice (reading all shards now costs what the first imports would anyway).
+   */
+  async check(): Promise<void> {
+    await this.open();
+    for (const shard of this.shards) {
+      try {
+        await shard.data();
+      } catch (err) {
+        throw new DropwiseError('DW_STATE_READ', (err as Error).message, {
+          hint: `The truth table keeps imports from creating records twice: restore ${shard.file} from a backup. Only if there is none, move it away; the entries it held are then forgotten, and records imported before may be created again`,
+          cause: err,
+        });
+      }
+    }
   }
 
   /** Folds the log into the shards, so the shards alone hold everything (when this process may). */

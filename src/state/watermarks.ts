@@ -1,3 +1,4 @@
+import { DropwiseError } from '../errors.js';
 import { JsonDocument } from './json-document.js';
 import type { WatermarkStore } from './store.js';
 
@@ -23,6 +24,21 @@ export class JsonWatermarks implements WatermarkStore {
   async all(): Promise<Record<string, Record<string, string>>> {
     const data = await this.doc.data();
     return structuredClone(data.watermarks);
+  }
+
+  /**
+   * Reads the watermarks or refuses. Not set aside when damaged: every export would then start again
+   * from its configured start, handing the systems that collect the outbox records they already took.
+   */
+  async check(): Promise<void> {
+    try {
+      await this.doc.data();
+    } catch (err) {
+      throw new DropwiseError('DW_STATE_READ', (err as Error).message, {
+        hint: `Restore ${this.doc.file} from a backup, or repair its JSON by hand. Deleting it makes every export start again from its configured start (records already exported are exported again)`,
+        cause: err,
+      });
+    }
   }
 
   flush(): Promise<void> {

@@ -1,9 +1,10 @@
-// What the agent does when the state cannot be read, and when a file left for a retry disappears:
-// neither is retried forever.
+// What the agent does when the state is damaged (a run history is set aside; watermarks and the truth
+// table refuse the start), and when a file left for a retry disappears: it is not retried forever.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { acquireLock } from '../../src/state/lock-file.js';
 import { captureLogger } from '../support/capture-log.js';
 import { createTestAgent, echoDocument, filesUnder, makeTempDir, waitFor, type TestAgent } from '../support/workspace.js';
 
@@ -13,21 +14,40 @@ afterEach(async () => {
 });
 
 describe('agent: state and work folder trouble', () => {
-  it('an unreadable run history fails the file clearly (DW_STATE_READ), once, instead of retrying it forever', async () => {
+  it('a damaged run history is set aside with a loud warning, and files are processed with a new one', async () => {
     const dir = await makeTempDir();
     await fs.mkdir(path.join(dir, 'state'), { recursive: true });
     await fs.writeFile(path.join(dir, 'state', 'runs.json'), '{ "runs": [ torn');
-    const t = createTestAgent(dir, { deps: { retryDelayMs: 50 } });
+    const { log, lines } = captureLogger();
+    const t = createTestAgent(dir, { deps: { log } });
     running.push(t);
     await t.agent.start();
+    const warning = lines.find((l) => l.message.includes('THE RUN HISTORY WAS DAMAGED'));
+    expect(warning?.level).toBe('error');
+    const aside = (await fs.readdir(path.join(dir, 'state'))).filter((n) => n.startsWith('runs.json.damaged-'));
+    expect(aside).toHaveLength(1);
+    expect(warning?.message).toContain(aside[0]);
+    expect(await fs.readFile(path.join(dir, 'state', aside[0] as string), 'utf8')).toBe('{ "runs": [ torn');
     await fs.writeFile(path.join(dir, 'inbox', 'a.xml'), echoDocument('a', 1));
     const [result] = await t.processed(1, 10_000);
-    expect(result).toMatchObject({ disposition: 'failed', error: { code: 'DW_STATE_READ' } });
-    const errorXml = await fs.readFile(path.join(dir, 'outbox', 'fail', 'a.xml.error.xml'), 'utf8');
-    expect(errorXml).toContain('<code>DW_STATE_READ</code>');
-    expect(errorXml).toContain('runs.json');
-    await sleep(500);
-    expect(t.results).toHaveLength(1);
+    expect(result).toMatchObject({ disposition: 'archived' });
+    expect((await t.runtime.store.runs.recent(5)).map((r) => r.result)).toEqual(['success']);
+  });
+
+  it.each([
+    ['watermarks', 'watermarks.json', 'exported again'],
+    ['the truth table', path.join('truth', 'truth-07.json'), 'creating records twice'],
+    ['the truth log', path.join('truth', 'truth.log'), 'creating records twice'],
+  ])('damaged %s refuse the start (DW_STATE_READ, saying how to repair) and leave no lock behind', async (_, file, hint) => {
+    const dir = await makeTempDir();
+    await fs.mkdir(path.join(dir, 'state', 'truth'), { recursive: true });
+    await fs.writeFile(path.join(dir, 'state', file), '{"torn": \n{"entries"\n');
+    const t = createTestAgent(dir);
+    const started = t.agent.start();
+    await expect(started).rejects.toMatchObject({ code: 'DW_STATE_READ', message: expect.stringContaining(file), hint: expect.stringContaining(hint) });
+    expect(await fs.readFile(path.join(dir, 'state', file), 'utf8')).toBe('{"torn": \n{"entries"\n');
+    await (await acquireLock(path.join(dir, 'state'), 'run')).release();
+    await (await acquireLock(path.join(dir, 'work'), 'run')).release();
   });
 
   it('a file that vanished from work/processing while waiting for a retry is not tried again', async () => {

@@ -26,3 +26,16 @@ describe('JsonDocument', () => {
     expect(await new JsonDocument<{ names: string[] }>(file, { names: [] }).data()).toEqual({ names: ['a'] });
   });
 });
+
+describe('JsonDocument.flush', () => {
+  it('waits for a write already under way: what was saved before a flush is on disk when it returns', async () => {
+    const file = path.join(await makeTempDir(), 'state', 'doc.json');
+    const doc = new JsonDocument<{ n: number }>(file, { n: 0 });
+    (await doc.data()).n = 1;
+    const saved = doc.save();
+    // A store's flush before its lock is given back: must not return while the save is still writing.
+    await doc.flush();
+    expect(JSON.parse(await fs.readFile(file, 'utf8'))).toEqual({ n: 1 });
+    await saved;
+  });
+});

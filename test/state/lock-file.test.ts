@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCK_FILE_NAME, acquireLock } from '../../src/state/lock-file.js';
+import { thisProcess } from '../../src/state/process-identity.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'dw-lock-'));
 const holderOf = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE_NAME), 'utf8')) as Record<string, unknown>;
@@ -45,5 +46,28 @@ describe('acquireLock', () => {
     fs.writeFileSync(path.join(dir, LOCK_FILE_NAME), JSON.stringify({ pid: process.pid, hostname: os.hostname(), startedAt: 'now', purpose: 'start', token: 'other' }));
     await lock.release();
     expect(holderOf(dir)).toMatchObject({ token: 'other' });
+  });
+});
+
+describe('acquireLock: a pid that now belongs to another process', () => {
+  const live = { hostname: os.hostname(), startedAt: '2026-01-01T00:00:00Z', purpose: 'start', token: 'old' };
+
+  it.runIf(fs.existsSync('/proc/self/stat'))('takes over a lock whose pid is alive but started at another time or in another boot', async () => {
+    const me = await thisProcess();
+    for (const other of [{ startTicks: String(Number(me.startTicks) + 1) }, { bootId: 'boot-before-the-reboot' }]) {
+      const dir = tmp();
+      // This test's own pid is alive: by pid alone the lock would look held for ever.
+      fs.writeFileSync(path.join(dir, LOCK_FILE_NAME), JSON.stringify({ ...live, ...me, ...other }));
+      const lock = await acquireLock(dir, 'start');
+      expect(lock.tookOverFrom).toContain(`pid ${process.pid}`);
+      expect(holderOf(dir)).toMatchObject({ pid: process.pid, bootId: me.bootId, startTicks: me.startTicks });
+      await lock.release();
+    }
+  });
+
+  it('still refuses a lock of a live process that is the one that took it', async () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, LOCK_FILE_NAME), JSON.stringify({ ...live, ...(await thisProcess()) }));
+    await expect(acquireLock(dir, 'run')).rejects.toMatchObject({ code: 'DW_LOCKED' });
   });
 });

@@ -114,3 +114,25 @@ describe('run history: day files', () => {
     await expect(new DailyRunHistory(dir).recent(5)).rejects.toMatchObject({ code: 'DW_STATE_READ', message: expect.stringContaining('2026-11-01.jsonl') });
   });
 });
+
+describe('run history: a damaged day file', () => {
+  it('is set aside at start, keeping the other days, and the history goes on', async () => {
+    const dir = tmp();
+    const runsDir = path.join(dir, 'runs');
+    fs.mkdirSync(runsDir, { recursive: true });
+    const good = { start: legacyRun(1, '2026-11-30T02:00:00.000Z') };
+    fs.writeFileSync(path.join(runsDir, '2026-11-30.jsonl'), `${JSON.stringify(good)}\n`);
+    // A whole line that is not JSON (edited by hand, a disk fault): not a torn last line.
+    fs.writeFileSync(path.join(runsDir, '2026-12-01.jsonl'), `{"start": nonsense}\n${JSON.stringify({ start: legacyRun(2, '2026-12-01T02:00:00.000Z') })}\n`);
+    const history = new DailyRunHistory(dir);
+    await expect(history.recent(10)).rejects.toMatchObject({ code: 'DW_STATE_READ' });
+
+    const movedTo = await history.setAsideIfDamaged();
+    expect(movedTo).toMatch(/2026-12-01\.jsonl\.damaged-/);
+    expect(fs.existsSync(movedTo as string)).toBe(true);
+    expect((await history.recent(10)).map((r) => r.id)).toEqual(['old-1']);
+    const run = await history.start({ task: 't', trigger: 'cli' });
+    expect((await history.get(run.id))?.result).toBe('running');
+    expect(await history.setAsideIfDamaged()).toBeUndefined();
+  });
+});

@@ -4,7 +4,7 @@
 // not run again) and what `dropwise status` shows.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileDurable } from '../../fs/fsync.js';
+import { fsyncDir, writeFileDurable } from '../../fs/fsync.js';
 import { errnoCode } from '../../fs/retry.js';
 import type { OutboxFolder } from '../../tasks/types.js';
 
@@ -69,18 +69,23 @@ export class Journal {
     const entries = await readJournal(file);
     if (options.compact) await rewrite(file, compactEntries(entries, KEEP_FINISHED, options.inProcessing));
     const journal = new Journal(file, await fs.open(file, 'a'));
+    // The open may have created the file: its folder entry must be on disk before an entry counts as durable.
+    await fsyncDir(path.dirname(file));
     for (const entry of entries) journal.remember(entry);
     return journal;
   }
 
-  /** Appends an entry; `durable` fsyncs it before returning. */
+  /**
+   * Appends an entry; `durable` fsyncs it before returning. Remembered only once written: what the
+   * journal answers must be what a restart would read back.
+   */
   record(entry: NewEntry, options: { durable?: boolean } = {}): Promise<void> {
     const full = { ...entry, at: new Date().toISOString() } as JournalEntry;
-    this.remember(full);
     const line = `${JSON.stringify(full)}\n`;
     const write = this.chain.then(async () => {
       await this.handle.appendFile(line, 'utf8');
       if (options.durable) await this.handle.sync();
+      this.remember(full);
     });
     this.chain = write.catch(() => undefined);
     return write;

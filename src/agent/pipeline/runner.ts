@@ -9,6 +9,7 @@ import { DropwiseError, keepForRetry, toDropwiseError } from '../../errors.js';
 import { events } from '../../events.js';
 import type { Logger } from '../../log.js';
 import type { RunRecord, StateStore } from '../../state/index.js';
+import { thisProcess } from '../../state/process-identity.js';
 import type { RunPlan } from '../../tasks/run-plan.js';
 import { taskContext } from '../../tasks/context.js';
 import type { TaskInputFile, TaskOutcome } from '../../tasks/types.js';
@@ -53,6 +54,7 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
       ...(plan.taskName !== undefined ? { taskName: plan.taskName } : {}),
       ...(request.fileName !== undefined ? { file: request.fileName } : {}),
       ...(connection !== undefined ? { connection } : {}),
+      owner: await thisProcess(),
     });
   } catch (err) {
     // An unreadable run history (DW_STATE_READ) fails the run clearly instead of leaving it to be retried.

@@ -59,3 +59,15 @@ describe('Journal compaction of claims whose file is gone', () => {
     expect([...new Set((await readJournal(file)).map((e) => e.id))]).toEqual(['waiting', 'done']);
   });
 });
+
+describe('Journal: an entry that could not be written', () => {
+  it('is not remembered: the journal answers what a restart would read back', async () => {
+    const file = path.join(await makeTempDir(), 'journal.log');
+    const journal = await Journal.open(file, { compact: false });
+    await journal.record({ event: 'claimed', id: 'a', name: 'a.xml' }, { durable: true });
+    await journal.close(); // every later append fails (the handle is gone), as on a full or failing disk
+    await expect(journal.record({ event: 'committed', id: 'a', status: 'success', outputs: ['/x'] }, { durable: true })).rejects.toThrow();
+    expect(journal.latestFor('a')?.event).toBe('claimed');
+    expect((await readJournal(file)).map((e) => e.event)).toEqual(['claimed']);
+  });
+});
