@@ -23,7 +23,7 @@ import { processClaimed, type FilePipelineDeps, type FileResult } from './pipeli
 import { logProgress, type ProgressFactory } from './pipeline/progress.js';
 import { listClaimed, removeStaleTemps } from './intake/recovery.js';
 import { runTask, type TaskRunResult } from './pipeline/runner.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, lastFinishedRun } from './scheduler.js';
 import { InboxWatcher } from './intake/watcher.js';
 import { createFolders, workspaceOf, type Workspace } from './workspace.js';
 
@@ -112,10 +112,16 @@ export class Agent extends EventEmitter<AgentEvents> {
 
     this.watcher = new InboxWatcher({ ...config.watch, inbox: this.workspace.inbox, log, onReady: (name) => this.track(this.claim(name)) });
     await this.watcher.start();
-    this.scheduler = new Scheduler(config.tasks, log, async (name) => {
-      if (!this.stopping) await this.runConfiguredTask(name, 'schedule');
-    });
+    this.scheduler = new Scheduler(
+      config.tasks,
+      log,
+      async (name) => {
+        if (!this.stopping) await this.runConfiguredTask(name, 'schedule');
+      },
+      { lastRunOf: (name) => lastFinishedRun(this.deps.store.runs, name) },
+    );
     this.scheduler.start();
+    await this.scheduler.catchUp();
     log.info(`Watching ${this.workspace.inbox}; results go to ${this.workspace.success} and ${this.workspace.fail}`);
   }
 
