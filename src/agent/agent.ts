@@ -38,7 +38,7 @@ export interface AgentDeps {
   /** First wait before retrying a file left for a retry (outbox not writable, API down); doubles up to 5 minutes. */
   retryDelayMs?: number;
   /** Told about every processed file (failures, partial runs, outage retries); e-mails and webhooks. */
-  notifier?: Pick<Notifier, 'fileProcessed'>;
+  notifier?: Pick<Notifier, 'fileProcessed' | 'taskRun'>;
 }
 
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
@@ -193,6 +193,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const summary = `Task ${name}: ${outcome.status}, ${outcome.recordsOk} ok, ${outcome.recordsFailed} failed; outputs: ${outcome.outputs.join(', ') || 'none'}`;
     if (outcome.error) this.deps.log.error(`${summary}; ${outcome.error.code} ${outcome.error.fullMessage}`);
     else this.deps.log.info(summary);
+    this.deps.notifier?.taskRun({ taskName: name, task: plan.definition.type, trigger, outcome });
     return result;
   }
 
