@@ -70,7 +70,7 @@ function errorView(error: DropwiseError | undefined): ErrorView | undefined {
   return error ? { code: error.code, fullMessage: error.fullMessage } : undefined;
 }
 
-function outcomeView(outcome: TaskRunResult['outcome'] | FileResult['outcome'] & { error?: DropwiseError }): OutcomeView {
+function outcomeView(outcome: TaskRunResult['outcome']): OutcomeView {
   const { status, recordsIn, recordsOk, recordsFailed, outputs } = outcome;
   const error = errorView(outcome.error);
   return { status, recordsIn, recordsOk, recordsFailed, outputs: [...outputs], ...(error ? { error } : {}) };
