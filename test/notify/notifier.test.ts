@@ -78,7 +78,8 @@ describe('the notifier', () => {
     const n = notifier([emailSender(emailTo(mail.port)), ...(['json', 'teams', 'slack'] as const).map((f) => webhookSender(hook(web.url, f)))]);
 
     n.fileProcessed(failedFile());
-    await waitFor(() => mail.mails.length === 1 && web.requests.length === 3, 10_000, () => `${mail.mails.length} mails, ${web.requests.length} webhooks`);
+    // The receivers see a message before its sender has the answer: wait for the counts too.
+    await waitFor(() => mail.mails.length === 1 && web.requests.length === 3 && n.counts.sent === 4, 10_000, () => `${mail.mails.length} mails, ${web.requests.length} webhooks, ${n.counts.sent} counted`);
 
     const [m] = mail.mails;
     expect(m).toMatchObject({ from: 'dropwise@example.com', to: ['ops@example.com', 'oncall@example.com'], user: SMTP_USER });
