@@ -16,6 +16,7 @@ export const ERROR_CODES = {
   DW_UNKNOWN_ROOT: 'No task handles files with this root element',
   DW_TASK_REQUEST_INVALID: 'The task request is not valid',
   DW_TASK_UNKNOWN: 'The task or task type is not known',
+  DW_TASK_RUNNING: 'The configured task (or the handed-over file) is running already; one run at a time',
   DW_SETTINGS_INVALID: 'A task setting is missing or has a wrong value',
   DW_CONDITION_INVALID: 'A condition setting cannot be turned into a ConnectWise query',
   DW_RECORD_INVALID: 'A record in the file has missing or wrong values',

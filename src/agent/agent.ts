@@ -2,9 +2,12 @@
 // scheduler. `start()` resumes what a previous run left in work/processing/; `stop()` stops taking
 // files, tells running tasks to stop, waits up to a grace period and leaves the rest to resume.
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from '../async/backoff.js';
+import { shutdownError } from '../async/shutdown.js';
+import { DropwiseError } from '../errors.js';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
 import { events } from '../events.js';
@@ -15,7 +18,7 @@ import { acquireLock, type AcquiredLock } from '../state/lock-file.js';
 import { FileRouter } from '../tasks/file-router.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import { RunPlanner } from '../tasks/run-plan.js';
-import { claimFile, type ClaimedFile } from './intake/claim.js';
+import { claimFile, claimedFile, parseClaimedName, type ClaimedFile } from './intake/claim.js';
 import { fsyncDir } from '../fs/fsync.js';
 import { isPresent } from '../fs/retry.js';
 import { Journal } from './pipeline/journal.js';
@@ -25,7 +28,7 @@ import { logProgress, type ProgressFactory } from './pipeline/progress.js';
 import { listClaimed, removeStaleTemps } from './intake/recovery.js';
 import { runTask, type TaskRunResult } from './pipeline/runner.js';
 import { RetentionTimer } from './retention.js';
-import { Scheduler } from './scheduler.js';
+import { Scheduler, lastFinishedRun } from './scheduler.js';
 import { InboxWatcher } from './intake/watcher.js';
 import { createFolders, workspaceOf, type Workspace } from './workspace.js';
 
@@ -40,7 +43,7 @@ export interface AgentDeps {
   /** First wait before retrying a file left for a retry (outbox not writable, API down); doubles up to 5 minutes. */
   retryDelayMs?: number;
   /** Told about every processed file (failures, partial runs, outage retries); e-mails and webhooks. */
-  notifier?: Pick<Notifier, 'fileProcessed'>;
+  notifier?: Pick<Notifier, 'fileProcessed' | 'taskRun'>;
 }
 
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
@@ -63,6 +66,10 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly claims = new Set<Promise<void>>();
   /** Configured-task runs under way (schedules, `dropwise task`): a stop waits for them as for files. */
   private readonly taskRuns = new Set<Promise<unknown>>();
+  /** Names of the configured tasks running now: one run of a task at a time, whoever started it. */
+  private readonly runningTasks = new Set<string>();
+  /** Callers waiting for a handed-over file's result (`dropwise run` while the agent runs), by claim id. */
+  private readonly handedOver = new Map<string, { resolve: (r: FileResult) => void; reject: (err: unknown) => void }>();
   private journal: Journal | undefined;
   private workLock: AcquiredLock | undefined;
   private watcher: InboxWatcher | undefined;
@@ -122,12 +129,24 @@ export class Agent extends EventEmitter<AgentEvents> {
 
     this.watcher = new InboxWatcher({ ...config.watch, inbox: this.workspace.inbox, log, onReady: (name) => this.track(this.claim(name)) });
     await this.watcher.start();
-    this.scheduler = new Scheduler(config.tasks, log, async (name) => {
-      if (!this.stopping) await this.runConfiguredTask(name, 'schedule');
-    });
+    this.scheduler = new Scheduler(
+      config.tasks,
+      log,
+      async (name) => {
+        if (this.stopping) return;
+        if (this.isTaskRunning(name)) {
+          log.warn(`Task ${name} is running already (started through the API or dropwise task); this scheduled run is skipped`);
+          if (events.scheduleSkipped.hasSubscribers) events.scheduleSkipped.publish({ task: name });
+          return;
+        }
+        await this.runConfiguredTask(name, 'schedule');
+      },
+      { lastRunOf: (name) => lastFinishedRun(this.deps.store.runs, name) },
+    );
     this.scheduler.start();
     this.retention = new RetentionTimer(config, log);
     this.retention.start();
+    await this.scheduler.catchUp();
     log.info(`Watching ${this.workspace.inbox}; results go to ${this.workspace.success} and ${this.workspace.fail}`);
   }
 
@@ -152,6 +171,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     const allDone = Promise.all([this.limiter.idle(), Promise.allSettled([...this.taskRuns])]).then(() => true);
     const idle = await Promise.race([allDone, sleep(options.graceMs ?? 30_000, false, { ref: false })]);
     if (dropped > 0 || !idle) log.info('Unfinished files stay in work/processing and resume at the next start');
+    // Handed-over files that never started (or outlived the grace period) stay there too.
+    for (const waiter of this.handedOver.values()) waiter.reject(shutdownError('The agent stopped before the file was done; it stays in work/processing and resumes at the next start'));
     if (idle) {
       await this.close();
       log.info('Stopped');
@@ -199,14 +220,48 @@ export class Agent extends EventEmitter<AgentEvents> {
     return processClaimed(claimed, this.pipelineDeps(), this.controller.signal);
   }
 
-  /** Runs a configured task now (`dropwise task`, schedules); a stop waits for it within its grace period. */
+  /**
+   * Takes a file `dropwise run` has moved into work/processing (`<claim id>__<name>`, by the same
+   * atomic rename as the inbox) and processes it as an inbox file. Only a regular file directly in
+   * work/processing is taken: the caller names it, never a path. Resolves once it is accepted, with
+   * the file and the promise of its result.
+   */
+  async takeHandedOver(claimedName: string): Promise<{ file: ClaimedFile; result: Promise<FileResult> }> {
+    if (this.stopping) throw shutdownError('The agent is stopping; the file is taken at its next start');
+    const parsed = path.basename(claimedName) === claimedName ? parseClaimedName(claimedName) : undefined;
+    if (!parsed) throw new DropwiseError('DW_FILE_UNREADABLE', `"${claimedName}" is not the name of a claimed file in work/processing (<claim id>__<name>)`);
+    const file = claimedFile(this.workspace.processing, parsed.id, parsed.name);
+    const stat = await fs.lstat(file.path).catch(() => undefined);
+    if (!stat?.isFile()) throw new DropwiseError('DW_FILE_UNREADABLE', `work/processing has no regular file ${claimedName}`);
+    if (this.inPipeline.has(file.id)) throw new DropwiseError('DW_TASK_RUNNING', `${file.name} (${file.id}) is being processed already`);
+    await this.journalOf().record({ event: 'claimed', id: file.id, name: file.name }, { durable: true });
+    const result = new Promise<FileResult>((resolve, reject) => this.handedOver.set(file.id, { resolve, reject }));
+    void result.catch(() => undefined).finally(() => this.handedOver.delete(file.id));
+    this.enqueue(file);
+    return { file, result };
+  }
+
+  /** Whether a run of this configured task is under way (a schedule's, the API's, `dropwise task`'s). */
+  isTaskRunning(name: string): boolean {
+    return this.runningTasks.has(name);
+  }
+
+  /**
+   * Runs a configured task now (`dropwise task`, schedules); a stop waits for it within its grace
+   * period. DW_TASK_RUNNING when the task is running already.
+   */
   async runConfiguredTask(name: string, trigger: 'schedule' | 'cli'): Promise<TaskRunResult> {
+    if (this.runningTasks.has(name)) {
+      throw new DropwiseError('DW_TASK_RUNNING', `Task ${name} is running already`, { hint: 'Wait for that run to end (dropwise status shows it), then start it again' });
+    }
+    this.runningTasks.add(name);
     const run = this.runConfiguredTaskNow(name, trigger);
     this.taskRuns.add(run);
     try {
       return await run;
     } finally {
       this.taskRuns.delete(run);
+      this.runningTasks.delete(name);
     }
   }
 
@@ -217,7 +272,16 @@ export class Agent extends EventEmitter<AgentEvents> {
     const summary = `Task ${name}: ${outcome.status}, ${outcome.recordsOk} ok, ${outcome.recordsFailed} failed; outputs: ${outcome.outputs.join(', ') || 'none'}`;
     if (outcome.error) this.deps.log.error(`${summary}; ${outcome.error.code} ${outcome.error.fullMessage}`);
     else this.deps.log.info(summary);
+    this.deps.notifier?.taskRun({ taskName: name, task: plan.definition.type, trigger, outcome });
     return result;
+  }
+
+  /**
+   * Tells the runs under way to stop (a one-shot verb's Ctrl+C): each ends as interrupted, its open
+   * outputs removed; a file stays in work/processing and resumes at the next start.
+   */
+  interrupt(): void {
+    this.controller.abort();
   }
 
   async close(): Promise<void> {
@@ -277,6 +341,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     } catch (err) {
       // The pipeline reports its failures in the result; reaching here means work/ itself failed.
       this.deps.log.error(`Processing ${file.name} broke off: ${String(err)}; it stays in work/processing`);
+      this.handedOver.get(file.id)?.reject(err);
       this.inPipeline.delete(file.id);
       await this.scheduleRetry(file);
       return;
@@ -284,6 +349,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.inPipeline.delete(file.id);
     if (result.disposition === 'retry') await this.scheduleRetry(file);
     else this.retries.delete(file.id);
+    this.handedOver.get(file.id)?.resolve(result);
     this.deps.notifier?.fileProcessed(result);
     if (events.fileProcessed.hasSubscribers) events.fileProcessed.publish({ task: result.route?.definition.type, disposition: result.disposition });
     this.emit('processed', result);

@@ -33,17 +33,23 @@ export class AgentApiClient {
     return this.send<T>('GET', path);
   }
 
-  /** A change: fetches the session's CSRF token first, as a browser page would. */
-  async post<T>(path: string): Promise<T> {
+  /** A change (with a JSON body when given): fetches the session's CSRF token first, as a browser page would. */
+  async post<T>(path: string, body?: unknown): Promise<T> {
     const { csrfToken } = await this.get<{ csrfToken: string }>('/api/session');
-    return this.send<T>('POST', path, { [CSRF_HEADER]: csrfToken });
+    const json: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    return this.send<T>('POST', path, { [CSRF_HEADER]: csrfToken, ...json }, body === undefined ? undefined : JSON.stringify(body));
   }
 
-  private async send<T>(method: 'GET' | 'POST', path: string, headers: Record<string, string> = {}): Promise<T> {
+  private async send<T>(method: 'GET' | 'POST', path: string, headers: Record<string, string> = {}, body?: string): Promise<T> {
     const url = `${this.agent.api}${path}`;
     let res: Response;
     try {
-      res = await fetch(url, { method, headers: { ...headers, ...(this.token !== '' ? { authorization: `Bearer ${this.token}` } : {}) }, signal: AbortSignal.timeout(10_000) });
+      res = await fetch(url, {
+        method,
+        headers: { ...headers, ...(this.token !== '' ? { authorization: `Bearer ${this.token}` } : {}) },
+        ...(body !== undefined ? { body } : {}),
+        signal: AbortSignal.timeout(10_000),
+      });
     } catch (err) {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
       throw new DropwiseError('DW_AGENT_NOT_RUNNING', `The agent (pid ${this.agent.pid}) does not answer at ${this.agent.api}: ${cause}`, {

@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import { pkg } from '../version.js';
 import { removeAgentFile, writeAgentFile } from './agent-file.js';
 import { ConnectionHealth } from './connection-health.js';
+import { registerControlRoutes } from './control.js';
 import { CSRF_HEADER, Guard } from './guard.js';
 import type { LiveRuns } from './live-runs.js';
 import { Metrics } from './metrics.js';
@@ -137,6 +138,7 @@ export class ApiServer {
         agent.resume();
         return json(200, { paused: false });
       });
+    registerControlRoutes(this.router, { agent, config, log: this.deps.log, ...(liveRuns ? { liveRuns } : {}) });
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -147,7 +149,7 @@ export class ApiServer {
       this.deps.log.error(`API ${req.method ?? ''} ${req.url ?? ''} failed: ${String(err)}`);
       reply = jsonError(500, 'internal', 'The request failed inside the agent; the log has the details');
     }
-    // The body is never read (no route takes one); drain it so the connection stays usable.
+    // Drain a body the route did not read (only POST /api/files takes one), so the connection stays usable.
     req.resume();
     res.writeHead(reply.status, { ...SAFETY_HEADERS, ...reply.headers, 'content-length': Buffer.byteLength(reply.body) });
     res.end(req.method === 'HEAD' ? undefined : reply.body);

@@ -131,7 +131,10 @@ function printStatus(status: AgentStatus, agent: AgentPresence, schedules: Sched
   console.log(`\nWaiting in the inbox (${status.waiting.length}):`);
   for (const name of status.waiting) console.log(`  ${name}`);
   console.log(`\nSchedules (${schedules.length}):`);
-  for (const s of schedules) console.log(`  ${s.task}  ${s.schedule}  next ${s.nextRun ?? 'never'}`);
+  for (const s of schedules) {
+    const next = s.timezone !== undefined ? `${s.nextRunLocal ?? 'never'} (${s.timezone})` : (s.nextRun ?? 'never');
+    console.log(`  ${s.task}  ${s.schedule}  next ${next}${s.catchUp ? '  (catchUp)' : ''}`);
+  }
   console.log(`\nGL export runs and their accounting batches (${status.glBatches.length}):`);
   for (const g of status.glBatches) {
     const batch = g.batch ? `batch "${g.batch.batchIdentifier}" (id ${g.batch.batchId ?? '?'}) created by run ${g.batch.byRun}` : 'no batch yet (task connectwise.create-accounting-batch, fromRun)';

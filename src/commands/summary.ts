@@ -3,7 +3,19 @@ import type { FileResult } from '../agent/pipeline/process-file.js';
 import type { TaskRunResult } from '../agent/pipeline/runner.js';
 import { EXIT } from './verb-action.js';
 
-type Outcome = TaskRunResult['outcome'];
+/** A run's outcome as printed: a local run's, or the same facts from the agent's API (a hand-over). */
+type Outcome = Pick<TaskRunResult['outcome'], 'status' | 'recordsIn' | 'recordsOk' | 'recordsFailed' | 'outputs'> & { error?: { code: string; fullMessage: string } };
+
+/** A processed file as printed: a local run's FileResult, or the same facts from the agent's API. */
+export interface PrintableFileResult {
+  file: { name: string; path: string };
+  route?: { definition: { type: string }; reason: string };
+  outcome?: Outcome;
+  error?: { code: string; fullMessage: string };
+  disposition: FileResult['disposition'];
+  path?: string;
+  errorPath?: string;
+}
 
 export function exitCodeOf(outcome: Pick<Outcome, 'status'> | undefined, fileFailed: boolean): number {
   if (fileFailed || !outcome || outcome.status === 'failed') return EXIT.failed;
@@ -18,7 +30,7 @@ export function printOutcome(outcome: Outcome): void {
   if (outcome.error) console.log(`Error:    ${outcome.error.code}: ${outcome.error.fullMessage}`);
 }
 
-export function printFileResult(result: FileResult): void {
+export function printFileResult(result: PrintableFileResult): void {
   console.log(`File:     ${result.file.name}`);
   if (result.route) console.log(`Task:     ${result.route.definition.type} (${result.route.reason})`);
   if (result.outcome) printOutcome(result.outcome);

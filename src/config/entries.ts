@@ -2,6 +2,7 @@
 // entry and the field but never echo a connection's values: they may be secrets.
 import { Cron } from 'croner';
 import { isObject } from '../json/is-object.js';
+import { isTimeZone } from '../time/zoned.js';
 
 export interface ConnectWiseConnection {
   type: 'connectwise';
@@ -29,6 +30,10 @@ export interface TaskConfig {
   type: string;
   connection?: string;
   schedule?: string;
+  /** Run once at start when the last scheduled time passed while the agent was down. */
+  catchUp?: boolean;
+  /** The IANA time zone the schedule is read in (Europe/Copenhagen); the machine's own by default. */
+  timezone?: string;
   settings: Record<string, unknown>;
 }
 
@@ -85,6 +90,8 @@ export function checkConnections(value: unknown): void {
   }
 }
 
+const TASK_FIELDS = ['type', 'connection', 'schedule', 'catchUp', 'timezone', 'settings'];
+
 export function checkTasks(value: unknown): void {
   if (!isObject(value)) throw new Error('must be an object of named tasks');
   for (const [name, task] of Object.entries(value)) {
@@ -94,17 +101,23 @@ export function checkTasks(value: unknown): void {
       throw new Error(`task "${name}": connection must be a connection name`);
     }
     if (task['settings'] !== undefined && !isObject(task['settings'])) throw new Error(`task "${name}": settings must be an object`);
-    if (task['schedule'] !== undefined) {
+    for (const field of Object.keys(task)) {
+      if (!TASK_FIELDS.includes(field)) throw new Error(`task "${name}": unknown field "${field}" (allowed: ${TASK_FIELDS.join(', ')})`);
+    }
+    const timezone = task['timezone'];
+    if (timezone !== undefined && (typeof timezone !== 'string' || !isTimeZone(timezone))) {
+      throw new Error(`task "${name}": timezone ${JSON.stringify(timezone)} is not an IANA time zone name (such as "Europe/Copenhagen" or "UTC")`);
+    }
+    if (task['catchUp'] !== undefined && typeof task['catchUp'] !== 'boolean') throw new Error(`task "${name}": catchUp must be true or false`);
+    if (task['schedule'] === undefined) {
+      const needless = ['timezone', 'catchUp'].find((field) => task[field] !== undefined);
+      if (needless) throw new Error(`task "${name}": ${needless} applies to a schedule, and the task has none`);
+    } else {
       if (typeof task['schedule'] !== 'string') throw new Error(`task "${name}": schedule must be a cron expression`);
       try {
-        new Cron(task['schedule'], { paused: true });
+        new Cron(task['schedule'], { paused: true, ...(timezone !== undefined ? { timezone } : {}) });
       } catch (err) {
         throw new Error(`task "${name}": schedule "${task['schedule']}" is not a valid cron expression (${(err as Error).message})`);
-      }
-    }
-    for (const field of Object.keys(task)) {
-      if (!['type', 'connection', 'schedule', 'settings'].includes(field)) {
-        throw new Error(`task "${name}": unknown field "${field}" (allowed: type, connection, schedule, settings)`);
       }
     }
   }

@@ -4,7 +4,7 @@
 import { isObject } from '../json/is-object.js';
 
 /** What a destination can be sent; `events` lists a subset (all of them when left out). */
-export const NOTIFY_EVENTS = ['file-failed', 'run-partial', 'outage-began', 'outage-ended', 'stuck-file', 'daily-summary'] as const;
+export const NOTIFY_EVENTS = ['file-failed', 'run-partial', 'task-failed', 'outage-began', 'outage-ended', 'stuck-file', 'daily-summary'] as const;
 export type NotifyEventName = (typeof NOTIFY_EVENTS)[number];
 
 export const WEBHOOK_FORMATS = ['json', 'teams', 'slack'] as const;

@@ -100,7 +100,7 @@ export const schema = {
     default: {} as Record<string, unknown>,
   },
   tasks: {
-    doc: 'Named tasks: { "nightly-invoices": { "type": "connectwise.export-invoices", "connection": "main", "schedule": "0 2 * * *", "settings": {...} } }.',
+    doc: 'Named tasks: { "nightly-invoices": { "type": "connectwise.export-invoices", "connection": "main", "schedule": "0 2 * * *", "timezone": "Europe/Copenhagen", "catchUp": true, "settings": {...} } }.',
     format: 'object',
     default: {} as Record<string, unknown>,
   },

@@ -10,6 +10,8 @@ import type { NotificationMessage } from './message.js';
 export interface Sender {
   /** Names the destination in log lines without its secrets (no URL path, no password). */
   label: string;
+  /** The kind of destination, for the notifications counter. */
+  channel: 'email' | 'webhook';
   events: ReadonlySet<NotifyEventName>;
   send(message: NotificationMessage, signal: AbortSignal): Promise<void>;
   close(): Promise<void>;

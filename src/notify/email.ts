@@ -30,6 +30,7 @@ export function emailSender(dest: EmailDestination, options: EmailSenderOptions 
     socketTimeout: timeout,
   });
   return {
+    channel: 'email',
     label: `e-mail to ${dest.to.join(', ')} via ${dest.smtp.host}:${dest.smtp.port}`,
     events: new Set(dest.events),
     async send(message: NotificationMessage): Promise<void> {

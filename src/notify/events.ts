@@ -51,6 +51,14 @@ export type NotificationEvent =
       error?: ErrorInfo;
       outputs: string[];
     })
+  | (Base & {
+      type: 'task-failed';
+      /** The configured task's name (a schedule's, `dropwise task`'s) and its type. */
+      taskName: string;
+      task: string;
+      trigger: 'schedule' | 'cli';
+      error: ErrorInfo;
+    })
   | (Base & { type: 'outage-began'; connection: string; error: ErrorInfo; file?: string })
   | (Base & { type: 'outage-ended'; connection: string; since: Date; file?: string })
   | (Base & { type: 'stuck-file'; file: string; path: string; since: Date })
@@ -72,6 +80,8 @@ export function causeOf(event: NotificationEvent): string {
       return `${event.type}|${event.taskName ?? event.task ?? '(no task)'}|${event.error.code}`;
     case 'run-partial':
       return `${event.type}|${event.taskName ?? event.task}|${event.error?.code ?? ''}`;
+    case 'task-failed':
+      return `${event.type}|${event.taskName}|${event.error.code}`;
     case 'outage-began':
     case 'outage-ended':
       return `${event.type}|${event.connection}`;

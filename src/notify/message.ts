@@ -123,6 +123,19 @@ function render(event: NotificationEvent): Rendered {
           'The records that failed are in the fail file in outbox/fail, each with its error; fix them and drop that file into the inbox again.',
       };
     }
+    case 'task-failed': {
+      const task = taskLabel(event.task, event.taskName);
+      const by = event.trigger === 'schedule' ? 'its schedule' : 'dropwise task';
+      return {
+        severity: 'error',
+        title: `Task failed: ${event.taskName}`,
+        summary: `${task} (started by ${by}) failed: ${event.error.code} ${event.error.message}`,
+        facts: [...fact('Task', task), ...fact('Started by', by), ...fact('Error code', event.error.code), ...fact('Error', event.error.message)],
+        nextStep:
+          event.error.hint ??
+          `Fix the cause named above, then run it again with \`dropwise task ${event.taskName}\` (a scheduled task also runs at its next time).`,
+      };
+    }
     case 'outage-began':
       return {
         severity: 'error',

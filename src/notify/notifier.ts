@@ -8,6 +8,7 @@ import type { NotifyConfig } from '../config/notify.js';
 import type { DropwiseError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RunHistory } from '../state/index.js';
+import { events } from '../events.js';
 import { dailyCron, lastDaySummary } from './daily-summary.js';
 import { Delivery, type DeliveryOptions, type Sender } from './delivery.js';
 import { emailSender } from './email.js';
@@ -29,6 +30,15 @@ export interface ProcessedFile {
   route?: { definition: { type: string }; taskName?: string; connection?: string };
   outcome?: { status: 'success' | 'partial' | 'failed' | 'empty'; recordsOk: number; recordsFailed: number; outputs: string[] };
   error?: DropwiseError;
+}
+
+/** What the notifier needs of a configured task's run (a schedule's, `dropwise task`'s). */
+export interface ProcessedTaskRun {
+  taskName: string;
+  /** The task type. */
+  task: string;
+  trigger: 'schedule' | 'cli';
+  outcome: { status: 'success' | 'partial' | 'failed' | 'empty'; recordsOk: number; recordsFailed: number; outputs: string[]; error?: DropwiseError };
 }
 
 /** Codes that mean the remote system is down: the agent leaves the file for a retry. */
@@ -78,6 +88,7 @@ export class Notifier {
         onResult: (r) => {
           if (r.delivered) this.counts.sent++;
           else this.counts.failed++;
+          if (events.notificationSent.hasSubscribers) events.notificationSent.publish({ channel: sender.channel, event: r.event, ok: r.delivered });
           options.onResult?.(r);
         },
       });
@@ -111,6 +122,33 @@ export class Notifier {
       this.reportFile(result);
     } catch (err) {
       this.options.log.error(`Notification about ${result.file.name} failed: ${String(err)}`);
+    }
+  }
+
+  /** What a configured task's run means for the people watching: a failure or a partial run (an interrupted one is neither). */
+  taskRun(run: ProcessedTaskRun): void {
+    try {
+      this.reportTaskRun(run);
+    } catch (err) {
+      this.options.log.error(`Notification about task ${run.taskName} failed: ${String(err)}`);
+    }
+  }
+
+  private reportTaskRun({ taskName, task, trigger, outcome }: ProcessedTaskRun): void {
+    const at = new Date();
+    if (outcome.status === 'failed' && outcome.error && outcome.error.code !== 'DW_SHUTDOWN') {
+      this.notify({ type: 'task-failed', at, taskName, task, trigger, error: errorInfo(outcome.error) });
+    } else if (outcome.status === 'partial') {
+      this.notify({
+        type: 'run-partial',
+        at,
+        task,
+        taskName,
+        recordsOk: outcome.recordsOk,
+        recordsFailed: outcome.recordsFailed,
+        outputs: outcome.outputs,
+        ...(outcome.error ? { error: errorInfo(outcome.error) } : {}),
+      });
     }
   }
 

@@ -18,6 +18,7 @@ export function webhookSender(dest: WebhookDestination, options: WebhookSenderOp
   const pool = new Pool(url.origin, { connections: 1, headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout } });
   const where = `${dest.format} webhook at ${url.host}`;
   return {
+    channel: 'webhook',
     label: where,
     events: new Set(dest.events),
     async send(message: NotificationMessage, signal: AbortSignal): Promise<void> {

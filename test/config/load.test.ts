@@ -114,4 +114,15 @@ describe('loadConfig', () => {
     expect(config.tasks['nightly']).toEqual({ type: 'connectwise.export-invoices', schedule: '0 2 * * *', settings: {} });
     expect(config.routes).toHaveLength(1);
   });
+
+  it("takes a schedule's catchUp and time zone, and refuses a zone that does not exist, naming the task and key", () => {
+    const ok = writeConfig({ tasks: { nightly: { type: 'connectwise.export-invoices', schedule: '0 2 * * *', catchUp: true, timezone: 'Europe/Copenhagen' } } }, 'tz.json');
+    expect(loadConfig({ file: ok, env: {} }).tasks['nightly']).toMatchObject({ catchUp: true, timezone: 'Europe/Copenhagen' });
+    const badZone = writeConfig({ tasks: { nightly: { type: 'connectwise.export-invoices', schedule: '0 2 * * *', timezone: 'Europe/Kobenhavn' } } }, 'tz-bad.json');
+    expect(configError(() => loadConfig({ file: badZone, env: {} })).message).toContain('tasks: task "nightly": timezone "Europe/Kobenhavn" is not an IANA time zone name');
+    const noSchedule = writeConfig({ tasks: { manual: { type: 'connectwise.export-invoices', catchUp: true } } }, 'tz-none.json');
+    expect(configError(() => loadConfig({ file: noSchedule, env: {} })).message).toContain('task "manual": catchUp applies to a schedule, and the task has none');
+    const notBoolean = writeConfig({ tasks: { nightly: { type: 'connectwise.export-invoices', schedule: '0 2 * * *', catchUp: 'yes' } } }, 'tz-bool.json');
+    expect(configError(() => loadConfig({ file: notBoolean, env: {} })).message).toContain('task "nightly": catchUp must be true or false');
+  });
 });

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { EmailDestination, WebhookDestination, WebhookFormat } from '../../src/config/notify.js';
 import { NOTIFY_EVENTS } from '../../src/config/notify.js';
 import { DropwiseError } from '../../src/errors.js';
+import { events } from '../../src/events.js';
 import { silentLogger } from '../../src/log.js';
 import { redactor } from '../../src/secrets.js';
 import type { Sender } from '../../src/notify/delivery.js';
@@ -77,7 +78,8 @@ describe('the notifier', () => {
     const n = notifier([emailSender(emailTo(mail.port)), ...(['json', 'teams', 'slack'] as const).map((f) => webhookSender(hook(web.url, f)))]);
 
     n.fileProcessed(failedFile());
-    await waitFor(() => mail.mails.length === 1 && web.requests.length === 3, 10_000, () => `${mail.mails.length} mails, ${web.requests.length} webhooks`);
+    // The receivers see a message before its sender has the answer: wait for the counts too.
+    await waitFor(() => mail.mails.length === 1 && web.requests.length === 3 && n.counts.sent === 4, 10_000, () => `${mail.mails.length} mails, ${web.requests.length} webhooks, ${n.counts.sent} counted`);
 
     const [m] = mail.mails;
     expect(m).toMatchObject({ from: 'dropwise@example.com', to: ['ops@example.com', 'oncall@example.com'], user: SMTP_USER });
@@ -370,6 +372,43 @@ describe('the agent with a notifier', () => {
     expect(failed.text).toMatch(/File is now in: +.*outbox[/\\]fail[/\\]mystery\.xml/);
     const events = web.accepted().map((b) => (b as { event: string }).event).sort();
     expect(events).toEqual(['file-failed', 'run-partial']);
+  });
+
+  it("sends a configured task's failed run (dropwise task, a schedule) and counts each delivery as a notificationSent event", async () => {
+    const mail = await smtp();
+    const web = await receiver();
+    const sent: unknown[] = [];
+    const unsubscribe = events.notificationSent.subscribe((e) => sent.push(e));
+    closers.push(async () => unsubscribe());
+    const n = notifier([emailSender(emailTo(mail.port)), webhookSender(hook(web.url, 'json'))]);
+    harness = createTestAgent(await makeTempDir(), {
+      config: { tasks: { 'nightly-export': { type: 'test.export', settings: { outputFile: 'x.xml', fail: true } } } },
+      deps: { notifier: n },
+    });
+    await harness.agent.open();
+    const { outcome } = await harness.agent.runConfiguredTask('nightly-export', 'cli');
+    expect(outcome.status).toBe('failed');
+    await waitFor(() => mail.mails.length === 1 && web.requests.length === 1 && sent.length === 2, 10_000, () => `${mail.mails.length} mails, ${web.requests.length} webhooks, ${sent.length} events`);
+    const [m] = mail.mails;
+    expect(m!.subject).toBe('[dropwise] Task failed: nightly-export');
+    expect(m!.text).toContain('nightly-export (test.export) (started by dropwise task) failed: DW_TRAEDE_AUTH Traede refused the token');
+    expect(m!.text).toContain('What to do next: Check the token in the config');
+    expect(web.accepted()[0]).toMatchObject({ event: 'task-failed', details: { taskName: 'nightly-export', task: 'test.export', trigger: 'cli', error: { code: 'DW_TRAEDE_AUTH' } } });
+    expect(sent).toEqual(expect.arrayContaining([{ channel: 'email', event: 'task-failed', ok: true }, { channel: 'webhook', event: 'task-failed', ok: true }]));
+    await harness.agent.close();
+  });
+
+  it("sends a configured task's partial run, and nothing for a successful or interrupted one", async () => {
+    const web = await receiver();
+    const n = notifier([webhookSender(hook(web.url, 'json'))]);
+    const base = { taskName: 'gl-nightly', task: 'connectwise.export-gl-batch', trigger: 'schedule' as const };
+    n.taskRun({ ...base, outcome: { status: 'success', recordsOk: 5, recordsFailed: 0, outputs: [] } });
+    n.taskRun({ ...base, outcome: { status: 'failed', recordsOk: 0, recordsFailed: 0, outputs: [], error: new DropwiseError('DW_SHUTDOWN', 'The agent stopped during the run') } });
+    n.taskRun({ ...base, outcome: { status: 'partial', recordsOk: 4, recordsFailed: 1, outputs: ['/srv/outbox/fail/gl_fail.xml'] } });
+    await waitFor(() => web.requests.length === 1, 10_000);
+    await n.close(2000);
+    expect(web.accepted()).toHaveLength(1);
+    expect(web.accepted()[0]).toMatchObject({ event: 'run-partial', title: 'Run partial: gl-nightly (connectwise.export-gl-batch) (1 of 5 records failed)', details: { taskName: 'gl-nightly' } });
   });
 });
 

@@ -8,7 +8,7 @@ export interface Answer {
   json<T = Record<string, unknown>>(): T;
 }
 
-export function call(url: string, options: { method?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+export function call(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers ?? {} }, (res) => {
       let body = '';
@@ -17,6 +17,6 @@ export function call(url: string, options: { method?: string; headers?: Record<s
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: <T>() => JSON.parse(body) as T }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(options.body);
   });
 }
