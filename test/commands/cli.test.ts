@@ -1,5 +1,6 @@
 // The built CLI as a person runs it.
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../support/cli.js';
@@ -84,5 +85,31 @@ describe('dropwise CLI', () => {
       // Nothing ran: the file to run is where it was.
       await fs.access(input);
     });
+  });
+
+  // Exit 1 means "some records failed": a script must not read a typo as a partial success.
+  it.each([
+    ['an unknown verb', ['strat'], /unknown command 'strat'/],
+    ['an unknown option', ['status', '--jsn'], /unknown option '--jsn'/],
+    ['a missing argument', ['run'], /missing required argument 'file'/],
+    ['a bad option value', ['simulate', '--port', 'x'], /expected an integer/],
+  ])('exits 2 for %s, after saying what is wrong', async (_, args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('simulate on a port in use says so in a sentence and exits 2, without a stack', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const r = await runCli(['simulate', '--port', String(port)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`the sandbox cannot listen on 127.0.0.1:${port}: the port is already in use`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      server.close();
+    }
   });
 });
