@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from '../async/backoff.js';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
+import { isDropwiseError, type DropwiseError } from '../errors.js';
 import { events } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -17,6 +18,7 @@ import type { TaskRegistry } from '../tasks/registry.js';
 import { RunPlanner } from '../tasks/run-plan.js';
 import { claimFile, type ClaimedFile } from './intake/claim.js';
 import { isPresent } from '../fs/retry.js';
+import { disposeRefused } from './pipeline/disposition.js';
 import { Journal } from './pipeline/journal.js';
 import { Limiter } from '../async/limiter.js';
 import { processClaimed, type FilePipelineDeps, type FileResult } from './pipeline/process-file.js';
@@ -108,9 +110,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (stale > 0) log.info(`Removed ${stale} unfinished temp file(s) from ${this.workspace.tmp}`);
     const leftovers = await listClaimed(this.workspace.processing);
     if (leftovers.length > 0) log.info(`Resuming ${leftovers.length} file(s) left in ${this.workspace.processing}`);
-    for (const file of leftovers) this.enqueue(file);
+    for (const file of leftovers) this.enqueue({ ...file, name: this.journalOf().droppedName(file.id) ?? file.name });
 
-    this.watcher = new InboxWatcher({ ...config.watch, inbox: this.workspace.inbox, log, onReady: (name) => this.track(this.claim(name)) });
+    const ownFolders = [this.workspace.success, this.workspace.fail, this.workspace.archive, this.workspace.work, config.folders.state];
+    this.watcher = new InboxWatcher({ ...config.watch, inbox: this.workspace.inbox, ownFolders, log, onReady: (name) => this.track(this.claim(name)) });
     await this.watcher.start();
     this.scheduler = new Scheduler(config.tasks, log, async (name) => {
       if (!this.stopping) await this.runConfiguredTask(name, 'schedule');
@@ -214,11 +217,24 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async claim(name: string): Promise<void> {
     // While paused the watcher keeps offering the file; it is taken at a sweep after resume().
     if (this.stopping || this.paused) return;
-    const claimed = await claimFile(path.join(this.workspace.inbox, name), this.workspace);
+    const source = path.join(this.workspace.inbox, name);
+    let claimed: ClaimedFile | undefined;
+    try {
+      claimed = await claimFile(source, this.workspace);
+    } catch (err) {
+      if (isDropwiseError(err, 'DW_FILE_NOT_REGULAR')) return this.refuse(source, name, err);
+      throw err;
+    }
     if (!claimed) return;
     await this.journalOf().record({ event: 'claimed', id: claimed.id, name: claimed.name }, { durable: true });
     if (events.fileClaimed.hasSubscribers) events.fileClaimed.publish({ name: claimed.name });
     this.enqueue(claimed);
+  }
+
+  /** An inbox entry that is not a regular file goes to outbox/fail as it is, unread, with its reason. */
+  private async refuse(source: string, name: string, error: DropwiseError): Promise<void> {
+    const refused = await disposeRefused(source, name, error, this.deps.config.folders);
+    if (refused) this.deps.log.warn(`Refused ${name}: ${error.message}; it was moved, unread, to ${refused.path}, the reason to ${refused.errorPath}`);
   }
 
   private enqueue(file: ClaimedFile): void {

@@ -1,6 +1,6 @@
 // dropwise run FILE: processes one file exactly as the agent would, then exits 0/1/2.
 import type { Command } from 'commander';
-import { DropwiseError } from '../errors.js';
+import { missingFileError } from '../fs/entry-kind.js';
 import { openOneShotAgent, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
 import { action } from './verb-action.js';
 import { exitCodeOf, printFileResult } from './summary.js';
@@ -18,7 +18,7 @@ export async function runFile(rt: Runtime, file: string): Promise<number> {
   const agent = await openOneShotAgent(rt, 'run');
   try {
     const result = await agent.runFile(file);
-    if (!result) throw new DropwiseError('DW_FILE_UNREADABLE', `The file ${file} does not exist`, { hint: 'Check the path and try again' });
+    if (!result) throw missingFileError(file);
     printFileResult(result);
     return exitCodeOf(result.outcome, result.disposition !== 'archived' && result.disposition !== 'deleted');
   } finally {

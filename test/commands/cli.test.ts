@@ -112,4 +112,33 @@ describe('dropwise CLI', () => {
       server.close();
     }
   });
+
+  describe('run and validate on something that is not a file', () => {
+    it('refuse a folder and a link before anything moves, and say a missing file is missing', async () => {
+      const file = await configFile({ sandbox: { mode: 'off' }, log: { file: '' } });
+      const dir = path.dirname(file);
+      const folder = path.join(dir, 'drops');
+      await fs.mkdir(folder);
+      await fs.writeFile(path.join(folder, 'a.xml'), '<Strange/>');
+      const link = path.join(dir, 'link.xml');
+      await fs.symlink(path.join(folder, 'a.xml'), link);
+      const cases: [string[], string][] = [
+        [['run', folder], `DW_FILE_NOT_REGULAR: ${folder} is a folder, not a regular file`],
+        [['run', link], `DW_FILE_NOT_REGULAR: ${link} is a symbolic link, not a regular file`],
+        [['validate', folder], `DW_FILE_NOT_REGULAR: ${folder} is a folder, not a regular file`],
+        [['validate', path.join(dir, 'missing.xml')], `DW_FILE_UNREADABLE: The file ${path.join(dir, 'missing.xml')} does not exist`],
+      ];
+      for (const [args, message] of cases) {
+        const r = await runCli([...args, '--config', file]);
+        expect({ args, code: r.code }).toEqual({ args, code: 2 });
+        expect(r.stdout + r.stderr).toContain(message);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+      // Nothing moved: the folder, its file and the link are where they were; nothing was claimed.
+      expect(await fs.readdir(folder)).toEqual(['a.xml']);
+      expect((await fs.lstat(link)).isSymbolicLink()).toBe(true);
+      expect(await fs.readdir(path.join(dir, 'work', 'processing')).catch(() => [])).toEqual([]);
+      expect(await fs.readdir(path.join(dir, 'outbox', 'fail')).catch(() => [])).toEqual([]);
+    });
+  });
 });

@@ -34,6 +34,8 @@ const KEEP_FINISHED = 200;
 export class Journal {
   private readonly latest = new Map<string, JournalEntry>();
   private readonly targets = new Map<string, { kind: DisposalKind; target: string }>();
+  /** The name each claim was dropped with: its path in work/processing may carry a shortened one. */
+  private readonly names = new Map<string, string>();
   private chain: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -78,12 +80,18 @@ export class Journal {
     return planned?.kind === kind ? planned.target : undefined;
   }
 
+  /** The name a claim was dropped with, if its `claimed` entry is known. */
+  droppedName(id: string): string | undefined {
+    return this.names.get(id);
+  }
+
   async close(): Promise<void> {
     await this.chain;
     await this.handle.close();
   }
 
   private remember(entry: JournalEntry): void {
+    if (entry.event === 'claimed') this.names.set(entry.id, entry.name);
     if (entry.event === 'disposing') this.targets.set(entry.id, { kind: entry.kind, target: entry.target });
     else this.latest.set(entry.id, entry);
   }
