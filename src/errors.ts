@@ -10,8 +10,10 @@ export const ERROR_CODES = {
   // input files
   DW_FILE_EMPTY: 'The file is empty',
   DW_FILE_TOO_LARGE: 'The file is larger than processing.maxFileBytes',
-  DW_FILE_UNREADABLE: 'The file given to dropwise run does not exist',
+  DW_FILE_UNREADABLE: 'The file given to dropwise run or validate does not exist',
+  DW_FILE_NOT_REGULAR: 'The entry is a symbolic link, a folder, a FIFO, a socket or a device, not a regular file',
   DW_XML_MALFORMED: 'The file is not well-formed XML',
+  DW_XML_ENCODING: 'The file is not valid text in the encoding it declares, or declares one dropwise does not read',
   DW_XML_UNSAFE: 'The file uses an XML feature dropwise refuses (DOCTYPE/entities)',
   DW_UNKNOWN_ROOT: 'No task handles files with this root element',
   DW_TASK_REQUEST_INVALID: 'The task request is not valid',

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from '../async/backoff.js';
 import { shutdownError } from '../async/shutdown.js';
-import { DropwiseError } from '../errors.js';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
+import { DropwiseError, isDropwiseError } from '../errors.js';
 import { events } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/notifier.js';
@@ -21,6 +21,7 @@ import { RunPlanner } from '../tasks/run-plan.js';
 import { claimFile, claimedFile, parseClaimedName, type ClaimedFile } from './intake/claim.js';
 import { fsyncDir } from '../fs/fsync.js';
 import { isPresent } from '../fs/retry.js';
+import { disposeRefused } from './pipeline/disposition.js';
 import { Journal } from './pipeline/journal.js';
 import { Limiter } from '../async/limiter.js';
 import { processClaimed, type FilePipelineDeps, type FileResult } from './pipeline/process-file.js';
@@ -125,9 +126,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (stale > 0) log.info(`Removed ${stale} unfinished temp file(s) from ${this.workspace.tmp}`);
     const leftovers = await listClaimed(this.workspace.processing);
     if (leftovers.length > 0) log.info(`Resuming ${leftovers.length} file(s) left in ${this.workspace.processing}`);
-    for (const file of leftovers) this.enqueue(file);
+    for (const file of leftovers) this.enqueue({ ...file, name: this.journalOf().droppedName(file.id) ?? file.name });
 
-    this.watcher = new InboxWatcher({ ...config.watch, inbox: this.workspace.inbox, log, onReady: (name) => this.track(this.claim(name)) });
+    const ownFolders = [this.workspace.success, this.workspace.fail, this.workspace.archive, this.workspace.work, config.folders.state];
+    this.watcher = new InboxWatcher({ ...config.watch, inbox: this.workspace.inbox, ownFolders, log, onReady: (name) => this.track(this.claim(name)) });
     await this.watcher.start();
     this.scheduler = new Scheduler(
       config.tasks,
@@ -308,7 +310,14 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async claim(name: string): Promise<void> {
     // While paused the watcher keeps offering the file; it is taken at a sweep after resume().
     if (this.stopping || this.paused) return;
-    const claimed = await claimFile(path.join(this.workspace.inbox, name), this.workspace);
+    const source = path.join(this.workspace.inbox, name);
+    let claimed: ClaimedFile | undefined;
+    try {
+      claimed = await claimFile(source, this.workspace);
+    } catch (err) {
+      if (isDropwiseError(err, 'DW_FILE_NOT_REGULAR')) return this.refuse(source, name, err);
+      throw err;
+    }
     if (!claimed) return;
     try {
       await this.recordClaim(claimed);
@@ -326,6 +335,12 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async recordClaim(claimed: ClaimedFile): Promise<void> {
     await fsyncDir(this.workspace.processing);
     await this.journalOf().record({ event: 'claimed', id: claimed.id, name: claimed.name }, { durable: true });
+  }
+
+  /** An inbox entry that is not a regular file goes to outbox/fail as it is, unread, with its reason. */
+  private async refuse(source: string, name: string, error: DropwiseError): Promise<void> {
+    const refused = await disposeRefused(source, name, error, this.deps.config.folders);
+    if (refused) this.deps.log.warn(`Refused ${name}: ${error.message}; it was moved, unread, to ${refused.path}, the reason to ${refused.errorPath}`);
   }
 
   private enqueue(file: ClaimedFile): void {

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { AppConfig } from '../config/load.js';
 import { toDropwiseError, type DropwiseError } from '../errors.js';
+import { checkRegularFile } from '../fs/entry-kind.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 import { FileRouter, type FileRoute } from '../tasks/file-router.js';
 import { RunPlanner } from '../tasks/run-plan.js';
@@ -23,6 +24,8 @@ export async function validateFile(file: string, config: AppConfig, registry: Ta
   const name = path.basename(file);
   let route: FileRoute;
   try {
+    // As the agent would: a missing file, a folder or a link is refused before anything reads it.
+    await checkRegularFile(file);
     route = await new FileRouter(config, registry).route(file, name);
   } catch (err) {
     return { error: toDropwiseError(err), exitCode: 2 };

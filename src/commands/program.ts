@@ -17,6 +17,8 @@ export function createProgram(): Command {
     .description(pkg.description)
     .version(pkg.version, '-V, --version', 'print the version')
     .showHelpAfterError()
+    // Usage errors throw instead of exiting 1 (1 means "some records failed"): cli.ts exits 2.
+    .exitOverride()
     .addHelpText('after', '\nExit codes of run, task and validate: 0 all ok, 1 some records failed, 2 the file or task failed.');
   for (const verb of [start, run, task, validate, simulate, status, pause, resume, service]) verb.register(program);
   return program;

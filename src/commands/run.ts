@@ -3,7 +3,7 @@
 // runs here, and SIGINT/SIGTERM/SIGHUP stop it cleanly (./stop-signals.ts): the file stays in
 // work/processing and resumes at the agent's next start.
 import type { Command } from 'commander';
-import { DropwiseError } from '../errors.js';
+import { missingFileError } from '../fs/entry-kind.js';
 import { openOneShotAgent, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
 import { action } from './verb-action.js';
 import { exitCodeOf, printFileResult } from './summary.js';
@@ -30,7 +30,7 @@ export async function runFile(rt: Runtime, file: string): Promise<number> {
   const signals = onStopSignals(() => agent.interrupt(), file);
   try {
     const result = await agent.runFile(file);
-    if (!result) throw new DropwiseError('DW_FILE_UNREADABLE', `The file ${file} does not exist`, { hint: 'Check the path and try again' });
+    if (!result) throw missingFileError(file);
     printFileResult(result);
     if (signals.received && result.disposition === 'interrupted') return signalExitCode(signals.received);
     return exitCodeOf(result.outcome, result.disposition !== 'archived' && result.disposition !== 'deleted');

@@ -21,6 +21,13 @@ function integer(min: number): (value: string) => number {
   };
 }
 
+/** Why a listen failed, for the errors a person can fix with --port or --host (anything else is a bug). */
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'the port is already in use',
+  EACCES: 'this user may not listen on that port',
+  EADDRNOTAVAIL: 'the address is not one of this machine',
+};
+
 export function register(program: Command): void {
   program
     .command('simulate')
@@ -61,14 +68,23 @@ privateKey sandbox-private-key, clientId as printed):
     .action(async (options: SimulateOptions) => {
       // Imported here, not at the top: `dropwise --help` should not load the whole sandbox.
       const { startSandbox } = await import('../simulator/index.js');
-      const sandbox = await startSandbox({
-        host: options.host,
-        port: options.port,
-        seed: options.seed,
-        latencyMs: options.latency,
-        tls: options.tls === true,
-        size: options.invoices === undefined ? {} : { invoices: options.invoices },
-      });
+      let sandbox: Sandbox;
+      try {
+        sandbox = await startSandbox({
+          host: options.host,
+          port: options.port,
+          seed: options.seed,
+          latencyMs: options.latency,
+          tls: options.tls === true,
+          size: options.invoices === undefined ? {} : { invoices: options.invoices },
+        });
+      } catch (err) {
+        const why = LISTEN_PROBLEMS[(err as NodeJS.ErrnoException).code ?? ''];
+        if (why === undefined) throw err;
+        console.error(`dropwise: the sandbox cannot listen on ${options.host}:${options.port}: ${why}; choose another with --port (0 picks a free one) or --host`);
+        process.exitCode = 2;
+        return;
+      }
       printBanner(sandbox, options);
       await new Promise<void>((resolve) => {
         const stop = (): void => {

@@ -1,6 +1,8 @@
 // Reads a task request: an XML document with root <TaskRequest>, or a JSON object with the same keys
 // (ARCHITECTURE §3). Only the form is checked here; run-plan.ts decides what it names.
+import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
+import { NO_FOLLOW } from '../fs/entry-kind.js';
 import { DropwiseError } from '../errors.js';
 import { childElements, elementToValue, readDocument, textOf } from '../xml/reader.js';
 import type { TaskRef } from './run-plan.js';
@@ -23,7 +25,7 @@ export async function readTaskRequest(file: string, kind: 'xml' | 'json'): Promi
   if (size > MAX_TASK_REQUEST_BYTES) {
     throw invalid(`The task request is ${size} bytes; task requests are limited to ${MAX_TASK_REQUEST_BYTES} bytes`);
   }
-  return kind === 'json' ? fromJson(await fs.readFile(file, 'utf8')) : fromXml(file);
+  return kind === 'json' ? fromJson(await fs.readFile(file, { encoding: 'utf8', flag: fsConstants.O_RDONLY | NO_FOLLOW })) : fromXml(file);
 }
 
 async function fromXml(file: string): Promise<TaskRef> {

@@ -4,6 +4,8 @@
 import fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { DropwiseError } from '../errors.js';
+import { NO_FOLLOW } from '../fs/entry-kind.js';
+import { DETECT_BYTES, StrictDecoder, detectEncoding } from './encoding.js';
 import { escapeAttr, escapeText } from './escape.js';
 import { createSafeParser, emptyFileError, malformedError, parserError } from './safe-parser.js';
 
@@ -35,8 +37,48 @@ export interface XmlRecord {
 
 type Source = string | Readable;
 
-function open(source: Source): Readable {
-  return typeof source === 'string' ? fs.createReadStream(source, { encoding: 'utf8', highWaterMark: 256 * 1024 }) : source;
+async function open(source: Source): Promise<Readable> {
+  if (typeof source !== 'string') return source;
+  // Bytes: their encoding is the document's to say (encoding.ts). Never through a link.
+  const handle = await fs.promises.open(source, fs.constants.O_RDONLY | NO_FOLLOW);
+  return handle.createReadStream({ highWaterMark: 256 * 1024 });
+}
+
+/**
+ * The text of a source: bytes decoded strictly in the document's own encoding (DW_XML_ENCODING for
+ * bytes that are not), or the strings of a stream of text as they are.
+ */
+async function* decodedText(stream: Readable): AsyncGenerator<string> {
+  let head: Buffer[] = [];
+  let headBytes = 0;
+  let decoder: StrictDecoder | undefined;
+  let first = true;
+  for await (const chunk of stream) {
+    if (typeof chunk === 'string') {
+      yield first ? chunk.replace(/^\uFEFF/, '') : chunk;
+      first = false;
+      continue;
+    }
+    first = false;
+    if (decoder) {
+      yield decoder.write(chunk as Buffer);
+      continue;
+    }
+    // Enough of the start to see the byte order mark and the XML declaration.
+    head.push(chunk as Buffer);
+    headBytes += (chunk as Buffer).length;
+    if (headBytes < DETECT_BYTES) continue;
+    const bytes = Buffer.concat(head);
+    head = [];
+    decoder = new StrictDecoder(detectEncoding(bytes));
+    yield decoder.write(bytes);
+  }
+  if (!decoder && headBytes > 0) {
+    const bytes = Buffer.concat(head);
+    decoder = new StrictDecoder(detectEncoding(bytes));
+    yield decoder.write(bytes);
+  }
+  if (decoder) yield decoder.end();
 }
 
 /**
@@ -116,15 +158,9 @@ export async function* readRecords(
     if (el && stack.length === 1) queue.push({ index: index++, element: el });
   });
 
-  const stream = open(source);
-  let first = true;
+  const stream = await open(source);
   try {
-    for await (const chunk of stream) {
-      let text = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
-      if (first) {
-        text = text.replace(/^\uFEFF/, '');
-        first = false;
-      }
+    for await (const text of decodedText(stream)) {
       if (!sawContent && text.trim() !== '') sawContent = true;
       try {
         parser.write(text);

@@ -91,16 +91,19 @@ describe('agent: successful files', () => {
     expect(await fs.readFile(folder(t, 'outbox', 'success', 'export.xml'), 'utf8')).toMatch(/<key>test\.export@default#[0-9a-f]{12}<\/key>/);
   });
 
-  it('ignores temp names and sub-folders in the inbox', async () => {
+  it('ignores temp names, and refuses sub-folders visibly without reading into them', async () => {
     const t = await started();
     await fs.mkdir(folder(t, 'inbox', 'sub'));
     await fs.writeFile(folder(t, 'inbox', 'sub', 'nested.xml'), echoDocument('N', 1));
     await fs.writeFile(folder(t, 'inbox', 'copying.tmp'), echoDocument('T', 1));
     await fs.writeFile(folder(t, 'inbox', 'real.xml'), echoDocument('R', 1));
     await t.processed(1);
+    await waitFor(async () => (await filesUnder(folder(t, 'outbox', 'fail'))).length === 2, 10_000, () => 'the sub-folder refused');
     await t.agent.stop();
     expect(t.results).toHaveLength(1);
-    expect(await filesUnder(folder(t, 'inbox'))).toEqual(['copying.tmp', path.join('sub', 'nested.xml')]);
+    expect(await filesUnder(folder(t, 'inbox'))).toEqual(['copying.tmp']);
+    expect(await filesUnder(folder(t, 'outbox', 'fail'))).toEqual(['sub.error.xml', path.join('sub', 'nested.xml')]);
+    expect(await fs.readFile(folder(t, 'outbox', 'fail', 'sub.error.xml'), 'utf8')).toContain('<code>DW_FILE_NOT_REGULAR</code>');
   });
 });
 

@@ -1,5 +1,6 @@
 // The built CLI as a person runs it.
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../support/cli.js';
@@ -83,6 +84,61 @@ describe('dropwise CLI', () => {
       }
       // Nothing ran: the file to run is where it was.
       await fs.access(input);
+    });
+  });
+
+  // Exit 1 means "some records failed": a script must not read a typo as a partial success.
+  it.each([
+    ['an unknown verb', ['strat'], /unknown command 'strat'/],
+    ['an unknown option', ['status', '--jsn'], /unknown option '--jsn'/],
+    ['a missing argument', ['run'], /missing required argument 'file'/],
+    ['a bad option value', ['simulate', '--port', 'x'], /expected an integer/],
+  ])('exits 2 for %s, after saying what is wrong', async (_, args, message) => {
+    const r = await runCli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('simulate on a port in use says so in a sentence and exits 2, without a stack', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      const r = await runCli(['simulate', '--port', String(port)]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`the sandbox cannot listen on 127.0.0.1:${port}: the port is already in use`);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      server.close();
+    }
+  });
+
+  describe('run and validate on something that is not a file', () => {
+    it('refuse a folder and a link before anything moves, and say a missing file is missing', async () => {
+      const file = await configFile({ sandbox: { mode: 'off' }, log: { file: '' } });
+      const dir = path.dirname(file);
+      const folder = path.join(dir, 'drops');
+      await fs.mkdir(folder);
+      await fs.writeFile(path.join(folder, 'a.xml'), '<Strange/>');
+      const link = path.join(dir, 'link.xml');
+      await fs.symlink(path.join(folder, 'a.xml'), link);
+      const cases: [string[], string][] = [
+        [['run', folder], `DW_FILE_NOT_REGULAR: ${folder} is a folder, not a regular file`],
+        [['run', link], `DW_FILE_NOT_REGULAR: ${link} is a symbolic link, not a regular file`],
+        [['validate', folder], `DW_FILE_NOT_REGULAR: ${folder} is a folder, not a regular file`],
+        [['validate', path.join(dir, 'missing.xml')], `DW_FILE_UNREADABLE: The file ${path.join(dir, 'missing.xml')} does not exist`],
+      ];
+      for (const [args, message] of cases) {
+        const r = await runCli([...args, '--config', file]);
+        expect({ args, code: r.code }).toEqual({ args, code: 2 });
+        expect(r.stdout + r.stderr).toContain(message);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+      // Nothing moved: the folder, its file and the link are where they were; nothing was claimed.
+      expect(await fs.readdir(folder)).toEqual(['a.xml']);
+      expect((await fs.lstat(link)).isSymbolicLink()).toBe(true);
+      expect(await fs.readdir(path.join(dir, 'work', 'processing')).catch(() => [])).toEqual([]);
+      expect(await fs.readdir(path.join(dir, 'outbox', 'fail')).catch(() => [])).toEqual([]);
     });
   });
 });

@@ -3,7 +3,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { entryKind, notRegularError } from '../../fs/entry-kind.js';
 import { fsyncFile } from '../../fs/fsync.js';
+import { MAX_NAME_BYTES, fitName } from '../../fs/name-length.js';
 import { errnoCode, removeIfPresent, renameRetry } from '../../fs/retry.js';
 
 export interface ClaimedFile {
@@ -11,7 +13,7 @@ export interface ClaimedFile {
   id: string;
   /** The name the file had when it was dropped. */
   name: string;
-  /** Where it is now: work/processing/<id>__<name>. */
+  /** Where it is now: work/processing/<id>__<name>, the name shortened when the whole would pass 255 bytes. */
   path: string;
 }
 
@@ -29,16 +31,22 @@ export function parseClaimedName(fileName: string): { id: string; name: string }
   return m ? { id: m[1] as string, name: m[2] as string } : undefined;
 }
 
+/** The claim of `name` (the name it was dropped with, kept in the journal whatever the path says). */
 export function claimedFile(processingDir: string, id: string, name: string): ClaimedFile {
-  return { id, name, path: path.join(processingDir, `${id}${SEPARATOR}${name}`) };
+  const prefix = `${id}${SEPARATOR}`;
+  return { id, name, path: path.join(processingDir, `${prefix}${fitName(name, MAX_NAME_BYTES - prefix.length)}`) };
 }
 
 /**
  * Moves `source` into `processingDir`. Returns undefined when the file is gone (another agent took it).
+ * Anything but a regular file is refused before it moves: DW_FILE_NOT_REGULAR (links are not followed).
  * A file on another volume (only `dropwise run` takes files from outside the inbox) is copied into
  * `tmpDir`, made durable, renamed into place, and only then removed from where it was.
  */
 export async function claimFile(source: string, dirs: { processing: string; tmp: string }): Promise<ClaimedFile | undefined> {
+  const kind = await entryKind(source);
+  if (kind === undefined) return undefined;
+  if (kind !== 'file') throw notRegularError(source, kind);
   const claimed = claimedFile(dirs.processing, newClaimId(), path.basename(source));
   try {
     await renameRetry(source, claimed.path);

@@ -6,7 +6,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../log.js';
 import { errnoCode, isReadable } from '../../fs/retry.js';
-import { listFiles } from './recovery.js';
 import { StabilityTracker, isPartialName } from './stability.js';
 
 export interface InboxWatcherOptions {
@@ -16,7 +15,12 @@ export interface InboxWatcherOptions {
   usePolling: boolean;
   pollIntervalMs: number;
   log: Logger;
-  /** Called once per complete file; the file is not offered again until the promise settles. */
+  /** Folders of the agent's own (outbox, archive, work, state): one inside the inbox is never offered. */
+  ownFolders?: string[];
+  /**
+   * Called once per complete file, and once per entry that is no file at all (a link, a folder, a FIFO:
+   * the claim refuses those); an entry is not offered again until the promise settles.
+   */
   onReady: (name: string) => Promise<void>;
 }
 
@@ -36,11 +40,12 @@ export class InboxWatcher {
 
   async start(): Promise<void> {
     const { inbox, usePolling, pollIntervalMs } = this.options;
-    this.events = watch(inbox, { depth: 0, ignoreInitial: false, usePolling, interval: pollIntervalMs, alwaysStat: false });
+    // followSymlinks off: a link is an entry to refuse, not a way to watch what it points to.
+    this.events = watch(inbox, { depth: 0, ignoreInitial: false, usePolling, interval: pollIntervalMs, alwaysStat: false, followSymlinks: false });
     const hint = (file: string) => {
       if (path.dirname(file) === inbox) this.consider(path.basename(file));
     };
-    this.events.on('add', hint).on('change', hint);
+    this.events.on('add', hint).on('change', hint).on('addDir', hint);
     this.events.on('error', (err) => this.options.log.warn(`File events for ${inbox} failed; the periodic sweep still finds new files: ${String(err)}`));
     await this.sweep();
     this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepMs);
@@ -57,10 +62,10 @@ export class InboxWatcher {
     await this.checking;
   }
 
-  /** Lists the inbox and considers every file in it. */
+  /** Lists the inbox and considers every entry in it, files or not. */
   async sweep(): Promise<void> {
     try {
-      for (const name of await listFiles(this.options.inbox)) this.consider(name);
+      for (const name of await fs.readdir(this.options.inbox)) this.consider(name);
     } catch (err) {
       this.options.log.error(`Cannot list the inbox ${this.options.inbox}: ${errnoCode(err) ?? String(err)}`);
     }
@@ -72,7 +77,7 @@ export class InboxWatcher {
   }
 
   private consider(name: string): void {
-    if (this.stopped || isPartialName(name) || this.handedOver.has(name)) return;
+    if (this.stopped || isPartialName(name) || this.handedOver.has(name) || this.isOwnFolder(name)) return;
     this.candidates.add(name);
   }
 
@@ -87,17 +92,15 @@ export class InboxWatcher {
       const file = path.join(this.options.inbox, name);
       let stat;
       try {
-        stat = await fs.stat(file);
+        // lstat: a link is judged as a link, whatever it points to.
+        stat = await fs.lstat(file);
       } catch {
         this.drop(name);
         continue;
       }
-      if (!stat.isFile()) {
-        this.drop(name);
-        continue;
-      }
       if (!this.tracker.observe(name, { size: stat.size, mtimeMs: stat.mtimeMs })) continue;
-      if (!(await isReadable(file))) continue;
+      // Only a regular file is opened: opening a FIFO would block, and a link must not be read through.
+      if (stat.isFile() && !(await isReadable(file))) continue;
       this.drop(name);
       this.handedOver.add(name);
       void this.options
@@ -105,6 +108,11 @@ export class InboxWatcher {
         .catch((err: unknown) => this.options.log.error(`Cannot take ${name} from the inbox: ${errnoCode(err) ?? String(err)}; it is tried again at the next sweep`))
         .finally(() => this.handedOver.delete(name));
     }
+  }
+
+  private isOwnFolder(name: string): boolean {
+    const entry = path.join(this.options.inbox, name);
+    return (this.options.ownFolders ?? []).some((own) => own === entry || own.startsWith(`${entry}${path.sep}`));
   }
 
   private drop(name: string): void {

@@ -5,13 +5,15 @@
 // Every step is safe to repeat after a crash: the target is chosen once and recorded (DisposalPlan)
 // before anything is placed, and a redo that finds its file already there counts it as placed, so an
 // original never ends up in two places, nor in outbox/fail without its .error.xml.
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppConfig } from '../../config/load.js';
 import type { DropwiseError } from '../../errors.js';
 import { fsyncDir, fsyncFile } from '../../fs/fsync.js';
+import { MAX_NAME_BYTES, fitName } from '../../fs/name-length.js';
 import { freeName, placeFileAt } from '../../fs/place-file.js';
-import { errnoCode, linkRetry, removeIfPresent } from '../../fs/retry.js';
+import { errnoCode, isPresent, linkRetry, removeIfPresent, renameRetry } from '../../fs/retry.js';
 import { errorDocument } from '../../tasks/error-document.js';
 import type { ClaimedFile } from '../intake/claim.js';
 import type { DisposalKind, Disposition } from './journal.js';
@@ -36,6 +38,8 @@ export interface DisposalPlan {
 }
 
 const ERROR_SUFFIX = '.error.xml';
+/** The longest name an original gets in outbox/fail: room for ` (9999)` and `.error.xml` within 255 bytes. */
+const FAIL_NAME_BYTES = MAX_NAME_BYTES - ' (9999)'.length - ERROR_SUFFIX.length;
 
 /** A local calendar date, as an operator looking for yesterday's files thinks of it. */
 export function archiveDay(now = new Date()): string {
@@ -95,7 +99,7 @@ async function placeOriginal(claimed: ClaimedFile, failDir: string, plan: Dispos
   let target = plan.previous('fail');
   for (;;) {
     if (target === undefined) {
-      target = await freeName(failDir, claimed.name, [ERROR_SUFFIX]);
+      target = await freeName(failDir, fitName(claimed.name, FAIL_NAME_BYTES), [ERROR_SUFFIX]);
       await plan.record('fail', target);
     }
     try {
@@ -106,5 +110,55 @@ async function placeOriginal(claimed: ClaimedFile, failDir: string, plan: Dispos
       if (errnoCode(err) !== 'EEXIST') throw err;
       target = undefined;
     }
+  }
+}
+
+/**
+ * Refuses an entry of the inbox that is not a regular file (a link, a folder, a FIFO...) without ever
+ * reading it: the entry itself is renamed into outbox/fail (a link stays a link to whatever it named)
+ * with a `.error.xml` saying why. The error document takes its name first, so a crash in between leaves
+ * an explanation, never an unexplained entry. Undefined when someone else took the entry first.
+ */
+export async function disposeRefused(source: string, name: string, error: DropwiseError, folders: Folders): Promise<DispositionResult | undefined> {
+  const tmp = path.join(folders.work, 'tmp', `refused-${randomBytes(4).toString('hex')}${ERROR_SUFFIX}`);
+  let errorPath: string | undefined;
+  try {
+    await fs.mkdir(path.dirname(tmp), { recursive: true });
+    await fs.mkdir(folders.fail, { recursive: true });
+    await fs.writeFile(tmp, errorDocument(error), 'utf8');
+    await fsyncFile(tmp);
+    for (;;) {
+      const target = await freeName(folders.fail, fitName(name, FAIL_NAME_BYTES), [ERROR_SUFFIX]);
+      try {
+        await linkRetry(tmp, `${target}${ERROR_SUFFIX}`);
+      } catch (err) {
+        if (errnoCode(err) === 'EEXIST') continue;
+        throw err;
+      }
+      errorPath = `${target}${ERROR_SUFFIX}`;
+      // A rename would replace a file that took the name since it was chosen: choose again.
+      if (await isPresent(target)) {
+        await removeIfPresent(errorPath);
+        errorPath = undefined;
+        continue;
+      }
+      try {
+        await renameRetry(source, target);
+      } catch (err) {
+        if (errnoCode(err) !== 'ENOENT') throw err;
+        await removeIfPresent(errorPath);
+        return undefined;
+      }
+      const placed = { disposition: 'failed', path: target, errorPath } as const;
+      errorPath = undefined;
+      await fsyncDir(folders.fail);
+      await fsyncDir(path.dirname(source));
+      return placed;
+    }
+  } catch (err) {
+    if (errorPath !== undefined) await removeIfPresent(errorPath).catch(() => undefined);
+    throw writeError(folders.fail, err);
+  } finally {
+    await removeIfPresent(tmp).catch(() => undefined);
   }
 }

@@ -53,6 +53,8 @@ export class Journal {
   private readonly targets = new Map<string, { kind: DisposalKind; target: string }>();
   /** Claim id → target → the latest record of that output. */
   private readonly outputs = new Map<string, Map<string, OutputRecord>>();
+  /** The name each claim was dropped with: its path in work/processing may carry a shortened one. */
+  private readonly names = new Map<string, string>();
   private chain: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -107,12 +109,18 @@ export class Journal {
     return [...(this.outputs.get(id)?.values() ?? [])];
   }
 
+  /** The name a claim was dropped with, if its `claimed` entry is known. */
+  droppedName(id: string): string | undefined {
+    return this.names.get(id);
+  }
+
   async close(): Promise<void> {
     await this.chain;
     await this.handle.close();
   }
 
   private remember(entry: JournalEntry): void {
+    if (entry.event === 'claimed') this.names.set(entry.id, entry.name);
     if (entry.event === 'disposing') this.targets.set(entry.id, { kind: entry.kind, target: entry.target });
     else if (entry.event === 'output') {
       const { folder, name, target, sha1, placed } = entry;

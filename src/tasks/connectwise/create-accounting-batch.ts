@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { DropwiseError } from '../../errors.js';
 import type { XmlElement } from '../../xml/reader.js';
+import { usableOutputBase } from '../output-name.js';
 import { SettingsReader, baseName } from '../settings.js';
 import type { TaskContext, TaskDefinition, TaskInputFile, TaskOutcome, TaskRun, ValidationReport } from '../types.js';
 import { BATCHES_ROOT, readBatchFile } from './batch/batch-file.js';
@@ -29,7 +30,7 @@ function parseSettings(raw: Record<string, unknown>, input?: Pick<TaskInputFile,
     return { mode: 'fromRun', fromRun: fromRun ?? '', ...(failFile === undefined ? {} : { failFile }) };
   }
   if (r.has('fromRun')) r.problem(`"fromRun" is for task requests; a dropped <${BATCHES_ROOT}> file names its GL entries itself`);
-  const base = baseName(input.name);
+  const base = usableOutputBase(baseName(input.name));
   const settings: BatchSettings = {
     mode: 'file',
     successFile: r.fileName('successFile', `${base}_success.xml`),

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { shutdownError } from '../../async/shutdown.js';
 import { DropwiseError } from '../../errors.js';
 import { readRecords, type XmlRecord } from '../../xml/reader.js';
+import { usableOutputBase } from '../output-name.js';
 import { SettingsReader, baseName } from '../settings.js';
 import type { TaskContext, TaskDefinition, TaskOutcome, TaskRun, ValidationReport } from '../types.js';
 import { INPUT_ROOT, repeatErrors, scanPaymentsFile } from './payments/file-scan.js';
@@ -41,7 +42,7 @@ function parseSettings(raw: Record<string, unknown>, input?: { name: string }): 
       { hint: `Drop the <${INPUT_ROOT}> file into the inbox, or run it with: dropwise run FILE` },
     );
   }
-  const base = baseName(input.name);
+  const base = usableOutputBase(baseName(input.name));
   const settings = {
     successFile: r.fileName('successFile', `${base}_success.xml`),
     failFile: r.fileName('failFile', `${base}_fail.xml`),
