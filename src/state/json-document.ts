@@ -8,6 +8,7 @@ import { Low, type Adapter } from 'lowdb';
 import { DropwiseError } from '../errors.js';
 import { writeFileDurable } from '../fs/fsync.js';
 import { errnoCode, retryTransient } from '../fs/retry.js';
+import { crashPoint } from '../crash-point.js';
 
 /**
  * lowdb's JSONFile renames its temp file into place without fsync and without retrying the EPERM/EBUSY
@@ -102,6 +103,7 @@ export class JsonDocument<T> {
     try {
       await fs.mkdir(path.dirname(this.file), { recursive: true });
       await this.low.write();
+      crashPoint('state.document-written');
     } catch (err) {
       this.dirty = true;
       throw new DropwiseError('DW_STATE_WRITE', `The state file ${this.file} cannot be written: ${(err as Error).message}`, {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { JsonDocument } from './json-document.js';
 import type { NewRun, RunHistory, RunOutcome, RunPage, RunQuery, RunRecord } from './store.js';
+import { crashPoint } from '../crash-point.js';
 
 /** Keeps the newest runs; older ones drop off so the file stays small. */
 export const RUN_HISTORY_LIMIT = 2000;
@@ -36,6 +37,7 @@ export class JsonRunHistory implements RunHistory {
     if (!run) return;
     Object.assign(run, { endedAt: new Date().toISOString() }, outcome);
     await this.doc.save();
+    crashPoint('history.finished');
   }
 
   async recent(limit: number): Promise<RunRecord[]> {

@@ -1,5 +1,6 @@
 import { JsonDocument } from './json-document.js';
 import type { WatermarkStore } from './store.js';
+import { crashPoint } from '../crash-point.js';
 
 export class JsonWatermarks implements WatermarkStore {
   private readonly doc: JsonDocument<{ watermarks: Record<string, Record<string, string>> }>;
@@ -18,6 +19,7 @@ export class JsonWatermarks implements WatermarkStore {
     const data = await this.doc.data();
     data.watermarks[taskKey] = { ...(data.watermarks[taskKey] ?? {}), ...values };
     await this.doc.save();
+    crashPoint('watermarks.set');
   }
 
   async all(): Promise<Record<string, Record<string, string>>> {

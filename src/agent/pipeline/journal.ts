@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileDurable } from '../../fs/fsync.js';
 import { errnoCode } from '../../fs/retry.js';
+import { crashPoint } from '../../crash-point.js';
 
 export type Disposition = 'archived' | 'deleted' | 'failed';
 /** Where a disposal puts the original: the archive, or outbox/fail. */
@@ -62,6 +63,7 @@ export class Journal {
     const write = this.chain.then(async () => {
       await this.handle.appendFile(line, 'utf8');
       if (options.durable) await this.handle.sync();
+      crashPoint(`journal.${full.event}`);
     });
     this.chain = write.catch(() => undefined);
     return write;

@@ -12,6 +12,7 @@ import { placeFile } from '../../fs/place-file.js';
 import { removeIfPresent } from '../../fs/retry.js';
 import { checkOutputName } from '../../tasks/output-name.js';
 import type { Outbox, OutboxFolder, OutputFile } from '../../tasks/types.js';
+import { crashPoint } from '../../crash-point.js';
 
 export interface OutboxDirs {
   tmp: string;
@@ -57,6 +58,7 @@ class TempOutputFile implements OutputFile {
       await finished(this.stream);
       await fsyncFile(this.tmpPath);
       const finalPath = await placeFile(this.tmpPath, this.destDir, this.name);
+      crashPoint('outbox.committed');
       this.onCommit(finalPath);
       if (events.outputCommitted.hasSubscribers) events.outputCommitted.publish({ folder: path.basename(this.destDir), bytes: this.stream.bytesWritten });
       return finalPath;
@@ -96,6 +98,7 @@ export class RunOutbox implements Outbox {
         stream.once('open', () => resolve());
         stream.once('error', reject);
       });
+      crashPoint('outbox.tmp-created');
       const file = new TempOutputFile(name, stream, tmpPath, this.dirs[folder], (p) => this.committed.push(p));
       this.files.push(file);
       return file;
