@@ -187,7 +187,7 @@ async function agentFolder(sb: Sandbox): Promise<{ dir: string; config: string }
   return { dir, config };
 }
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof spawn> {
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}): ReturnType<typeof spawn> {
   return spawn(process.execPath, [CLI, ...args], {
     env: { ...process.env, DROPWISE_CONFIG: '', DROPWISE_API_PORT: '0', DROPWISE_CRASH_AT: '', DROPWISE_CRASH_COUNT: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -201,7 +201,7 @@ async function runFile(config: string, dir: string, input: InputFile, env: NodeJ
 }
 
 /** Every file under `dir`, relative, sorted; none when it does not exist. */
-async function listFiles(dir: string): Promise<string[]> {
+export async function listFiles(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries
     .filter((e) => e.isFile())
@@ -209,10 +209,10 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `dropwise start` until the inbox and work/processing are empty, then SIGTERM; false when it never got there. */
-async function restart(config: string, dir: string, timeoutMs = 30_000): Promise<{ settled: boolean; result: CliResult }> {
+export async function restart(config: string, dir: string, timeoutMs = 30_000): Promise<{ settled: boolean; result: CliResult }> {
   const child = cli(['start', '--config', config]);
   const done = finished(child);
   let out = '';
@@ -237,7 +237,7 @@ async function restart(config: string, dir: string, timeoutMs = 30_000): Promise
 // Invariants
 
 /** Whether `text` is one whole XML document; the parser's complaint otherwise. */
-function wholeXml(text: string): string | undefined {
+export function wholeXml(text: string): string | undefined {
   const parser = new SaxesParser();
   let problem: string | undefined;
   let roots = 0;
@@ -401,13 +401,13 @@ export function edgeHits(hits: number, edge: number): number[] {
 }
 
 /**
- * Every chosen hit (see `hits`) of every point of a scenario, the cases spread over the given sandboxes
+ * Every chosen hit (`hits` picks them; none leaves the point out) of every point of a scenario, the cases spread over the given sandboxes
  * (one case at a time on each, as every case resets its sandbox).
  */
 export async function enumerate(
   scenario: Scenario,
   sandboxes: Sandbox[],
-  options: { hits: (count: number) => number[]; onCase?: (row: PointRow, c: CaseResult) => void },
+  options: { hits: (count: number, point: string) => number[]; onCase?: (row: PointRow, c: CaseResult) => void },
 ): Promise<PointRow[]> {
   const first = sandboxes[0];
   if (!first) throw new Error('enumerate needs at least one sandbox');
@@ -416,7 +416,7 @@ export async function enumerate(
   if (clean.anomalies.length > 0) rows.push({ scenario: scenario.name, point: '(clean run)', hits: 0, tried: [], crashes: 0, failed: 1, anomalies: clean.anomalies });
   const queue: { row: PointRow; hit: number }[] = [];
   for (const [point, hits] of Object.entries(clean.hits)) {
-    const row: PointRow = { scenario: scenario.name, point, hits, tried: options.hits(hits), crashes: 0, failed: 0, anomalies: [] };
+    const row: PointRow = { scenario: scenario.name, point, hits, tried: options.hits(hits, point), crashes: 0, failed: 0, anomalies: [] };
     rows.push(row);
     for (const hit of row.tried) queue.push({ row, hit });
   }
