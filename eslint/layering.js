@@ -25,6 +25,7 @@ export const FLOORS = {
   secrets: 12, // the redaction registry below both errors and log
   events: 12, // named diagnostics channels: published from any floor, read by api/ (metrics)
   version: 12, // the package's name and version
+  'crash-point': 12, // the crash-point test hook: called from every floor that changes durable state
 };
 
 /** File formats are the tasks' business: only these floors read or write XML (ARCHITECTURE: tasks → xml). */

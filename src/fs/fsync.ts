@@ -3,6 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { errnoCode, renameRetry, retryTransient } from './retry.js';
+import { crashPoint } from '../crash-point.js';
 
 export async function fsyncFile(file: string): Promise<void> {
   const handle = await retryTransient(() => fs.open(file, 'r'));
@@ -11,6 +12,7 @@ export async function fsyncFile(file: string): Promise<void> {
   } finally {
     await handle.close();
   }
+  crashPoint('fs.fsync-file');
 }
 
 /**
@@ -27,6 +29,7 @@ export async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+  crashPoint('fs.fsync-dir');
 }
 
 /**
@@ -43,7 +46,9 @@ export async function writeFileDurable(file: string, text: string): Promise<void
   } finally {
     await handle.close();
   }
+  crashPoint('fs.durable-tmp-written');
   await renameRetry(tmp, file);
+  crashPoint('fs.durable-renamed');
   await fsyncDir(dir);
 }
 

@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir, fsyncFile } from './fsync.js';
 import { errnoCode, isPresent, linkRetry, removeIfPresent, unlinkRetry } from './retry.js';
+import { crashPoint } from '../crash-point.js';
 
 const MAX_CANDIDATES = 10_000;
 
@@ -33,6 +34,7 @@ export async function placeFile(source: string, destDir: string, name: string, o
       const target = path.join(destDir, candidateName(name, n));
       try {
         await linkRetry(from, target);
+        crashPoint('place.linked');
         placed = target;
       } catch (err) {
         if (errnoCode(err) === 'EEXIST') continue;
@@ -50,6 +52,7 @@ export async function placeFile(source: string, destDir: string, name: string, o
   }
   await fsyncDir(destDir);
   if (!options.keepSource) await unlinkRetry(source);
+  crashPoint('place.done');
   return placed;
 }
 
@@ -88,6 +91,7 @@ export async function placeFileAt(source: string, target: string, options: Place
   try {
     try {
       await linkRetry(source, target);
+      crashPoint('place-at.linked');
     } catch (err) {
       if (errnoCode(err) === 'EXDEV') {
         staged = path.join(path.dirname(target), `.${randomBytes(4).toString('hex')}.partial`);
@@ -103,6 +107,7 @@ export async function placeFileAt(source: string, target: string, options: Place
   }
   await fsyncDir(path.dirname(target));
   if (!options.keepSource) await removeIfPresent(source);
+  crashPoint('place-at.done');
 }
 
 async function sameOrThrow(source: string, target: string, err: unknown): Promise<void> {

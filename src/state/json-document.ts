@@ -8,6 +8,7 @@ import { Low, type Adapter } from 'lowdb';
 import { DropwiseError } from '../errors.js';
 import { fsyncDir, writeFileDurable } from '../fs/fsync.js';
 import { errnoCode, renameRetry, retryTransient } from '../fs/retry.js';
+import { crashPoint } from '../crash-point.js';
 
 /**
  * lowdb's JSONFile renames its temp file into place without fsync and without retrying the EPERM/EBUSY
@@ -124,6 +125,7 @@ export class JsonDocument<T> {
     try {
       await fs.mkdir(path.dirname(this.file), { recursive: true });
       await this.low.write();
+      crashPoint('state.document-written');
     } catch (err) {
       this.dirty = true;
       throw new DropwiseError('DW_STATE_WRITE', `The state file ${this.file} cannot be written: ${(err as Error).message}`, {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fsyncDir, fsyncFile } from '../fs/fsync.js';
 import { removeIfPresent, renameRetry } from '../fs/retry.js';
+import { crashPoint } from '../crash-point.js';
 
 export interface RunArtifact {
   /** Where the artifact is once committed. */
@@ -51,6 +52,7 @@ export class FileRunArtifacts implements RunArtifacts {
         await fsyncFile(tmp);
         await renameRetry(tmp, final);
         await fsyncDir(dir);
+        crashPoint('artifact.committed');
         await dropOldest(dir, final, keep);
         return final;
       },

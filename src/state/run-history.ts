@@ -14,6 +14,7 @@ import { errnoCode, removeIfPresent, renameRetry, retryTransient } from '../fs/r
 import { DAY_FILE, dayFileName, dayOf, foldDayFile, runLine, stateError, type RunLine } from './run-day-file.js';
 import { migrateRunsJson, readLegacyRuns } from './run-history-migration.js';
 import type { NewRun, RunHistory, RunOutcome, RunPage, RunQuery, RunRecord } from './store.js';
+import { crashPoint } from '../crash-point.js';
 
 export const RUNS_DIR = 'runs';
 
@@ -75,6 +76,7 @@ export class DailyRunHistory implements RunHistory {
       const finished = { endedAt: new Date().toISOString(), ...outcome };
       await this.append(dayOf(run), { finish: { id, ...finished } });
       Object.assign(run, finished);
+      crashPoint('history.finished');
     });
   }
 

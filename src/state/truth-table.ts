@@ -11,6 +11,7 @@ import { DropwiseError } from '../errors.js';
 import { fsyncDir } from '../fs/fsync.js';
 import { JsonDocument } from './json-document.js';
 import type { TruthEntry, TruthTable } from './store.js';
+import { crashPoint } from '../crash-point.js';
 
 export const TRUTH_SHARDS = 64;
 /** Entries the log may hold before it is folded into the shards. */
@@ -179,6 +180,7 @@ export class ShardedTruthTable implements TruthTable {
       await handle.datasync();
       // The first append may have created the log: its folder entry must be on disk too.
       if (!this.appended) await fsyncDir(this.dir);
+      crashPoint('truth.log-appended');
       this.appended = true;
     } catch (err) {
       throw stateError(this.logFile, 'written', err);
@@ -201,11 +203,13 @@ export class ShardedTruthTable implements TruthTable {
     }
     // Each save is durable when it returns (file and folder fsynced): only then may the log go.
     await Promise.all([...touched].map((s) => s.save()));
+    crashPoint('truth.shards-written');
     try {
       await fs.truncate(this.logFile, 0);
     } catch (err) {
       throw stateError(this.logFile, 'emptied', err);
     }
+    crashPoint('truth.log-emptied');
     this.logged.clear();
   }
 }

@@ -1,6 +1,7 @@
 import { DropwiseError } from '../errors.js';
 import { JsonDocument } from './json-document.js';
 import type { WatermarkStore } from './store.js';
+import { crashPoint } from '../crash-point.js';
 
 export class JsonWatermarks implements WatermarkStore {
   private readonly doc: JsonDocument<{ watermarks: Record<string, Record<string, string>> }>;
@@ -19,6 +20,7 @@ export class JsonWatermarks implements WatermarkStore {
     const data = await this.doc.data();
     data.watermarks[taskKey] = { ...(data.watermarks[taskKey] ?? {}), ...values };
     await this.doc.save();
+    crashPoint('watermarks.set');
   }
 
   async all(): Promise<Record<string, Record<string, string>>> {

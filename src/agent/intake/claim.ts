@@ -7,6 +7,7 @@ import { entryKind, notRegularError } from '../../fs/entry-kind.js';
 import { fsyncFile } from '../../fs/fsync.js';
 import { MAX_NAME_BYTES, fitName } from '../../fs/name-length.js';
 import { errnoCode, removeIfPresent, renameRetry } from '../../fs/retry.js';
+import { crashPoint } from '../../crash-point.js';
 
 export interface ClaimedFile {
   /** Time-sortable and unique: 20261121T120000123-ab12cd. */
@@ -50,6 +51,7 @@ export async function claimFile(source: string, dirs: { processing: string; tmp:
   const claimed = claimedFile(dirs.processing, newClaimId(), path.basename(source));
   try {
     await renameRetry(source, claimed.path);
+    crashPoint('claim.renamed');
     return claimed;
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return undefined;

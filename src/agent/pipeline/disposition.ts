@@ -18,6 +18,7 @@ import { errorDocument } from '../../tasks/error-document.js';
 import type { ClaimedFile } from '../intake/claim.js';
 import type { DisposalKind, Disposition } from './journal.js';
 import { writeError } from './outbox.js';
+import { crashPoint } from '../../crash-point.js';
 
 export interface DispositionResult {
   disposition: Disposition;
@@ -58,6 +59,7 @@ export async function disposeDone(claimed: ClaimedFile, folders: Folders, origin
   try {
     if (plan.previous('archive') === undefined) await plan.record('archive', target);
     await placeFileAt(claimed.path, target);
+    crashPoint('dispose.archived');
     return { disposition: 'archived', path: target };
   } catch (err) {
     throw writeError(path.dirname(target), err);
@@ -76,6 +78,7 @@ export async function disposeFailed(claimed: ClaimedFile, error: DropwiseError, 
     await fs.mkdir(path.dirname(tmp), { recursive: true });
     await fs.writeFile(tmp, errorDocument(error), 'utf8');
     await fsyncFile(tmp);
+    crashPoint('dispose.error-doc-written');
     const placed = await placeOriginal(claimed, folders.fail, plan);
     const errorPath = `${placed}${ERROR_SUFFIX}`;
     try {
@@ -85,7 +88,9 @@ export async function disposeFailed(claimed: ClaimedFile, error: DropwiseError, 
       if (errnoCode(err) !== 'EEXIST') throw err;
     }
     await fsyncDir(folders.fail);
+    crashPoint('dispose.error-linked');
     await removeIfPresent(claimed.path);
+    crashPoint('dispose.original-removed');
     await removeIfPresent(tmp);
     return { disposition: 'failed', path: placed, errorPath };
   } catch (err) {

@@ -6,6 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir, writeFileDurable } from '../../fs/fsync.js';
 import { errnoCode } from '../../fs/retry.js';
+import { crashPoint } from '../../crash-point.js';
 import type { OutboxFolder } from '../../tasks/types.js';
 
 export type Disposition = 'archived' | 'deleted' | 'failed';
@@ -88,6 +89,7 @@ export class Journal {
       await this.handle.appendFile(line, 'utf8');
       if (options.durable) await this.handle.sync();
       this.remember(full);
+      crashPoint(`journal.${full.event}`);
     });
     this.chain = write.catch(() => undefined);
     return write;

@@ -16,6 +16,7 @@ import { freeName, placeFile, placeFileAt } from '../../fs/place-file.js';
 import { errnoCode, isPresent, removeIfPresent } from '../../fs/retry.js';
 import { checkOutputName } from '../../tasks/output-name.js';
 import type { Outbox, OutboxFolder, OutputFile } from '../../tasks/types.js';
+import { crashPoint } from '../../crash-point.js';
 import type { OutputRecord } from './journal.js';
 
 /** The outputs earlier attempts of the same claim committed, and the record of new ones (durable). */
@@ -70,6 +71,7 @@ class TempOutputFile implements OutputFile {
       await finished(this.stream);
       await fsyncFile(this.tmpPath);
       const finalPath = this.log ? await this.placeOnce(this.log) : await placeFile(this.tmpPath, this.destDir, this.name);
+      crashPoint('outbox.committed');
       this.onCommit(finalPath);
       if (events.outputCommitted.hasSubscribers) events.outputCommitted.publish({ folder: path.basename(this.destDir), bytes: this.stream.bytesWritten });
       return finalPath;
@@ -150,6 +152,7 @@ export class RunOutbox implements Outbox {
         stream.once('open', () => resolve());
         stream.once('error', reject);
       });
+      crashPoint('outbox.tmp-created');
       const file = new TempOutputFile(name, stream, tmpPath, folder, this.dirs[folder], (p) => this.committed.push(p), this.earlierLog());
       this.files.push(file);
       return file;

@@ -9,6 +9,7 @@
 import { MARK_BATCH_MAX, type TraedeClient } from '../../connectors/traede/client.js';
 import { DropwiseError, toDropwiseError } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import { crashPoint } from '../../crash-point.js';
 
 export interface MarkOptions {
   systemId: string;
@@ -35,7 +36,9 @@ export async function markExported(client: TraedeClient, ids: readonly number[],
   /** Marks `chunk`; returns the failure, and whether marking can go on with other invoices. */
   const mark = async (chunk: number[]): Promise<{ failure?: DropwiseError; goOn: boolean }> => {
     try {
+      crashPoint('traede.mark-sent');
       await client.markAsExported(chunk.map((id) => ({ invoice_id: id, system_id: systemId, note })));
+      crashPoint('traede.mark-answered');
       marked.push(...chunk);
       return { goOn: true };
     } catch (err) {

@@ -15,6 +15,7 @@ import { exportAttempt, type StreamProgress } from '../gl/attempt.js';
 import { glEntryIdsOf } from '../gl/entry-ids.js';
 import { BATCH_TASK_TYPE, entriesKey, type BatchHistory, type ExportFlags, type RecordedBatch } from './history.js';
 import { glExportFileName } from './identifier.js';
+import { crashPoint } from '../../../crash-point.js';
 
 export const BATCHES_PATH = '/finance/accounting/batches';
 /** Creates sent for one batch, each only after a lookup showed the previous one did not land. */
@@ -118,7 +119,9 @@ export class BatchCreator {
     const body = { batchIdentifier: request.batchIdentifier, ...request.flags, processedRecordIds: request.ids };
     const output = await this.ctx.outbox.create('success', glExportFileName(request.batchIdentifier));
     const progress: StreamProgress = { bytes: 0, records: 0 };
+    crashPoint('batch.create-sent');
     const result = await exportAttempt(this.client, body, output, { resource: BATCHES_PATH, idempotent: false, progress, signal: this.ctx.signal });
+    crashPoint('batch.create-answered');
     return result.path;
   }
 

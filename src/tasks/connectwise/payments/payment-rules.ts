@@ -12,6 +12,7 @@ import type { ConnectWiseClient } from '../../../connectors/connectwise/client.j
 import { DropwiseError, isDropwiseError } from '../../../errors.js';
 import { isoDateTime } from '../../../time/iso-8601.js';
 import { WRITEABLE_FIELDS, type PaymentFields, type PaymentRecord } from './payment-record.js';
+import { crashPoint } from '../../../crash-point.js';
 
 export type PaymentAction = 'created' | 'updated';
 
@@ -161,14 +162,17 @@ export class PaymentRules {
   private async patch(invoiceId: number, paymentId: number, ops: PatchOperation[]): Promise<void> {
     // Replacing values is idempotent, so the HTTP layer may repeat it after a 5xx.
     await this.cw.request('PATCH', `${paymentsOf(invoiceId)}/${paymentId}`, { body: ops, idempotent: true });
+    crashPoint('payment.update-answered');
   }
 
   private async create(record: PaymentRecord, tries: Tries): Promise<PaymentOutcome> {
     try {
+      crashPoint('payment.create-sent');
       const { data } = await this.cw.request<CwPayment>('POST', paymentsOf(record.invoiceId), {
         body: { invoice: { id: record.invoiceId }, ...record.fields },
         idempotent: false,
       });
+      crashPoint('payment.create-answered');
       return { paymentId: data.id, action: 'created' };
     } catch (err) {
       if (isOutage(err)) {

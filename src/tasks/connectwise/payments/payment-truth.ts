@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { TruthEntry, TruthTable } from '../../../state/store.js';
 import { WRITEABLE_FIELDS, type PaymentRecord } from './payment-record.js';
 import type { PaymentOutcome } from './payment-rules.js';
+import { crashPoint } from '../../../crash-point.js';
 
 export const TRUTH_ENTITY = 'invoicePayment';
 
@@ -56,5 +57,6 @@ export class PaymentTruth {
     const batch = this.batch;
     this.batch = [];
     await this.table.putMany(batch);
+    crashPoint('payment.truth-written');
   }
 }

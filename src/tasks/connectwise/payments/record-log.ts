@@ -3,6 +3,7 @@
 // every record as it really went (created stays created, with or without an externalId) and sends
 // none of them again. Appends are group-committed: one write and fsync carries every line appended
 // while the previous one was on its way, so records in flight share their fsyncs.
+import { crashPoint } from '../../../crash-point.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DropwiseError, type DwCode } from '../../../errors.js';
@@ -84,6 +85,7 @@ export class RecordLog {
         } catch (err) {
           throw stateWriteError(this.file ?? '', err);
         }
+        crashPoint('payment.record-logged');
       });
       this.batch = batch;
       this.tail = batch.catch(() => undefined);
