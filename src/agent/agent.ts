@@ -161,6 +161,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.paused;
   }
 
+  /** Whether a stop was asked for: nothing new should be started (the dashboard says so). */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
   /** Processes one file now, as the agent would (`dropwise run`): claims it wherever it is, then runs it. */
   async runFile(file: string): Promise<FileResult | undefined> {
     const claimed = await claimFile(path.resolve(file), this.workspace);

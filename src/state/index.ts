@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { JsonLinesActionLog } from './action-log.js';
+import { JsonLinesFailedRecords } from './failed-records.js';
 import { acquireLock, type AcquiredLock } from './lock-file.js';
 import { JsonRunHistory } from './run-history.js';
 import type { StateStore } from './store.js';
@@ -7,14 +9,16 @@ import { JsonWatermarks } from './watermarks.js';
 
 export type * from './store.js';
 
-/** The local-file state store: runs.json, watermarks.json and truth/ under `dir`, locked by dropwise.lock. */
+/** The local-file state store: runs.json, watermarks.json, truth/, failed-records.jsonl and actions.jsonl under `dir`, locked by dropwise.lock. */
 export function openStateStore(dir: string): StateStore {
   let lock: AcquiredLock | undefined;
   const runs = new JsonRunHistory(path.join(dir, 'runs.json'));
   const watermarks = new JsonWatermarks(path.join(dir, 'watermarks.json'));
   const truth = new ShardedTruthTable(path.join(dir, 'truth'), { mayFold: () => lock !== undefined });
+  const failures = new JsonLinesFailedRecords(path.join(dir, 'failed-records.jsonl'));
+  const actions = new JsonLinesActionLog(path.join(dir, 'actions.jsonl'));
   const flush = async () => {
-    await Promise.all([runs.flush(), watermarks.flush(), truth.flush()]);
+    await Promise.all([runs.flush(), watermarks.flush(), truth.flush(), failures.flush(), actions.flush()]);
   };
   const unlock = async () => {
     try {
@@ -29,6 +33,8 @@ export function openStateStore(dir: string): StateStore {
     runs,
     watermarks,
     truth,
+    failures,
+    actions,
     flush,
     lock: async (purpose) => {
       if (lock) return {};
