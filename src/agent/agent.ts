@@ -190,8 +190,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     const result = await runTask({ plan, trigger, signal: this.controller.signal }, { ...this.deps, progress: this.progress });
     const { outcome } = result;
     const summary = `Task ${name}: ${outcome.status}, ${outcome.recordsOk} ok, ${outcome.recordsFailed} failed; outputs: ${outcome.outputs.join(', ') || 'none'}`;
-    if (outcome.error) this.deps.log.error(`${summary}; ${outcome.error.code} ${outcome.error.fullMessage}`);
-    else this.deps.log.info(summary);
+    // With the run's id, so the dashboard finds the line among the run's own.
+    const meta = result.runId !== undefined ? { run: result.runId } : {};
+    if (outcome.error) this.deps.log.error(`${summary}; ${outcome.error.code} ${outcome.error.fullMessage}`, meta);
+    else this.deps.log.info(summary, meta);
     return result;
   }
 

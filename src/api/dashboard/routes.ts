@@ -153,7 +153,7 @@ async function runDetail(run: RunRecord, deps: DashboardDeps) {
   const configured = run.taskName !== undefined ? config.tasks[run.taskName] : undefined;
   // Task settings carry no secrets by design; the redactor still scrubs any configured secret value.
   const settings = configured ? redactor.redact(structuredClone(configured.settings)) : null;
-  const [log, failures] = await Promise.all([runLogLines(config.log.file, run.id), store.failures.search({ runId: run.id, limit: 0 })]);
+  const [log, failures] = await Promise.all([runLogLines(config.log.file, run), store.failures.search({ runId: run.id, limit: 0 })]);
   const code = run.error?.code as DwCode | undefined;
   const failedOriginal = run.trigger === 'file' && run.result === 'failed' && run.file !== undefined ? await originalInFail(ws.fail, run.file) : undefined;
   return {
