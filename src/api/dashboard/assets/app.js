@@ -117,7 +117,7 @@ async function overviewPage() {
     : h('p', {}, h('span', { class: 'badge bad' }, '✗ Not ready'), ` ${o.health.failed.length} check(s) fail.`);
   const checks = h('ul', { class: 'plain' }, o.health.checks.map((c) => h('li', {}, h('span', { class: `badge ${c.ok ? 'ok' : 'bad'}` }, c.ok ? '✓ ok' : '✗ failing'), ` ${c.name}: `, h('span', { class: 'muted' }, c.message))));
   const intake = h('div', { class: 'card' }, h('h2', {}, 'Intake'),
-    h('p', { class: 'big' }, o.stopping ? h('span', { class: 'badge warn' }, '■ Stopping') : o.paused ? h('span', { class: 'badge warn' }, '‖ Paused') : h('span', { class: 'badge ok' }, '▶ Running')),
+    h('p', { class: 'state-line' }, o.stopping ? h('span', { class: 'badge warn' }, '■ Stopping') : o.paused ? h('span', { class: 'badge warn' }, '‖ Paused') : h('span', { class: 'badge ok' }, '▶ Running')),
     h('p', { class: 'muted' }, o.paused ? 'Files stay in the inbox until intake is resumed.' : 'New files in the inbox are taken as they arrive.'),
     o.paused
       ? actionButton('Resume intake', 'Resume intake? Files waiting in the inbox will be processed.', '/api/resume', { id: 'resume' })
