@@ -46,6 +46,8 @@ const DOWNLOAD_MAX_BYTES = 256 * 1024 * 1024;
 export function registerDashboard(router: Router, deps: DashboardDeps): DashboardActions {
   const actions = new DashboardActions(deps);
   const ws = deps.agent.workspace;
+  // The failed-records index is read at start, in the background, so the page's first search is quick.
+  deps.store.failures.search({ limit: 0 }).catch((err: unknown) => deps.log.warn(`The failed records cannot be read: ${String(err)}`));
   const asset = (name: string) => async (): Promise<Reply> => ({ status: 200, headers: { 'content-type': ASSET_TYPES[name] as string }, body: await fs.readFile(path.join(ASSETS, name)) });
   const answer = (result: ActionResult): Reply => (result.ok ? json(200, result) : jsonError(result.status, result.code, result.message));
 
