@@ -121,7 +121,9 @@ describe('the dashboard in Chromium', () => {
 
     // The failed records page finds it by externalId; its page shows the record next to its errors.
     await page.getByRole('link', { name: 'See the 1 failed record(s)' }).click();
+    await page.getByText(/^Only run /).waitFor();
     await page.getByRole('link', { name: 'Failed records', exact: true }).click();
+    await page.getByText(/^Only run /).waitFor({ state: 'detached' });
     await page.fill('input[name=text]', 'PAY-J2');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/text=PAY-J2/);

@@ -133,11 +133,11 @@ async function overviewPage() {
   const outage = h('div', { class: 'card' }, h('h2', {}, 'Outage'),
     o.outages.length ? h('ul', { class: 'plain' }, o.outages.map((x) => h('li', {}, h('span', { class: 'badge bad' }, '✗ Outage'), ` ${x.connection}: ${x.message}`))) : h('p', {}, h('span', { class: 'badge ok' }, '✓ None'), ' Every connection answers (or has not been called yet).'));
   const schedules = o.tasks.length
-    ? table([['Task'], ['Schedule', 'optional'], ['Next run'], ['Last result'], ['']], o.tasks.map((name) => {
+    ? table([['Task'], ['Schedule', 'optional'], ['Next run'], ['Last result']], o.tasks.map((name) => {
         const s = o.schedules.find((x) => x.task === name);
-        return h('tr', {}, h('td', {}, name), h('td', { class: 'optional' }, s ? s.schedule : 'on request only'), h('td', {}, s ? when(s.nextRun) : '—'),
-          h('td', {}, s?.last ? h('a', { href: `#/run/${s.last.id}` }, badge(s.last.result), ` ${when(s.last.startedAt)}`) : h('span', { class: 'muted' }, s ? 'not run yet' : '—')),
-          h('td', {}, actionButton('Run now', `Run task ${name} now?`, `/api/dashboard/tasks/${encodeURIComponent(name)}/run`, { class: 'secondary', 'data-run-task': name })));
+        return h('tr', {}, h('td', { class: 'wrap' }, h('div', {}, name), actionButton('Run now', `Run task ${name} now?`, `/api/dashboard/tasks/${encodeURIComponent(name)}/run`, { class: 'secondary', 'data-run-task': name })),
+          h('td', { class: 'optional' }, s ? s.schedule : 'on request only'), h('td', {}, s ? when(s.nextRun) : '—'),
+          h('td', {}, s?.last ? h('a', { href: `#/run/${s.last.id}` }, badge(s.last.result), ` ${when(s.last.startedAt)}`) : h('span', { class: 'muted' }, s ? 'not run yet' : '—')));
       }))
     : h('p', { class: 'muted' }, 'No tasks are configured.');
   const actions = o.actions.length
@@ -282,7 +282,15 @@ async function updateAgentState() {
   }
 }
 
-async function route() {
+let routing = Promise.resolve();
+
+/** Draws the page of the current hash. One at a time, in order: a slow answer never paints over a newer page. */
+function route() {
+  routing = routing.then(drawPage, drawPage);
+  return routing;
+}
+
+async function drawPage() {
   clearTimeout(refreshTimer);
   const [pathPart, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const [page, id] = pathPart.split('/');
