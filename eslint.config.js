@@ -24,6 +24,14 @@ export default tseslint.config(
     rules: { 'dropwise/layering': 'error' },
   },
   {
+    // The dashboard's page script runs in the browser.
+    files: ['src/api/dashboard/assets/*.js'],
+    languageOptions: {
+      sourceType: 'module',
+      globals: Object.fromEntries(['window', 'document', 'location', 'fetch', 'URLSearchParams', 'FormData', 'Node', 'setTimeout', 'clearTimeout'].map((g) => [g, 'readonly'])),
+    },
+  },
+  {
     // The CLI verbs, scripts and tests talk to a person on a terminal.
     files: ['src/commands/**/*.ts', 'src/cli.ts', 'test/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-console': 'off' },

@@ -214,6 +214,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.paused;
   }
 
+  /** Whether a stop was asked for: nothing new should be started (the dashboard says so). */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
   /** Processes one file now, as the agent would (`dropwise run`): claims it wherever it is, then runs it. */
   async runFile(file: string): Promise<FileResult | undefined> {
     const claimed = await claimFile(path.resolve(file), this.workspace);
@@ -272,8 +277,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     const result = await runTask({ plan, trigger, signal: this.controller.signal }, { ...this.deps, progress: this.progress });
     const { outcome } = result;
     const summary = `Task ${name}: ${outcome.status}, ${outcome.recordsOk} ok, ${outcome.recordsFailed} failed; outputs: ${outcome.outputs.join(', ') || 'none'}`;
-    if (outcome.error) this.deps.log.error(`${summary}; ${outcome.error.code} ${outcome.error.fullMessage}`);
-    else this.deps.log.info(summary);
+    // With the run's id, so the dashboard finds the line among the run's own.
+    const meta = result.runId !== undefined ? { run: result.runId } : {};
+    if (outcome.error) this.deps.log.error(`${summary}; ${outcome.error.code} ${outcome.error.fullMessage}`, meta);
+    else this.deps.log.info(summary, meta);
     this.deps.notifier?.taskRun({ taskName: name, task: plan.definition.type, trigger, outcome });
     return result;
   }

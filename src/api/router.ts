@@ -16,6 +16,8 @@ export interface RouteContext {
   url: URL;
   /** The values of the path's `:name` segments. */
   params: Record<string, string>;
+  /** Who is calling, for the record of an action ("api.token" or "local"). */
+  caller: string;
 }
 
 export type Handler = (ctx: RouteContext) => Reply | Promise<Reply>;
@@ -23,6 +25,11 @@ export type Handler = (ctx: RouteContext) => Reply | Promise<Reply>;
 export interface RouteOptions {
   /** Public routes skip the token check (liveness only: they must reveal nothing). Default false. */
   public?: boolean;
+  /**
+   * Only the Authorization header proves the caller (no session cookie), and then a POST needs no CSRF
+   * header: the dashboard's login, which a page elsewhere cannot forge without knowing the token.
+   */
+  bearerOnly?: boolean;
 }
 
 export interface Route extends RouteOptions {

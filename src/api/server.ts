@@ -9,8 +9,12 @@ import type { Agent } from '../agent/agent.js';
 import type { AppConfig } from '../config/load.js';
 import { DropwiseError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { StateStore } from '../state/store.js';
+import type { TaskRegistry } from '../tasks/registry.js';
 import { pkg } from '../version.js';
 import { removeAgentFile, writeAgentFile } from './agent-file.js';
+import { registerDashboard } from './dashboard/routes.js';
+import type { DashboardActions } from './dashboard/actions.js';
 import { ConnectionHealth } from './connection-health.js';
 import { registerControlRoutes } from './control.js';
 import { CSRF_HEADER, Guard } from './guard.js';
@@ -27,6 +31,8 @@ export interface ApiServerDeps {
   log: Logger;
   /** The runs under way, when the agent's progress goes through it. */
   liveRuns?: LiveRuns;
+  /** With these the API also serves the dashboard (src/api/dashboard/), `dropwise start` gives them. */
+  dashboard?: { store: StateStore; registry: TaskRegistry };
 }
 
 const SAFETY_HEADERS = {
@@ -45,6 +51,7 @@ export class ApiServer {
   private readonly connections = new ConnectionHealth();
   private readonly readiness: ReadinessProbe;
   private readonly metrics: Metrics;
+  private readonly actions: DashboardActions | undefined;
 
   private constructor(private readonly deps: ApiServerDeps) {
     const { config, agent } = deps;
@@ -53,6 +60,9 @@ export class ApiServer {
     this.metrics = new Metrics({ workspace: agent.workspace, isPaused: () => agent.isPaused });
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.registerRoutes();
+    if (deps.dashboard) {
+      this.actions = registerDashboard(this.router, { ...deps, ...deps.dashboard, guard: this.guard, readiness: () => this.readiness.check() });
+    }
   }
 
   /**
@@ -130,12 +140,14 @@ export class ApiServer {
           running: liveRuns?.list() ?? [],
         });
       })
-      .post('/api/pause', () => {
+      .post('/api/pause', async ({ caller }) => {
         agent.pause();
+        await this.actions?.record({ who: caller, action: 'pause', outcome: 'intake paused' });
         return json(200, { paused: true });
       })
-      .post('/api/resume', () => {
+      .post('/api/resume', async ({ caller }) => {
         agent.resume();
+        await this.actions?.record({ who: caller, action: 'resume', outcome: 'intake resumed' });
         return json(200, { paused: false });
       });
     registerControlRoutes(this.router, { agent, config, log: this.deps.log, ...(liveRuns ? { liveRuns } : {}) });
@@ -162,6 +174,6 @@ export class ApiServer {
     if (!('route' in match)) return jsonError(405, 'method-not-allowed', `${url.pathname} takes ${match.allowed.join(', ')}`, { allow: match.allowed.join(', ') });
     const refused = this.guard.check(req, match.route);
     if (refused) return refused;
-    return match.route.handler({ req, url, params: match.params });
+    return match.route.handler({ req, url, params: match.params, caller: this.guard.callerOf() });
   }
 }

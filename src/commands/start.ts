@@ -42,7 +42,7 @@ export async function runAgent(rt: Runtime): Promise<number> {
     throw err;
   }
   try {
-    if (rt.config.api.enabled) api = await ApiServer.start({ config: rt.config, agent, log: rt.log, liveRuns });
+    if (rt.config.api.enabled) api = await ApiServer.start({ config: rt.config, agent, log: rt.log, liveRuns, dashboard: { store: rt.store, registry: rt.registry } });
   } catch (err) {
     await agent.stop({ graceMs: STOP_GRACE_MS });
     await notifier?.close(0);
@@ -50,7 +50,7 @@ export async function runAgent(rt: Runtime): Promise<number> {
   }
   console.log(`dropwise is watching ${folders.inbox}`);
   console.log(`  results: ${folders.success} and ${folders.fail}; originals: ${rt.config.processing.originals === 'delete' ? 'deleted' : folders.archive}`);
-  console.log(api ? `  local API: ${api.url} (health: ${api.url}/healthz, metrics: ${api.url}/metrics)` : '  local API: off (api.enabled is false)');
+  console.log(api ? `  local API: ${api.url} (dashboard: ${api.url}/ui/, health: ${api.url}/healthz, metrics: ${api.url}/metrics)` : '  local API: off (api.enabled is false)');
   console.log('  stop with Ctrl+C');
   const reason = await stopRequested();
   rt.log.info(`Stop requested (${reason})`);

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { JsonLinesActionLog } from './action-log.js';
+import { JsonLinesFailedRecords } from './failed-records.js';
 import { closeInterruptedRuns } from './interrupted-runs.js';
 import { acquireLock, type AcquiredLock } from './lock-file.js';
 import { DailyRunHistory, type RunHistoryOptions } from './run-history.js';
@@ -13,15 +15,17 @@ export interface StateStoreOptions {
   historyKeepDays?: number;
 }
 
-/** The local-file state store: runs/, watermarks.json and truth/ under `dir`, locked by dropwise.lock. */
+/** The local-file state store: runs/, watermarks.json, truth/, failed-records.jsonl and actions.jsonl under `dir`, locked by dropwise.lock. */
 export function openStateStore(dir: string, options: StateStoreOptions = {}): StateStore {
   let lock: AcquiredLock | undefined;
   const historyOptions: RunHistoryOptions = options.historyKeepDays !== undefined ? { keepDays: options.historyKeepDays } : {};
   const runs = new DailyRunHistory(dir, historyOptions);
   const watermarks = new JsonWatermarks(path.join(dir, 'watermarks.json'));
   const truth = new ShardedTruthTable(path.join(dir, 'truth'), { mayFold: () => lock !== undefined });
+  const failures = new JsonLinesFailedRecords(path.join(dir, 'failed-records.jsonl'));
+  const actions = new JsonLinesActionLog(path.join(dir, 'actions.jsonl'));
   const flush = async () => {
-    await Promise.all([runs.flush(), watermarks.flush(), truth.flush()]);
+    await Promise.all([runs.flush(), watermarks.flush(), truth.flush(), failures.flush(), actions.flush()]);
   };
   const unlock = async () => {
     try {
@@ -36,6 +40,8 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
     runs,
     watermarks,
     truth,
+    failures,
+    actions,
     flush,
     lock: async (purpose) => {
       if (lock) return {};

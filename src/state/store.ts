@@ -111,10 +111,87 @@ export interface TruthTable {
   count(): Promise<number>;
 }
 
+/** One error of a failed record, as its fail file's <errors> gives it. */
+export interface FailedRecordError {
+  code: string;
+  message: string;
+  field?: string;
+  httpStatus?: number;
+}
+
+/** A record of an import that failed, as its task read it back from the run's fail file. */
+export interface NewFailedRecord {
+  runId: string;
+  /** The task type and the configured task's name, when the run came from one. */
+  task: string;
+  taskName?: string;
+  /** The input file's original name. */
+  file?: string;
+  /** The fail file it was read from (absolute path). */
+  failFile: string;
+  /** 0-based position in the fail file. */
+  index: number;
+  /** The record as it came in (XML text, without the <errors> the fail file added). */
+  record: string;
+  invoiceId?: string;
+  externalId?: string;
+  errors: FailedRecordError[];
+}
+
+export interface FailedRecord extends NewFailedRecord {
+  id: string;
+  /** When it was added. */
+  at: string;
+}
+
+export interface FailedRecordQuery {
+  /** Part of the invoice id, externalId, file name, error code, message or field, case-insensitive. */
+  text?: string;
+  /** Records with an error of this code. */
+  code?: string;
+  runId?: string;
+  /** Page size (default 50) and how many matching records to skip, newest first. */
+  limit?: number;
+  offset?: number;
+}
+
+export interface FailedRecordPage {
+  records: FailedRecord[];
+  total: number;
+}
+
+export interface FailedRecordStore {
+  add(records: NewFailedRecord[]): Promise<FailedRecord[]>;
+  search(query?: FailedRecordQuery): Promise<FailedRecordPage>;
+  get(id: string): Promise<FailedRecord | undefined>;
+}
+
+/** An action a person asked for (dashboard, API): who and when, for the record. */
+export interface ActionEntry {
+  at: string;
+  /** The caller: "api.token" when it authenticated with the token, "local" on this machine without one. */
+  who: string;
+  action: 'retry-file' | 'retry-records' | 'run-task' | 'pause' | 'resume';
+  /** What it acted on: a file name, a run id, a task name. */
+  target?: string;
+  /** What came of it, in words. */
+  outcome: string;
+}
+
+export interface ActionLog {
+  add(entry: Omit<ActionEntry, 'at'>): Promise<ActionEntry>;
+  /** The newest actions, newest first. */
+  recent(limit: number): Promise<ActionEntry[]>;
+}
+
 export interface StateStore {
   runs: RunHistory;
   watermarks: WatermarkStore;
   truth: TruthTable;
+  /** The failed records of every import, searchable (the dashboard). */
+  failures: FailedRecordStore;
+  /** Actions people asked for, with who and when. */
+  actions: ActionLog;
   /** Writes everything pending to disk (only what this process changed). */
   flush(): Promise<void>;
   /**

@@ -8,7 +8,7 @@ import type { TraedeClient } from '../connectors/traede/client.js';
 import type { DropwiseError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RunArtifacts } from '../state/run-artifacts.js';
-import type { RunHistory, TruthTable } from '../state/store.js';
+import type { FailedRecordError, RunHistory, TruthTable } from '../state/store.js';
 
 /** An output file being written: a temp file until commit() makes it appear whole at its final name. */
 export interface OutputFile {
@@ -130,4 +130,20 @@ export interface TaskDefinition<S = unknown> {
   run(run: TaskRun<S>, ctx: TaskContext): Promise<TaskOutcome>;
   /** Checks an input file without calling any API (`dropwise validate`). */
   validateFile?(path: string, settings: S): Promise<ValidationReport>;
+  /**
+   * Import tasks: reads back the records of a fail file this task wrote (the agent reads no XML), for
+   * the failed-records store. Each record comes as it came in, without the <errors> the fail file added,
+   * so records put back under `inputRoot` make a new input file.
+   */
+  readFailures?(failFile: string): AsyncIterable<FailedRecordRead>;
+}
+
+export interface FailedRecordRead {
+  /** 0-based position in the fail file. */
+  index: number;
+  /** The record's XML, as it came in. */
+  record: string;
+  invoiceId?: string;
+  externalId?: string;
+  errors: FailedRecordError[];
 }

@@ -103,12 +103,34 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
     ...(outcome.details ? { details: outcome.details } : {}),
     ...(outcome.error ? { error: { code: outcome.error.code, message: outcome.error.fullMessage } } : {}),
   });
+  await rememberFailures(run, plan, outcome.outputs, deps, log);
   return { runId: run.id, outcome };
 }
 
 /** Whether a file's run is left for a retry: it failed as a whole, for a cause that is not the file's (an outage, a full disk). */
 export function leftForRetry(outcome: TaskRunResult['outcome']): boolean {
   return outcome.status === 'failed' && outcome.error !== undefined && keepForRetry(outcome.error);
+}
+
+/**
+ * Adds the records of the run's fail file to the failed-records store (the dashboard searches them),
+ * read back by the task itself. The outputs are safe already: a failure here is logged, not the run's.
+ */
+async function rememberFailures(run: RunRecord, plan: RunPlan, outputs: string[], deps: RunnerDeps, log: Logger): Promise<void> {
+  const { readFailures } = plan.definition;
+  if (!readFailures) return;
+  const failDir = path.resolve(deps.config.folders.fail);
+  for (const failFile of outputs.filter((o) => path.dirname(path.resolve(o)) === failDir)) {
+    try {
+      const records = [];
+      for await (const read of readFailures(failFile)) {
+        records.push({ ...read, runId: run.id, task: run.task, failFile, ...(run.taskName !== undefined ? { taskName: run.taskName } : {}), ...(run.file !== undefined ? { file: run.file } : {}) });
+      }
+      await deps.store.failures.add(records);
+    } catch (err) {
+      log.warn(`The failed records of ${failFile} could not be added to the failed-records store: ${String(err)}`);
+    }
+  }
 }
 
 /** Whatever a task threw; an abort while stopping is a shutdown, not a failure of the file. */

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { shutdownError } from '../../async/shutdown.js';
 import { DropwiseError } from '../../errors.js';
 import { readRecords, type XmlRecord } from '../../xml/reader.js';
+import { childText, readFailFile } from '../fail-file.js';
 import { usableOutputBase } from '../output-name.js';
 import { SettingsReader, baseName } from '../settings.js';
 import type { TaskContext, TaskDefinition, TaskOutcome, TaskRun, ValidationReport } from '../types.js';
@@ -153,4 +154,10 @@ export const importInvoicePaymentsTask: TaskDefinition<ImportPaymentsSettings> =
   parseSettings,
   run,
   validateFile: (file) => validateFile(file),
+  readFailures: (failFile) =>
+    readFailFile(failFile, INPUT_ROOT, (element) => {
+      const invoiceId = childText(element, 'invoice/id') ?? childText(element, 'invoice/identifier');
+      const externalId = childText(element, 'externalId');
+      return { ...(invoiceId !== undefined ? { invoiceId } : {}), ...(externalId !== undefined ? { externalId } : {}) };
+    }),
 };
