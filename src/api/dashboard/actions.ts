@@ -13,7 +13,6 @@ import type { Logger } from '../../log.js';
 import type { ActionEntry, StateStore } from '../../state/store.js';
 import { inputOfRecords } from '../../tasks/fail-file.js';
 import type { TaskRegistry } from '../../tasks/registry.js';
-import type { LiveRuns } from '../live-runs.js';
 import { claimedFiles } from '../work-files.js';
 import { existingFile, parseFileRef } from './files.js';
 
@@ -23,7 +22,6 @@ export interface ActionDeps {
   store: StateStore;
   registry: TaskRegistry;
   log: Logger;
-  liveRuns?: LiveRuns;
 }
 
 /** What an action came to: done (with what to tell the person), or refused with an HTTP status and why. */
@@ -85,7 +83,7 @@ export class DashboardActions {
     const stopping = this.stoppingRefusal();
     if (stopping) return stopping;
     if (!Object.hasOwn(this.deps.config.tasks, name)) return refuse(404, 'not-found', `No configured task is named "${name}" (configured: ${Object.keys(this.deps.config.tasks).join(', ') || 'none'})`);
-    if (this.deps.liveRuns?.list().some((r) => r.label === name)) return this.recorded(refuse(409, 'busy', `Task ${name} is running already; wait for it to finish`), { who, action: 'run-task', target: name });
+    if (this.deps.agent.isTaskRunning(name)) return this.recorded(refuse(409, 'busy', `Task ${name} is running already; wait for it to finish`), { who, action: 'run-task', target: name });
     this.deps.agent.runConfiguredTask(name, 'cli').catch((err: unknown) => this.deps.log.error(`Task ${name}, started from the dashboard, broke off: ${String(err)}`));
     return this.recorded({ ok: true, message: `Task ${name} started; its run shows under Runs` }, { who, action: 'run-task', target: name });
   }
