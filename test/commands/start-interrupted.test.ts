@@ -3,14 +3,15 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DailyRunHistory } from '../../src/state/run-history.js';
 import type { RunRecord } from '../../src/state/store.js';
 import { TEST_CLI, finished, runCli, spawnCli } from '../support/cli.js';
 import { makeTempDir, waitFor } from '../support/workspace.js';
 
+/** The runs another process's history holds as running now (a fresh reader each time: it writes nothing). */
 async function runningRuns(state: string): Promise<RunRecord[]> {
   try {
-    const { runs } = JSON.parse(await fs.readFile(path.join(state, 'runs.json'), 'utf8')) as { runs: RunRecord[] };
-    return runs.filter((r) => r.result === 'running');
+    return (await new DailyRunHistory(state).query({ result: 'running' })).runs;
   } catch {
     return [];
   }

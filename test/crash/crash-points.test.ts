@@ -1,5 +1,5 @@
 // A sample of the crash-point enumeration (the whole of it is `npm run crash`): every point the
-// payments import reaches, crashed once at its last hit, and the accounting batch's create crashed
+// payments import reaches, crashed once at its first hit, and the accounting batch's create crashed
 // before and after it is sent. Each case kills `dropwise run` there, finishes with `dropwise start`,
 // and checks the invariants of test/support/crash-points.ts; any broken one is listed in the failure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,8 @@ const anomaliesOf = (rows: PointRow[]) => rows.flatMap((r) => r.anomalies.map((a
 
 describe('crash points', () => {
   it('a crash at any point of a payments import, then a restart: nothing lost, doubled, partial or left running', async () => {
-    const rows = await enumerate(scenario('payments (externalIds)'), sandboxes, { hits: (count) => [count] });
+    // The first hit: every run reaches it (later hits of a point can vary from run to run, e.g. group-committed fsyncs).
+    const rows = await enumerate(scenario('payments (externalIds)'), sandboxes, { hits: () => [1] });
     expect(rows.map((r) => r.point)).toEqual(expect.arrayContaining(['claim.renamed', 'journal.committed', 'outbox.committed', 'payment.create-answered', 'truth.log-appended', 'dispose.archived']));
     expect(rows.every((r) => r.crashes === r.tried.length), 'every case crashed where it was told to').toBe(true);
     expect(anomaliesOf(rows)).toEqual([]);

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SaxesParser } from 'saxes';
 import type { Sandbox } from '../../src/simulator/index.js';
+import { DailyRunHistory } from '../../src/state/run-history.js';
 import { CLI, finished, type CliResult } from './cli.js';
 
 /** The invoices of a scenario's sandbox, reset before every case so every case starts alike. */
@@ -342,8 +343,14 @@ async function checkCase(scenario: Scenario, sb: Sandbox, dir: string, input: In
   if (temps.length > 0) anomalies.push(`temp file(s) left: ${temps.slice(0, 3).join(', ')}`);
 
   // No run left running once the restarted agent has stopped.
-  const runs = await fs.readFile(path.join(dir, 'state', 'runs.json'), 'utf8').then((t) => (JSON.parse(t) as { runs: { result: string; task: string }[] }).runs, () => []);
-  const running = runs.filter((r) => r.result === 'running');
+  // Read as the agent reads it (a fresh reader writes nothing); a history that cannot be read is an anomaly too.
+  const running = await new DailyRunHistory(path.join(dir, 'state')).query({ result: 'running', limit: 1000 }).then(
+    (page) => page.runs,
+    (err: unknown) => {
+      anomalies.push(`the run history cannot be read: ${String(err)}`);
+      return [];
+    },
+  );
   if (running.length > 0) anomalies.push(`${running.length} run(s) left running (${running.map((r) => r.task).join(', ')})`);
 }
 
