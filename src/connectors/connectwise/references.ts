@@ -127,8 +127,27 @@ export function lookupChunks(ids: readonly (number | string)[], pageSize: number
   return chunks;
 }
 
+/** What the records held at one spec's path, over every window resolved. */
+export interface PathTally {
+  /** Reference objects found at the path. */
+  references: number;
+  /** The JSON type of a value found there that is not a reference (a string `shipContact`), if any. */
+  otherType?: string;
+}
+
+/** The values at `path` in `value` that are neither objects nor absent, by JSON type. */
+function otherTypeAt(value: unknown, path: readonly string[], from = 0): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (from === path.length) return isObject(value) ? undefined : Array.isArray(value) ? 'array' : typeof value;
+  const step = path[from] as string;
+  if (step === '*') return Array.isArray(value) ? value.map((v) => otherTypeAt(v, path, from + 1)).find((t) => t !== undefined) : undefined;
+  return isObject(value) ? otherTypeAt(value[step], path, from + 1) : undefined;
+}
+
 export class ReferenceResolver {
   readonly stats = { requests: 0, fetched: 0, cacheHits: 0 };
+  /** Per spec name, what its path held in the records resolved (see PathTally). */
+  readonly paths = new Map<string, PathTally>();
   /** Cache key → the target, or null when ConnectWise has no such record. Insertion order = LRU order. */
   private readonly cache = new Map<string, Target>();
   private readonly warnedMissing = new Set<string>();
@@ -144,7 +163,7 @@ export class ReferenceResolver {
    * Returns a warning for each reference whose target does not exist.
    */
   async resolve(records: Json[], specs: ReferenceSpec[]): Promise<ReferenceWarning[]> {
-    const occurrences = this.find(records, specs);
+    const occurrences = this.find(records, specs, true);
     const targets = new Map<string, Target>();
     const wanted = new Map<string, { first: Occurrence; ids: Set<number | string> }>();
     for (const o of occurrences) {
@@ -199,14 +218,16 @@ export class ReferenceResolver {
     return most;
   }
 
-  private find(records: Json[], specs: ReferenceSpec[]): Occurrence[] {
+  private find(records: Json[], specs: ReferenceSpec[], tally = false): Occurrence[] {
     const out: Occurrence[] = [];
     records.forEach((record, recordIndex) => {
       for (const spec of specs) {
         if (spec.idField !== undefined) referencesFromIds(record, spec.path, spec.idField);
+        let references = 0;
         for (const ref of refsAt(record, spec.path)) {
           const id = spec.match ? spec.match.key(ref) : ref['id'];
           if (typeof id !== 'number' && typeof id !== 'string') continue;
+          references++;
           const template = spec.parentEndpoint ? spec.parentEndpoint(ref, record) : spec.endpoint;
           const endpoint = spec.children ? template?.replace('{id}', encodeURIComponent(String(id))) : template;
           const field = spec.match?.field ?? 'id';
@@ -214,9 +235,17 @@ export class ReferenceResolver {
           const key = spec.children ? group : targetKey(endpoint ?? '', field, id);
           out.push({ recordIndex, spec, ref, id, endpoint, group, key });
         }
+        if (tally) this.count(spec, record, references);
       }
     });
     return out;
+  }
+
+  private count(spec: ReferenceSpec, record: Json, references: number): void {
+    let seen = this.paths.get(spec.name);
+    if (!seen) this.paths.set(spec.name, (seen = { references: 0 }));
+    seen.references += references;
+    if (references === 0 && seen.otherType === undefined) seen.otherType = otherTypeAt(record, spec.path);
   }
 
   private attach(occurrences: Occurrence[], targets: Map<string, Target>): ReferenceWarning[] {
