@@ -14,6 +14,7 @@ export { connectWiseHeaders, traedeHeaders } from './client-headers.js';
 export type { SandboxControl };
 export type { FaultKind, FaultSpec, RequestCounts, SandboxOptions, SandboxSize, TraedeMark } from './types.js';
 export { DEFAULT_SIZE } from './types.js';
+export type { QuirkSettings } from './quirks.js';
 export type { LedgerKind } from './data/ledger.js';
 
 export interface Sandbox {

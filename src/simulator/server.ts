@@ -9,6 +9,7 @@ import { checkConnectWiseAuth, checkTraedeAuth } from './auth.js';
 import { CONNECTWISE_BASE } from './connectwise/index.js';
 import { companyInfo } from './connectwise/login.js';
 import { ApiError } from './errors.js';
+import { sendQueryStringTooLong } from './quirks.js';
 import type { Router, RouteContext } from './router.js';
 import type { SandboxState } from './state.js';
 import type { FaultSpec } from './types.js';
@@ -127,6 +128,11 @@ export function requestHandler(sandbox: SandboxState, routers: Routers) {
       }
       if (isApi) {
         sandbox.count(method, routePath);
+        // IIS refuses it before ConnectWise sees it: no auth, no JSON.
+        if (sandbox.quirks.queryTooLong(req.url ?? '')) {
+          sendQueryStringTooLong(res);
+          return;
+        }
         const fault = sandbox.faults.take(method, routePath === path ? [path] : [routePath, path]);
         const delay = sandbox.latencyMs + (fault?.kind === 'slow' ? (fault.delayMs ?? 2000) : 0);
         if (delay > 0) await sleep(delay);
