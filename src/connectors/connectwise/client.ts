@@ -56,13 +56,33 @@ const HINTS: Partial<Record<DwCode, string>> = {
   DW_CW_UNAVAILABLE: 'ConnectWise is unavailable or slow; the work will be retried on the next run',
 };
 
-/** Turns a ConnectWise error response into a DropwiseError carrying ConnectWise's message and field. */
+/** The heading of an HTML error page (`<title>`, else the first `<h…>`), for the message. */
+function htmlHeading(text: string): string | undefined {
+  const m = /<title[^>]*>([^<]*)<\/title>/i.exec(text) ?? /<h\d[^>]*>([^<]*)<\/h\d>/i.exec(text);
+  return m?.[1]?.trim() || undefined;
+}
+
+/**
+ * Turns a ConnectWise error response into a DropwiseError carrying ConnectWise's message and field.
+ * A 4xx whose body is not ConnectWise's JSON (an HTML page from IIS or a proxy: 404.15 "query
+ * string too long") did not come from ConnectWise's API, so it is a DW_CW_RESPONSE, never "not found"
+ * (auth refusals and throttling keep their codes).
+ */
 export function cwError(status: number, text: string, method: string, path: string): DropwiseError {
   let body: CwErrorBody = {};
+  let json = true;
   try {
     body = JSON.parse(text) as CwErrorBody;
   } catch {
-    // Not JSON (a proxy's HTML page, an empty body): the status says enough.
+    json = false;
+  }
+  // 401, 403 and 429 say enough by their status whoever sent the page.
+  if (!json && text.trim() !== '' && status >= 400 && status < 500 && ![401, 403, 429].includes(status)) {
+    const what = htmlHeading(text) ?? text.trim().slice(0, 120);
+    return new DropwiseError('DW_CW_RESPONSE', `ConnectWise answered ${status} to ${method} ${pathOnly(path)} with a page that is not ConnectWise's JSON: ${what}`, {
+      httpStatus: status,
+      hint: 'A web server or proxy in front of ConnectWise refused the request (an over-long URL, a blocked path); check what sits between dropwise and ConnectWise',
+    });
   }
   const code = STATUS_CODES[status] ?? (status >= 500 ? 'DW_CW_UNAVAILABLE' : 'DW_CW_VALIDATION');
   const detail = body.errors?.find((e) => e.message || e.field);

@@ -122,6 +122,15 @@ describe('cwError and parseLinkHeader', () => {
     expect(cwError(502, '<html>Bad gateway</html>', 'GET', '/x?conditions=a')).toMatchObject({ code: 'DW_CW_UNAVAILABLE', retryable: true });
   });
 
+  it('reads an HTML 404 (IIS 404.15, query string too long) as a response error, never as "not found"', () => {
+    const page = '<html><head><title>IIS 10.0 Detailed Error - 404.15 - Not Found</title></head><body><h3>HTTP Error 404.15 - Not Found</h3></body></html>';
+    const err = cwError(404, page, 'GET', '/company/companies?conditions=id%20in%20(1)');
+    expect(err).toMatchObject({ code: 'DW_CW_RESPONSE', httpStatus: 404, retryable: false });
+    expect(err.message).toBe("ConnectWise answered 404 to GET /company/companies with a page that is not ConnectWise's JSON: IIS 10.0 Detailed Error - 404.15 - Not Found");
+    expect(cwError(404, JSON.stringify({ code: 'NotFound', message: 'Company recId 9 not found' }), 'GET', '/company/companies/9')).toMatchObject({ code: 'DW_CW_NOT_FOUND' });
+    expect(cwError(401, '<html>Unauthorized</html>', 'GET', '/x')).toMatchObject({ code: 'DW_CW_AUTH' });
+  });
+
   it('reads the rels of a Link header', () => {
     expect(parseLinkHeader('<https://h/x?page=2>; rel="next", <https://h/x?page=9>; rel="last"')).toEqual({ next: 'https://h/x?page=2', last: 'https://h/x?page=9' });
     expect(parseLinkHeader('')).toEqual({});
