@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/load.js';
 import { DropwiseError } from '../errors.js';
 import { events } from '../events.js';
 import type { Logger } from '../log.js';
+import type { RateBudget } from './rate-budget.js';
 
 type HttpSettings = AppConfig['http'];
 
@@ -22,6 +23,11 @@ export interface HttpClientOptions extends HttpSettings {
   log: Logger;
   /** For tests: a source of randomness for jitter. */
   random?: () => number;
+  /**
+   * The connection's request budget, shared by every request through this client: each attempt
+   * waits for it, and a 429 pauses it (and so the whole connection) for its Retry-After.
+   */
+  budget?: RateBudget;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -117,6 +123,7 @@ export class HttpClient {
       let retryAfter: number | undefined;
       let reason: string;
       try {
+        await this.options.budget?.take(req.signal);
         const res = await this.pool.request({
           method: req.method,
           path: req.path,
@@ -129,6 +136,8 @@ export class HttpClient {
         const retryable = RETRY_STATUS.has(res.statusCode) && (idempotent || res.statusCode === 429);
         retryAfter = res.statusCode === 429 ? parseRetryAfter(res.headers['retry-after']) : undefined;
         delay = retryAfter ?? this.backoff(attempt);
+        // Every request of the connection holds off, not only this one.
+        if (res.statusCode === 429) this.options.budget?.pause(delay);
         const outOfBudget = Date.now() - started + delay > retryBudgetMs;
         // The last answer is returned as it is: the connector turns its status into an error.
         if (!retryable || attempt >= maxAttempts || outOfBudget) return await read({ statusCode: res.statusCode, headers: res.headers, body: res.body, attempts: attempt });
@@ -158,7 +167,8 @@ export class HttpClient {
       const wait = Math.min(delay ?? this.backoff(attempt), Math.max(0, retryBudgetMs - (Date.now() - started)));
       log.info('retrying request', { connection: name, method: req.method, path: pathOnly(req.path), reason, attempt, waitMs: wait });
       if (events.httpRetryWait.hasSubscribers) events.httpRetryWait.publish({ connection: name, waitMs: wait, retryAfter: retryAfter !== undefined });
-      await sleep(wait, undefined, { signal: req.signal });
+      // After a 429 the budget holds the next attempt back (and resumes with jitter); otherwise wait here.
+      if (reason !== 'HTTP 429' || !this.options.budget) await sleep(wait, undefined, { signal: req.signal });
     }
   }
 

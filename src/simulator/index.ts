@@ -41,6 +41,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // The data's hrefs need the URL, so state is built once the port is known; the handler is attached
   // in the same tick, before any connection can be served.
   const state = new SandboxState(`${url}${CONNECTWISE_BASE}`, options.seed ?? 1, options.size ?? {}, options.latencyMs ?? 0);
+  if (options.rateLimit) state.rateLimit.set(options.rateLimit);
   const control = createControl(state);
   const routers = {
     connectwise: connectWiseRouter(),

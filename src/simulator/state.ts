@@ -3,6 +3,7 @@
 import { SandboxData } from './data/store.js';
 import { Faults } from './faults.js';
 import { Quirks } from './quirks.js';
+import { RateLimit } from './rate-limit.js';
 import { routeKey } from './router.js';
 import type { RequestCounts, SandboxSize } from './types.js';
 
@@ -10,6 +11,7 @@ export class SandboxState {
   data: SandboxData;
   readonly faults = new Faults();
   readonly quirks = new Quirks();
+  readonly rateLimit = new RateLimit();
   latencyMs: number;
   private counts: RequestCounts = { total: 0, byRoute: {} };
 
