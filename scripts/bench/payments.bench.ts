@@ -53,8 +53,11 @@ try {
   let next = 0;
   let baseline = 0;
   for (const run of RUNS) {
+    const c = info.connectwise;
     const env = await makeTaskEnv(info as unknown as Sandbox, {
       config: {
+        // Throughput against an uncapped sandbox: no request budget (rate-budget.bench.ts measures that).
+        connections: { cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1', requestsPerMinute: 0 } },
         processing: { recordConcurrency: run.concurrency },
         http: { timeoutMs: 30_000, connectTimeoutMs: 5000, maxAttempts: 5, retryBudgetMs: 60_000, baseDelayMs: 50, maxDelayMs: 1000, connections: run.concurrency },
       },
