@@ -10,6 +10,7 @@ import { readRecords, type XmlRecord } from '../../xml/reader.js';
 import { SettingsReader, baseName } from '../settings.js';
 import type { TaskContext, TaskDefinition, TaskOutcome, TaskRun, ValidationReport } from '../types.js';
 import { INPUT_ROOT, repeatErrors, scanPaymentsFile } from './payments/file-scan.js';
+import { announcingInvoices, InvoicePaymentsLookup } from './payments/invoice-payments-lookup.js';
 import { runOrdered } from './payments/ordered-pool.js';
 import { checkPaymentRecord } from './payments/payment-record.js';
 import { PaymentRules } from './payments/payment-rules.js';
@@ -60,7 +61,9 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
 
   const connection = ctx.connection.name('connectwise');
   // A create is not repeated by the HTTP layer after a 5xx (it may have acted): the rules look and retry.
-  const rules = new PaymentRules(ctx.connection.connectwise(), { ...ctx.retry, signal: ctx.signal });
+  const client = ctx.connection.connectwise();
+  const invoicePayments = new InvoicePaymentsLookup(client, ctx.signal);
+  const rules = new PaymentRules(client, { ...ctx.retry, signal: ctx.signal, invoicePayments });
   const truth = new PaymentTruth(ctx.truth, connection, path.basename(input.path));
   const importer = new RecordImporter(scan, truth, rules, settings.preventReprocessing);
   const files = new ResultFiles(ctx.outbox, { success: settings.successFile, fail: settings.failFile }, INPUT_ROOT);
@@ -93,7 +96,7 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
     let stopped: boolean;
     try {
       ({ stopped } = await runOrdered(
-        readRecords(input.path, { expectRoot: INPUT_ROOT }),
+        announcingInvoices(readRecords(input.path, { expectRoot: INPUT_ROOT }), invoicePayments),
         { concurrency, window: concurrency * 8, signal: ctx.signal },
         (record) => importer.import(record),
         emit,

@@ -165,7 +165,8 @@ describe('connectwise.import-invoice-payments', () => {
 
     const outcome = await run(claimed, { preventReprocessing });
     expect(outcome).toMatchObject({ status: 'success', recordsOk: 2, details: { created: 2, updated: 0, alreadyProcessed: 0 } });
-    expect(requests().byRoute).toEqual({ 'GET /finance/invoices/{id}/payments': 1, 'POST /finance/invoices/{id}/payments': 1 });
+    // One batched look at which invoices carry payments, then the create.
+    expect(requests().byRoute).toEqual({ 'GET /finance/invoices': 1, 'POST /finance/invoices/{id}/payments': 1 });
     expect(outputRecords(outcome.outputs[0] as string)[0]).toContain(`<paymentId>${created.data.id}</paymentId>\n      <action>created</action>`);
   });
 

@@ -8,6 +8,7 @@ import { shutdownError } from '../../../async/shutdown.js';
 import type { ConnectWiseClient } from '../../../connectors/connectwise/client.js';
 import { DropwiseError, isDropwiseError } from '../../../errors.js';
 import { isoDateTime } from '../../../time/iso-8601.js';
+import type { InvoicePaymentsLookup } from './invoice-payments-lookup.js';
 import { WRITEABLE_FIELDS, type PaymentFields, type PaymentRecord } from './payment-record.js';
 
 export type PaymentAction = 'created' | 'updated';
@@ -33,6 +34,8 @@ interface PatchOperation {
 /** Tries per record when ConnectWise is unavailable or rate-limiting beyond the HTTP retries. */
 export interface PaymentRulesOptions extends RetryPolicy {
   signal?: AbortSignal;
+  /** Which invoices carry payments, learnt in batches: an invoice without any is created at once. */
+  invoicePayments?: InvoicePaymentsLookup;
 }
 
 /** What a record's tries have learnt so far. */
@@ -92,7 +95,9 @@ export class PaymentRules {
       const updated = await this.updateMapped(invoiceId, mappedId, record.fields);
       if (updated !== undefined) return { paymentId: updated, action: 'updated' };
     }
-    const existing = await this.paymentOn(invoiceId);
+    // After a create of unknown outcome the invoice is always looked at: that create may have made it.
+    const look = tries.createUnknown || (await this.options.invoicePayments?.carriesPayments(invoiceId)) !== false;
+    const existing = look ? await this.paymentOn(invoiceId) : undefined;
     if (existing) return { paymentId: await this.update(invoiceId, existing, record.fields), action: tries.createUnknown ? 'created' : 'updated' };
     return this.create(record, tries);
   }
