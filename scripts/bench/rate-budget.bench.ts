@@ -12,9 +12,9 @@ import { writePaymentsFile } from '../../test/tasks/connectwise/payments/payment
 import { report, round } from './harness.js';
 
 const CAP = Number(process.env['BENCH_RATE_LIMIT'] ?? 600);
-const PAYMENTS = Number(process.env['BENCH_RATE_PAYMENTS'] ?? 110);
+const PAYMENTS = Number(process.env['BENCH_RATE_PAYMENTS'] ?? 250);
 
-const sandbox = await startSandbox({ seed: 4, size: { invoices: 1500, companies: 60 } });
+const sandbox = await startSandbox({ seed: 4, size: { invoices: 2500, companies: 60 } });
 const unpaid = sandbox.control.invoices().filter((i) => (i['total'] as number) >= 1 && sandbox.control.paymentsForInvoice(i['id'] as number).length === 0).map((i) => i['id'] as number);
 let next = 0;
 try {
