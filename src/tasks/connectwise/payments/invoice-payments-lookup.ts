@@ -59,11 +59,20 @@ export class InvoicePaymentsLookup {
   }
 }
 
-/** Passes the records through, telling `lookup` each valid record's invoice as it is read (ahead of its import). */
-export async function* announcingInvoices(records: AsyncIterable<XmlRecord>, lookup: InvoicePaymentsLookup): AsyncGenerator<XmlRecord> {
+/** Records read (and their invoices announced) before the oldest is handed on: about one lookup per this many records. */
+export const LOOKUP_AHEAD = 100;
+
+/**
+ * Passes the records through in order, telling `lookup` each valid record's invoice `ahead` records
+ * before its import, so one lookup covers many records whatever the import's concurrency.
+ */
+export async function* announcingInvoices(records: AsyncIterable<XmlRecord>, lookup: InvoicePaymentsLookup, ahead = LOOKUP_AHEAD): AsyncGenerator<XmlRecord> {
+  const held: XmlRecord[] = [];
   for await (const record of records) {
     const check = checkPaymentRecord(record.element, record.index);
     if (check.ok) lookup.expect(check.record.invoiceId);
-    yield record;
+    held.push(record);
+    if (held.length > ahead) yield held.shift() as XmlRecord;
   }
+  while (held.length > 0) yield held.shift() as XmlRecord;
 }
