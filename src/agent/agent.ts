@@ -103,7 +103,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       for (const [folder, from] of [[this.workspace.work, this.workLock.tookOverFrom], [this.deps.config.folders.state, tookOverFrom]]) {
         if (from !== undefined) log.warn(`Took over the lock of ${folder} from ${from}, which is no longer running`);
       }
-      const { runHistorySetAside, interrupted } = await store.recover();
+      const { runHistorySetAside, interrupted, tempsRemoved } = await store.recover();
+      if (tempsRemoved > 0) log.info(`Removed ${tempsRemoved} unfinished temp file(s) of the state folder (writes a crash cut short)`);
       if (runHistorySetAside !== undefined) {
         log.error(`THE RUN HISTORY WAS DAMAGED and could not be read: it was moved to ${runHistorySetAside} and a new, empty history begun. Earlier runs no longer show in status; the moved file can be inspected or repaired by hand`);
       }

@@ -9,6 +9,7 @@ interface SimulateOptions {
   seed: number;
   invoices?: number;
   latency: number;
+  rateLimit: number;
   host: string;
   tls?: boolean;
 }
@@ -37,6 +38,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed for the generated data (same seed, same data)', integer(0), 1)
     .option('--invoices <n>', 'number of invoices to generate (default 250)', integer(0))
     .option('--latency <ms>', 'delay added before every API response', integer(0), 0)
+    .option('--rate-limit <n>', 'ConnectWise requests a minute before it answers 429 with Retry-After, as a throttled tenant (0 = no cap)', integer(0), 0)
     .option('--tls', 'serve HTTPS with a generated self-signed certificate (its file is printed, for NODE_EXTRA_CA_CERTS)')
     .addHelpText(
       'after',
@@ -75,6 +77,7 @@ privateKey sandbox-private-key, clientId as printed):
           port: options.port,
           seed: options.seed,
           latencyMs: options.latency,
+          rateLimit: options.rateLimit,
           tls: options.tls === true,
           size: options.invoices === undefined ? {} : { invoices: options.invoices },
         });

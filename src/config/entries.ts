@@ -12,6 +12,8 @@ export interface ConnectWiseConnection {
   privateKey: string;
   clientId: string;
   apiVersion: string;
+  /** The connection's request budget, shared agent-wide (default CONNECTWISE_REQUESTS_PER_MINUTE; 0 = none). */
+  requestsPerMinute?: number;
   default?: boolean;
 }
 
@@ -20,6 +22,8 @@ export interface TraedeConnection {
   url: string;
   token: string;
   appKey: string;
+  /** The connection's request budget, shared agent-wide (default none). */
+  requestsPerMinute?: number;
   default?: boolean;
 }
 
@@ -56,9 +60,12 @@ const REQUIRED_FIELDS: Record<ConnectionType, readonly string[]> = {
   traede: ['url', 'token', 'appKey'],
 };
 const OPTIONAL_FIELDS: Record<ConnectionType, readonly string[]> = {
-  connectwise: ['apiVersion', 'default'],
-  traede: ['default'],
+  connectwise: ['apiVersion', 'requestsPerMinute', 'default'],
+  traede: ['requestsPerMinute', 'default'],
 };
+
+/** ConnectWise throttles a tenant above roughly 1,000 requests a minute; this leaves room for other clients. */
+export const CONNECTWISE_REQUESTS_PER_MINUTE = 900;
 
 
 export function checkConnections(value: unknown): void {
@@ -83,6 +90,10 @@ export function checkConnections(value: unknown): void {
       if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
     } catch {
       throw new Error(`connection "${name}": url must be an http(s) URL`);
+    }
+    const rpm = conn['requestsPerMinute'];
+    if (rpm !== undefined && !(Number.isInteger(rpm) && (rpm as number) >= 0 && (rpm as number) <= 100_000)) {
+      throw new Error(`connection "${name}": requestsPerMinute must be a whole number from 0 (no budget) to 100000`);
     }
     if (conn['default'] !== undefined && typeof conn['default'] !== 'boolean') {
       throw new Error(`connection "${name}": default must be true or false`);

@@ -11,6 +11,7 @@ import type { AppConfig } from '../config/load.js';
 import { DropwiseError } from '../errors.js';
 import { events } from '../events.js';
 import type { Logger } from '../log.js';
+import type { RateBudget } from './rate-budget.js';
 
 type HttpSettings = AppConfig['http'];
 
@@ -22,6 +23,11 @@ export interface HttpClientOptions extends HttpSettings {
   log: Logger;
   /** For tests: a source of randomness for jitter. */
   random?: () => number;
+  /**
+   * The connection's request budget, shared by every request through this client: each attempt
+   * waits for it, and a 429 pauses it (and so the whole connection) for its Retry-After.
+   */
+  budget?: RateBudget;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -111,12 +117,15 @@ export class HttpClient {
     const { log, name, maxAttempts, retryBudgetMs } = this.options;
     const idempotent = req.idempotent ?? (req.method !== 'POST' && req.method !== 'PATCH');
     const started = Date.now();
+    let waitedMs = 0;
+    const reasons: string[] = [];
     for (let attempt = 1; ; attempt++) {
       const t0 = Date.now();
       let delay: number | undefined;
       let retryAfter: number | undefined;
       let reason: string;
       try {
+        await this.options.budget?.take(req.signal);
         const res = await this.pool.request({
           method: req.method,
           path: req.path,
@@ -129,9 +138,14 @@ export class HttpClient {
         const retryable = RETRY_STATUS.has(res.statusCode) && (idempotent || res.statusCode === 429);
         retryAfter = res.statusCode === 429 ? parseRetryAfter(res.headers['retry-after']) : undefined;
         delay = retryAfter ?? this.backoff(attempt);
+        // Every request of the connection holds off, not only this one.
+        if (res.statusCode === 429) this.options.budget?.pause(delay);
         const outOfBudget = Date.now() - started + delay > retryBudgetMs;
         // The last answer is returned as it is: the connector turns its status into an error.
-        if (!retryable || attempt >= maxAttempts || outOfBudget) return await read({ statusCode: res.statusCode, headers: res.headers, body: res.body, attempts: attempt });
+        if (!retryable || attempt >= maxAttempts || outOfBudget) {
+          if (attempt > 1) this.summarise(req, attempt, waitedMs, reasons, res.statusCode < 400 ? undefined : `HTTP ${res.statusCode}`);
+          return await read({ statusCode: res.statusCode, headers: res.headers, body: res.body, attempts: attempt });
+        }
         reason = `HTTP ${res.statusCode}`;
         // The body is not needed; read it so the connection can be reused.
         await res.body.dump().catch(() => undefined);
@@ -143,6 +157,7 @@ export class HttpClient {
         log.debug('http failed', { connection: name, method: req.method, path: req.path, error: code ?? (err as Error).message, attempt });
         if (events.httpAttempt.hasSubscribers) events.httpAttempt.publish({ connection: name, method: req.method, path: pathOnly(req.path), error: code ?? 'network error', durationMs: Date.now() - t0 });
         if (!retryable || attempt >= maxAttempts || Date.now() - started > retryBudgetMs) {
+          if (attempt > 1) this.summarise(req, attempt, waitedMs, reasons, code ?? 'network error');
           throw new DropwiseError(
             timeout ? 'DW_HTTP_TIMEOUT' : 'DW_HTTP_NETWORK',
             `${name}: ${req.method} ${pathOnly(req.path)} failed after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${code ?? (err as Error).message}`,
@@ -156,10 +171,26 @@ export class HttpClient {
         reason = code ?? 'network error';
       }
       const wait = Math.min(delay ?? this.backoff(attempt), Math.max(0, retryBudgetMs - (Date.now() - started)));
-      log.info('retrying request', { connection: name, method: req.method, path: pathOnly(req.path), reason, attempt, waitMs: wait });
+      // One line per attempt only at debug: an outage would otherwise fill the log (summarise() says it once).
+      log.debug('retrying request', { connection: name, method: req.method, path: pathOnly(req.path), reason, attempt, waitMs: wait });
+      reasons.push(reason);
+      waitedMs += reason === 'HTTP 429' && this.options.budget ? this.options.budget.pausedFor() : wait;
       if (events.httpRetryWait.hasSubscribers) events.httpRetryWait.publish({ connection: name, waitMs: wait, retryAfter: retryAfter !== undefined });
-      await sleep(wait, undefined, { signal: req.signal });
+      // After a 429 the budget holds the next attempt back (and resumes with jitter); otherwise wait here.
+      if (reason !== 'HTTP 429' || !this.options.budget) await sleep(wait, undefined, { signal: req.signal });
     }
+  }
+
+  /**
+   * The one line a retried request leaves at info (warn when it finally failed): how many attempts,
+   * how long it waited in all, and why it was retried.
+   */
+  private summarise(req: HttpRequest, attempts: number, waitedMs: number, reasons: string[], failure: string | undefined): void {
+    const counts: Record<string, number> = {};
+    for (const reason of reasons) counts[reason] = (counts[reason] ?? 0) + 1;
+    const fields = { connection: this.options.name, method: req.method, path: pathOnly(req.path), attempts, waitedMs, retriedFor: counts };
+    if (failure === undefined) this.options.log.info('request succeeded after retries', fields);
+    else this.options.log.warn('request failed after retries', { ...fields, failure });
   }
 
   /** Exponential back-off with jitter. */

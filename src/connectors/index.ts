@@ -1,10 +1,13 @@
-// Builds and caches one client per named connection. Tasks ask for a connection by name, or for the
+// Builds and caches one client per named connection, each with its own request budget (one per
+// connection for the whole agent, as the clients are cached). Tasks ask for a connection by name, or for the
 // default one of a kind: the one marked default, or the only one of that type.
 import { resolveConnection } from '../config/connections.js';
+import { CONNECTWISE_REQUESTS_PER_MINUTE } from '../config/entries.js';
 import type { AppConfig, Connection } from '../config/load.js';
 import type { Logger } from '../log.js';
 import { ConnectWiseClient } from './connectwise/client.js';
 import { HttpClient } from './http.js';
+import { RateBudget } from './rate-budget.js';
 import { TraedeClient } from './traede/client.js';
 
 export interface Connectors {
@@ -25,7 +28,9 @@ export function createConnectors(config: Pick<AppConfig, 'connections' | 'http'>
     let client = clients.get(resolved);
     if (!client) {
       const conn = config.connections[resolved] as Connection;
-      const http = new HttpClient({ ...config.http, origin: new URL(conn.url).origin, name: resolved, log });
+      const rpm = conn.requestsPerMinute ?? (conn.type === 'connectwise' ? CONNECTWISE_REQUESTS_PER_MINUTE : 0);
+      const budget = rpm > 0 ? new RateBudget({ requestsPerMinute: rpm }) : undefined;
+      const http = new HttpClient({ ...config.http, origin: new URL(conn.url).origin, name: resolved, log, budget });
       client = build(conn as never, http) as ConnectWiseClient | TraedeClient;
       clients.set(resolved, client);
     }

@@ -2,7 +2,7 @@
 // that names it are on disk; until then a power cut may leave the old file, an empty one, or none.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { errnoCode, renameRetry, retryTransient } from './retry.js';
+import { errnoCode, removeIfPresent, renameRetry, retryTransient } from './retry.js';
 import { crashPoint } from '../crash-point.js';
 
 export async function fsyncFile(file: string): Promise<void> {
@@ -50,6 +50,20 @@ export async function writeFileDurable(file: string, text: string): Promise<void
   await renameRetry(tmp, file);
   crashPoint('fs.durable-renamed');
   await fsyncDir(dir);
+}
+
+/** The temp name writeFileDurable writes `file` under before it is renamed into place. */
+const DURABLE_TEMP = /^\..+\.tmp$/;
+
+/**
+ * Removes what writeFileDurable left in `dir` when the process died between writing its temp file and
+ * renaming it (the old file is still whole). Only for the process that owns the folder, at its start.
+ */
+export async function removeDurableTemps(dir: string): Promise<number> {
+  const names = await fs.readdir(dir).catch((err: unknown) => (errnoCode(err) === 'ENOENT' ? [] : Promise.reject(err)));
+  const stale = names.filter((name) => DURABLE_TEMP.test(name));
+  for (const name of stale) await removeIfPresent(path.join(dir, name));
+  return stale.length;
 }
 
 /**

@@ -13,6 +13,10 @@
 //   GET    /_sandbox/payments[?invoiceId=N]  current payments
 //   GET    /_sandbox/faults               active faults; POST adds one (FaultSpec); DELETE clears
 //   POST   /_sandbox/latency              {ms} latency added before every API response
+//   POST   /_sandbox/rate-limit           {perMinute} ConnectWise requests a minute before 429s (0 = none);
+//                                          GET gives {perMinute, refused}
+//   GET    /_sandbox/quirks               tenant quirks; POST sets some (QuirkSettings: navigableOnly,
+//                                          maxQueryString); DELETE clears them
 //   GET    /_sandbox/traede/marks?system_id=S   Traede invoices marked exported for S
 //   POST   /_sandbox/traede/invoices/{id}/touch stamp a Traede invoice's updated_at
 //
@@ -23,6 +27,7 @@ import { SANDBOX_CREDENTIALS } from './auth.js';
 import type { LedgerKind } from './data/ledger.js';
 import { ApiError, notFound } from './errors.js';
 import type { Json } from './query/list-query.js';
+import type { QuirkSettings } from './quirks.js';
 import { Router, type RouteContext } from './router.js';
 import type { SandboxState } from './state.js';
 import type { FaultSpec, RequestCounts, SandboxSize, TraedeMark } from './types.js';
@@ -45,6 +50,13 @@ export interface SandboxControl {
   clearFaults(): void;
   faults(): (FaultSpec & { remaining: number })[];
   setLatency(ms: number): void;
+  /** ConnectWise requests a minute before 429s with Retry-After; 0 turns the cap off. */
+  setRateLimit(perMinute: number): void;
+  rateLimit(): { perMinute: number; refused: number };
+  /** Merges tenant quirks (see quirks.ts) over those already set. */
+  setQuirks(settings: QuirkSettings): void;
+  clearQuirks(): void;
+  quirks(): QuirkSettings;
   traedeMarks(systemId: string): TraedeMark[];
   invoice(id: number): Json | undefined;
   invoices(): Json[];
@@ -89,6 +101,11 @@ export function createControl(state: SandboxState): SandboxControl {
     setLatency(ms) {
       state.latencyMs = Math.max(0, ms);
     },
+    setRateLimit: (perMinute) => state.rateLimit.set(perMinute),
+    rateLimit: () => ({ perMinute: state.rateLimit.requestsPerMinute, refused: state.rateLimit.refusedCount }),
+    setQuirks: (settings) => state.quirks.set(settings),
+    clearQuirks: () => state.quirks.clear(),
+    quirks: () => state.quirks.list(),
     traedeMarks: (systemId) => [...(state.data.traede.marks.get(systemId)?.values() ?? [])],
     invoice: (id) => state.data.invoices.get(id),
     invoices: () => [...state.data.invoices.values()],
@@ -155,6 +172,30 @@ export function controlRouter(control: SandboxControl, describe: () => Json): Ro
       const body = await objectBody(ctx);
       control.setLatency(Number(body['ms'] ?? 0));
       return ok({ latencyMs: Number(body['ms'] ?? 0) });
+    })
+    .add('GET', '/_sandbox/rate-limit', () => ok(control.rateLimit()))
+    .add('POST', '/_sandbox/rate-limit', async (ctx) => {
+      const body = await objectBody(ctx);
+      try {
+        control.setRateLimit(Number(body['perMinute'] ?? 0));
+      } catch (error) {
+        throw new ApiError(400, { code: 'BadRequest', message: error instanceof Error ? error.message : String(error) });
+      }
+      return ok(control.rateLimit());
+    })
+    .add('GET', '/_sandbox/quirks', () => ok(control.quirks()))
+    .add('POST', '/_sandbox/quirks', async (ctx) => {
+      const body = await objectBody(ctx);
+      try {
+        control.setQuirks(body as QuirkSettings);
+      } catch (error) {
+        throw new ApiError(400, { code: 'BadRequest', message: error instanceof Error ? error.message : String(error) });
+      }
+      return ok(control.quirks());
+    })
+    .add('DELETE', '/_sandbox/quirks', () => {
+      control.clearQuirks();
+      return { status: 204 };
     })
     .add('GET', '/_sandbox/traede/marks', (ctx) => ok(control.traedeMarks(ctx.url.searchParams.get('system_id') ?? '')))
     .add('POST', '/_sandbox/traede/invoices/{id}/touch', (ctx) => ok(control.modify('traedeInvoices', ctx.params['id'] ?? 0)));

@@ -14,6 +14,7 @@ export { connectWiseHeaders, traedeHeaders } from './client-headers.js';
 export type { SandboxControl };
 export type { FaultKind, FaultSpec, RequestCounts, SandboxOptions, SandboxSize, TraedeMark } from './types.js';
 export { DEFAULT_SIZE } from './types.js';
+export type { QuirkSettings } from './quirks.js';
 export type { LedgerKind } from './data/ledger.js';
 
 export interface Sandbox {
@@ -40,6 +41,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // The data's hrefs need the URL, so state is built once the port is known; the handler is attached
   // in the same tick, before any connection can be served.
   const state = new SandboxState(`${url}${CONNECTWISE_BASE}`, options.seed ?? 1, options.size ?? {}, options.latencyMs ?? 0);
+  if (options.rateLimit) state.rateLimit.set(options.rateLimit);
   const control = createControl(state);
   const routers = {
     connectwise: connectWiseRouter(),

@@ -9,6 +9,7 @@ import { checkConnectWiseAuth, checkTraedeAuth } from './auth.js';
 import { CONNECTWISE_BASE } from './connectwise/index.js';
 import { companyInfo } from './connectwise/login.js';
 import { ApiError } from './errors.js';
+import { sendQueryStringTooLong } from './quirks.js';
 import type { Router, RouteContext } from './router.js';
 import type { SandboxState } from './state.js';
 import type { FaultSpec } from './types.js';
@@ -69,14 +70,18 @@ function truncateResponse(res: ServerResponse): void {
   }) as ServerResponse['end'];
 }
 
+/** ConnectWise's throttling answer. */
+function sendTooManyRequests(res: ServerResponse, retryAfter: number | string | undefined): void {
+  const headers: Record<string, string> = retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) };
+  const wait = typeof retryAfter === 'number' ? `${retryAfter} seconds` : 'a moment';
+  send(res, 429, { code: 'TooManyRequests', message: `Too many requests. Please try again in ${wait}.` }, headers);
+}
+
 function faultReply(fault: FaultSpec, res: ServerResponse): boolean {
   switch (fault.kind) {
-    case '429': {
-      const headers: Record<string, string> = fault.retryAfter === undefined ? {} : { 'Retry-After': String(fault.retryAfter) };
-      const wait = typeof fault.retryAfter === 'number' ? `${fault.retryAfter} seconds` : 'a moment';
-      send(res, 429, { code: 'TooManyRequests', message: `Too many requests. Please try again in ${wait}.` }, headers);
+    case '429':
+      sendTooManyRequests(res, fault.retryAfter);
       return true;
-    }
     case '500':
       send(res, 500, { code: 'ConnectWiseApi', message: 'An unexpected error occurred (sandbox fault injection).' });
       return true;
@@ -127,10 +132,20 @@ export function requestHandler(sandbox: SandboxState, routers: Routers) {
       }
       if (isApi) {
         sandbox.count(method, routePath);
+        // IIS refuses it before ConnectWise sees it: no auth, no JSON.
+        if (sandbox.quirks.queryTooLong(req.url ?? '')) {
+          sendQueryStringTooLong(res);
+          return;
+        }
         const fault = sandbox.faults.take(method, routePath === path ? [path] : [routePath, path]);
         const delay = sandbox.latencyMs + (fault?.kind === 'slow' ? (fault.delayMs ?? 2000) : 0);
         if (delay > 0) await sleep(delay);
         if (fault && faultReply(fault, res)) return;
+        const retryAfter = router === routers.connectwise ? sandbox.rateLimit.take() : undefined;
+        if (retryAfter !== undefined) {
+          sendTooManyRequests(res, retryAfter);
+          return;
+        }
         if (router === routers.connectwise) checkConnectWiseAuth(req.headers);
         else checkTraedeAuth(req.headers, url);
       }

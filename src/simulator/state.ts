@@ -2,12 +2,16 @@
 // latency. Shared by the server, the routes and the control API.
 import { SandboxData } from './data/store.js';
 import { Faults } from './faults.js';
+import { Quirks } from './quirks.js';
+import { RateLimit } from './rate-limit.js';
 import { routeKey } from './router.js';
 import type { RequestCounts, SandboxSize } from './types.js';
 
 export class SandboxState {
   data: SandboxData;
   readonly faults = new Faults();
+  readonly quirks = new Quirks();
+  readonly rateLimit = new RateLimit();
   latencyMs: number;
   private counts: RequestCounts = { total: 0, byRoute: {} };
 

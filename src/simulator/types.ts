@@ -32,6 +32,8 @@ export interface SandboxOptions {
   size?: Partial<SandboxSize>;
   /** Added before every API response (benchmarks). */
   latencyMs?: number;
+  /** ConnectWise requests a minute before 429s (a tenant's throttle); 0 or unset: no cap. */
+  rateLimit?: number;
   /** Serve HTTPS with a self-signed certificate, written to `certFile` or a fresh temporary file. */
   tls?: boolean | { certFile?: string };
 }

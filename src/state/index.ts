@@ -1,4 +1,6 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
+import { removeDurableTemps } from '../fs/fsync.js';
 import { JsonLinesActionLog } from './action-log.js';
 import { JsonLinesFailedRecords } from './failed-records.js';
 import { closeInterruptedRuns } from './interrupted-runs.js';
@@ -49,14 +51,23 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
       return lock.tookOverFrom !== undefined ? { tookOverFrom: lock.tookOverFrom } : {};
     },
     recover: async () => {
+      // A write cut short by a crash left its temp file beside the whole old one (truth shards, documents, artifacts).
+      const tempsRemoved = await removeStateTemps(dir);
       // The history only tells what happened; the watermarks and the truth table decide what happens next.
       const runHistorySetAside = await runs.setAsideIfDamaged();
       await watermarks.check();
       await truth.check();
       const interrupted = await closeInterruptedRuns(runs);
-      return { ...(runHistorySetAside !== undefined ? { runHistorySetAside } : {}), interrupted };
+      return { ...(runHistorySetAside !== undefined ? { runHistorySetAside } : {}), interrupted, tempsRemoved };
     },
     unlock,
     close: unlock,
   };
+}
+
+/** Removes unfinished durable writes in the state folder and its sub-folders; how many there were. */
+async function removeStateTemps(dir: string): Promise<number> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  const counts = await Promise.all([dir, ...entries.filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name))].map((d) => removeDurableTemps(d)));
+  return counts.reduce((a, b) => a + b, 0);
 }

@@ -216,4 +216,6 @@ export interface StateRecovery {
   runHistorySetAside?: string;
   /** The runs just closed as `interrupted`. */
   interrupted: RunRecord[];
+  /** Temp files of writes a crash cut short, removed (the files they were replacing are whole). */
+  tempsRemoved: number;
 }

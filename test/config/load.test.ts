@@ -95,6 +95,13 @@ describe('loadConfig', () => {
     expect(config.connections['main']).toMatchObject({ privateKey: 'rotated-key' });
   });
 
+  it('takes a per-connection request budget, a whole number from 0 (none)', () => {
+    const file = writeConfig({ connections: { main: { ...cw, requestsPerMinute: 600 } } });
+    expect(loadConfig({ file, env: {} }).connections['main']).toMatchObject({ requestsPerMinute: 600 });
+    const bad = writeConfig({ connections: { main: { ...cw, requestsPerMinute: 12.5 } } }, 'rpm.json');
+    expect(configError(() => loadConfig({ file: bad, env: {} })).message).toContain('connection "main": requestsPerMinute must be a whole number from 0 (no budget) to 100000');
+  });
+
   it('checks connections without echoing their values', () => {
     const file = writeConfig({ connections: { main: { ...cw, url: 'not a url' } } });
     const err = configError(() => loadConfig({ file, env: {} }));

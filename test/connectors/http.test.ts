@@ -3,7 +3,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpClient, parseRetryAfter } from '../../src/connectors/http.js';
+import { createConnectors } from '../../src/connectors/index.js';
 import { silentLogger } from '../../src/log.js';
+import { startSandbox } from '../../src/simulator/index.js';
+import { captureLogger } from '../support/capture-log.js';
 
 type Step = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 let steps: Step[] = [];
@@ -128,5 +131,38 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('Wed, 31 Dec 2025 00:00:00 GMT', now)).toBe(0);
     expect(parseRetryAfter(undefined)).toBeUndefined();
     expect(parseRetryAfter('soon')).toBeUndefined();
+  });
+});
+
+describe('retry log lines (an outage must not fill the log)', () => {
+  it('leaves one line per retried request, at info when it finally succeeds and warn when it fails; each attempt only at debug', async () => {
+    const sandbox = await startSandbox({ seed: 2 });
+    const captured = captureLogger();
+    const c = sandbox.connectwise;
+    const connectors = createConnectors(
+      {
+        http: { timeoutMs: 2000, connectTimeoutMs: 1000, maxAttempts: 4, retryBudgetMs: 10_000, baseDelayMs: 5, maxDelayMs: 20, connections: 2 },
+        connections: { cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1', requestsPerMinute: 0 } },
+      },
+      captured.log,
+    );
+    try {
+      const cw = connectors.connectwise();
+      sandbox.control.injectFault({ path: '/finance/invoices/1', kind: '503', count: 3 });
+      await cw.get('/finance/invoices/1');
+      sandbox.control.injectFault({ path: '/finance/invoices/2', kind: '503', count: 10 });
+      await expect(cw.get('/finance/invoices/2')).rejects.toMatchObject({ code: 'DW_CW_UNAVAILABLE' });
+      await cw.get('/finance/invoices/3');
+      const above = captured.lines.filter((l) => l.level !== 'debug');
+      expect(above).toEqual([
+        { level: 'info', message: 'request succeeded after retries' },
+        { level: 'warn', message: 'request failed after retries' },
+      ]);
+      expect(captured.lines.filter((l) => l.message === 'retrying request').every((l) => l.level === 'debug')).toBe(true);
+      expect(captured.lines.filter((l) => l.message === 'retrying request')).toHaveLength(3 + 3);
+    } finally {
+      await connectors.close();
+      await sandbox.close();
+    }
   });
 });

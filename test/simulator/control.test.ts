@@ -1,7 +1,7 @@
 // The control API: deterministic reset, record changes that show as modified, added invoices, and
 // the same powers over HTTP.
 import { describe, expect, it } from 'vitest';
-import { useSandbox, withSandbox } from '../support/sandbox.js';
+import { connectWiseHeaders, useSandbox, withSandbox } from '../support/sandbox.js';
 import { control, cw, q, type Row } from './helpers.js';
 
 describe('control', () => {
@@ -51,6 +51,24 @@ describe('control', () => {
     expect((await control<Row>(sb, '/reset', { method: 'POST', body: { size: { invoices: 12 } } })).body['size']).toMatchObject({ invoices: 12 });
     expect((await cw<{ count: number }>(sb, '/finance/invoices/count')).body.count).toBe(12);
     await control(sb, '/reset', { method: 'POST', body: { size: {} } });
+  });
+
+  it('tenant quirks: a list that ignores forward-only paging, and IIS refusing a long query string with its 404.15 page', async () => {
+    const sb = sandbox();
+    expect((await control<Row>(sb, '/quirks', { method: 'POST', body: { navigableOnly: ['/finance/invoices'], maxQueryString: 60 } })).body).toEqual({ navigableOnly: ['/finance/invoices'], maxQueryString: 60 });
+    try {
+      const forward = await cw<Row[]>(sb, '/finance/invoices?pageSize=5&pageId=5', { headers: { 'pagination-type': 'forward-only' } });
+      expect(forward.body.map((r) => r['id'])).toEqual([1, 2, 3, 4, 5]);
+      expect(forward.headers.get('link')).toContain('rel="last"');
+      const long = await fetch(`${sb.connectwise.url}/company/companies?conditions=${q(`id in (${Array.from({ length: 30 }, (_, i) => i + 1).join(',')})`)}`, { headers: connectWiseHeaders(sb) });
+      expect(long.status).toBe(404);
+      expect(long.headers.get('content-type')).toBe('text/html');
+      expect(await long.text()).toContain('HTTP Error 404.15 - Not Found');
+      expect((await control(sb, '/quirks', { method: 'POST', body: { maxQueryString: 0 } })).status).toBe(400);
+    } finally {
+      expect((await control(sb, '/quirks', { method: 'DELETE' })).status).toBe(204);
+    }
+    expect(sb.control.quirks()).toEqual({});
   });
 
   it('keeps references resolvable, with a few deliberately dangling ones', async () => {

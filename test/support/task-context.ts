@@ -58,7 +58,8 @@ export async function makeTaskEnv(sandbox: Sandbox, options: TaskEnvOptions = {}
       log: { console: false, file: '' },
       http: { timeoutMs: 10_000, connectTimeoutMs: 2000, maxAttempts: 5, retryBudgetMs: 20_000, baseDelayMs: 10, maxDelayMs: 200, connections: 8 },
       connections: {
-        cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1' },
+        // The sandbox is uncapped unless a test caps it, so no request budget (it has its own tests).
+        cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1', requestsPerMinute: 0 },
         traede: { type: 'traede', url: sandbox.traede.url, token: sandbox.traede.token, appKey: sandbox.traede.appKey },
       },
       ...options.config,

@@ -56,13 +56,33 @@ const HINTS: Partial<Record<DwCode, string>> = {
   DW_CW_UNAVAILABLE: 'ConnectWise is unavailable or slow; the work will be retried on the next run',
 };
 
-/** Turns a ConnectWise error response into a DropwiseError carrying ConnectWise's message and field. */
+/** The heading of an HTML error page (`<title>`, else the first `<h…>`), for the message. */
+function htmlHeading(text: string): string | undefined {
+  const m = /<title[^>]*>([^<]*)<\/title>/i.exec(text) ?? /<h\d[^>]*>([^<]*)<\/h\d>/i.exec(text);
+  return m?.[1]?.trim() || undefined;
+}
+
+/**
+ * Turns a ConnectWise error response into a DropwiseError carrying ConnectWise's message and field.
+ * A 4xx whose body is not ConnectWise's JSON (an HTML page from IIS or a proxy: 404.15 "query
+ * string too long") did not come from ConnectWise's API, so it is a DW_CW_RESPONSE, never "not found"
+ * (auth refusals and throttling keep their codes).
+ */
 export function cwError(status: number, text: string, method: string, path: string): DropwiseError {
   let body: CwErrorBody = {};
+  let json = true;
   try {
     body = JSON.parse(text) as CwErrorBody;
   } catch {
-    // Not JSON (a proxy's HTML page, an empty body): the status says enough.
+    json = false;
+  }
+  // 401, 403 and 429 say enough by their status whoever sent the page.
+  if (!json && text.trim() !== '' && status >= 400 && status < 500 && ![401, 403, 429].includes(status)) {
+    const what = htmlHeading(text) ?? text.trim().slice(0, 120);
+    return new DropwiseError('DW_CW_RESPONSE', `ConnectWise answered ${status} to ${method} ${pathOnly(path)} with a page that is not ConnectWise's JSON: ${what}`, {
+      httpStatus: status,
+      hint: 'A web server or proxy in front of ConnectWise refused the request (an over-long URL, a blocked path); check what sits between dropwise and ConnectWise',
+    });
   }
   const code = STATUS_CODES[status] ?? (status >= 500 ? 'DW_CW_UNAVAILABLE' : 'DW_CW_VALIDATION');
   const detail = body.errors?.find((e) => e.message || e.field);
@@ -84,9 +104,30 @@ export function parseLinkHeader(value: string | string[] | undefined): Record<st
   return links;
 }
 
+/**
+ * Why a forward-only answer shows the endpoint did not honour forward-only paging, or undefined
+ * when it did: ConnectWise's own clients take a missing Link header, or one with navigable rels,
+ * as "not supported"; and every id must be a number past `after`, ascending.
+ */
+export function forwardOnlyIgnored(records: { id?: number }[], link: string | string[] | undefined, after: number): string | undefined {
+  if (link === undefined) return 'no Link header';
+  const rels = parseLinkHeader(link);
+  if (rels['first'] !== undefined || rels['last'] !== undefined || rels['prev'] !== undefined) return 'a navigable Link header';
+  const next = rels['next'];
+  if (next !== undefined && !/[?&]pageid=/i.test(next)) return 'a next link without pageId';
+  let previous = after;
+  for (const record of records) {
+    if (typeof record.id !== 'number' || record.id <= previous) return `ids that do not move past ${previous}`;
+    previous = record.id;
+  }
+  return undefined;
+}
+
 export class ConnectWiseClient {
   readonly basePath: string;
   private readonly headers: Record<string, string>;
+  /** Endpoints found not to honour forward-only paging; read navigably from then on. */
+  private readonly navigableOnly = new Set<string>();
 
   constructor(
     readonly connection: ConnectWiseConnection,
@@ -126,31 +167,54 @@ export class ConnectWiseClient {
 
   /**
    * Yields the records of a list endpoint page by page; only one page is held at a time.
-   * Forward-only mode follows `pageId`; otherwise the Link header's `next`.
+   * Forward-only mode follows `pageId`; otherwise the Link header's `next`. An endpoint that does
+   * not honour forward-only paging (its Link is missing or navigable, or its ids do not move past
+   * `pageId`) is detected before its page is used, remembered, and read with navigable pages
+   * ordered by id from past the last id yielded: no record twice, none skipped.
    */
   async *pages<T extends { id?: number }>(resource: string, query: CwQuery, options: PageOptions): AsyncGenerator<T[]> {
-    const forwardOnly = (options.forwardOnly ?? true) && !query.orderBy;
     const base = { ...query, pageSize: options.pageSize };
-    if (forwardOnly) {
-      let pageId = 0;
+    const forwardOnly = (options.forwardOnly ?? true) && !query.orderBy;
+    let after = 0;
+    if (forwardOnly && !this.navigableOnly.has(resource)) {
       for (;;) {
-        const { data } = await this.request<T[]>('GET', resource, {
-          query: { ...base, pageId: pageId || undefined },
+        const { data, headers } = await this.request<T[]>('GET', resource, {
+          query: { ...base, pageId: after || undefined },
           signal: options.signal,
           headers: { 'pagination-type': 'forward-only' },
         });
+        const odd = forwardOnlyIgnored(data, headers['link'], after);
+        if (odd !== undefined) {
+          this.navigableOnly.add(resource);
+          this.log.warn('ConnectWise ignored forward-only paging; reading navigable pages ordered by id instead', { resource, reason: odd, after });
+          break;
+        }
         if (data.length === 0) return;
         yield data;
-        const last = data[data.length - 1]?.id;
-        if (data.length < options.pageSize || typeof last !== 'number' || last <= pageId) return;
-        pageId = last;
+        after = data[data.length - 1]?.id as number;
+        if (parseLinkHeader(headers['link'])['next'] === undefined) return;
       }
     }
+    if (forwardOnly) yield* this.navigablePages<T>(resource, { ...base, orderBy: 'id asc' }, options.signal, after);
+    else yield* this.navigablePages<T>(resource, base, options.signal);
+  }
+
+  /**
+   * Navigable pages by the Link header's `next`. With `after` (the query then orders by id), only
+   * records past the last id yielded are kept.
+   */
+  private async *navigablePages<T extends { id?: number }>(resource: string, query: CwQuery & { pageSize: number }, signal: AbortSignal | undefined, after?: number): AsyncGenerator<T[]> {
+    const byId = after !== undefined;
+    let last = after ?? 0;
     let page = 1;
     for (;;) {
-      const { data, headers } = await this.request<T[]>('GET', resource, { query: { ...base, page }, signal: options.signal });
+      const { data, headers } = await this.request<T[]>('GET', resource, { query: { ...query, page }, signal });
       if (data.length === 0) return;
-      yield data;
+      // Records shift between pages when others are added or removed: ordered by id, the last id
+      // yielded says which ones were already seen.
+      const fresh = byId ? data.filter((r) => typeof r.id !== 'number' || r.id > last) : data;
+      if (fresh.length > 0) yield fresh;
+      if (byId) last = fresh.reduce((most, r) => (typeof r.id === 'number' && r.id > most ? r.id : most), last);
       const next = parseLinkHeader(headers['link'])['next'];
       if (!next) return;
       const nextPage = Number(new URL(next).searchParams.get('page'));

@@ -7,7 +7,7 @@
 // parent and attached as a list.
 import { eachLimited } from '../../async/limiter.js';
 import type { Logger } from '../../log.js';
-import { isDropwiseError } from '../../errors.js';
+import { isDropwiseError, type DropwiseError } from '../../errors.js';
 import type { ConnectWiseClient } from './client.js';
 import { isObject } from '../../json/is-object.js';
 
@@ -57,10 +57,12 @@ export interface ReferenceResolverOptions {
 }
 
 /**
- * ConnectWise asks to keep URLs under about 2,000 characters (API-NOTES §2.1), so one lookup's
- * `id in (…)` list is also capped by length; at the default page size of 100 this never binds.
+ * ConnectWise asks to keep URLs under about 2,000 characters (API-NOTES §2.1), and IIS in front of
+ * it refuses a query string over 2,048 by default, so one lookup's `id in (…)` list is also capped
+ * by its length as sent: URL-encoded, where each `,` `(` `"` takes three characters. At the default
+ * page size of 100 this never binds.
  */
-export const MAX_LOOKUP_CONDITION_CHARS = 1800;
+export const MAX_LOOKUP_CONDITION_ENCODED_CHARS = 1800;
 
 /** Fetched entities kept between windows by default: a long export holds a bounded cache, not every target it met. */
 export const REFERENCE_CACHE_SIZE = 5000;
@@ -107,28 +109,59 @@ function keyLiteral(id: number | string): string {
   return typeof id === 'number' ? String(id) : `"${id.replace(/["\\]/g, '\\$&')}"`;
 }
 
-/** Splits keys into lookups of at most `pageSize` keys and MAX_LOOKUP_CONDITION_CHARS characters. */
+/** The length of `text` as a query parameter value (URLSearchParams' form encoding). */
+export function encodedLength(text: string): number {
+  return new URLSearchParams({ q: text }).toString().length - 2;
+}
+
+/** The `conditions` of one lookup. */
+function lookupCondition(field: string, keys: readonly (number | string)[]): string {
+  return `${field} in (${keys.map(keyLiteral).join(',')})`;
+}
+
+/** Splits keys into lookups of at most `pageSize` keys and MAX_LOOKUP_CONDITION_ENCODED_CHARS characters as sent. */
 export function lookupChunks(ids: readonly (number | string)[], pageSize: number, field = 'id'): (number | string)[][] {
   const chunks: (number | string)[][] = [];
   let chunk: (number | string)[] = [];
-  const empty = `${field} in ()`.length;
+  const empty = encodedLength(lookupCondition(field, []));
+  const comma = encodedLength(',');
   let chars = empty;
   for (const id of ids) {
-    const cost = keyLiteral(id).length + 2;
-    if (chunk.length > 0 && (chunk.length >= pageSize || chars + cost > MAX_LOOKUP_CONDITION_CHARS)) {
+    const cost = encodedLength(keyLiteral(id)) + (chunk.length > 0 ? comma : 0);
+    if (chunk.length > 0 && (chunk.length >= pageSize || chars + cost > MAX_LOOKUP_CONDITION_ENCODED_CHARS)) {
       chunks.push(chunk);
       chunk = [];
       chars = empty;
     }
+    if (chunk.length === 0) chars = empty + encodedLength(keyLiteral(id));
+    else chars += cost;
     chunk.push(id);
-    chars += cost;
   }
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
 }
 
+/** What the records held at one spec's path, over every window resolved. */
+export interface PathTally {
+  /** Reference objects found at the path. */
+  references: number;
+  /** The JSON type of a value found there that is not a reference (a string `shipContact`), if any. */
+  otherType?: string;
+}
+
+/** The values at `path` in `value` that are neither objects nor absent, by JSON type. */
+function otherTypeAt(value: unknown, path: readonly string[], from = 0): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (from === path.length) return isObject(value) ? undefined : Array.isArray(value) ? 'array' : typeof value;
+  const step = path[from] as string;
+  if (step === '*') return Array.isArray(value) ? value.map((v) => otherTypeAt(v, path, from + 1)).find((t) => t !== undefined) : undefined;
+  return isObject(value) ? otherTypeAt(value[step], path, from + 1) : undefined;
+}
+
 export class ReferenceResolver {
   readonly stats = { requests: 0, fetched: 0, cacheHits: 0 };
+  /** Per spec name, what its path held in the records resolved (see PathTally). */
+  readonly paths = new Map<string, PathTally>();
   /** Cache key → the target, or null when ConnectWise has no such record. Insertion order = LRU order. */
   private readonly cache = new Map<string, Target>();
   private readonly warnedMissing = new Set<string>();
@@ -144,7 +177,7 @@ export class ReferenceResolver {
    * Returns a warning for each reference whose target does not exist.
    */
   async resolve(records: Json[], specs: ReferenceSpec[]): Promise<ReferenceWarning[]> {
-    const occurrences = this.find(records, specs);
+    const occurrences = this.find(records, specs, true);
     const targets = new Map<string, Target>();
     const wanted = new Map<string, { first: Occurrence; ids: Set<number | string> }>();
     for (const o of occurrences) {
@@ -199,14 +232,16 @@ export class ReferenceResolver {
     return most;
   }
 
-  private find(records: Json[], specs: ReferenceSpec[]): Occurrence[] {
+  private find(records: Json[], specs: ReferenceSpec[], tally = false): Occurrence[] {
     const out: Occurrence[] = [];
     records.forEach((record, recordIndex) => {
       for (const spec of specs) {
         if (spec.idField !== undefined) referencesFromIds(record, spec.path, spec.idField);
+        let references = 0;
         for (const ref of refsAt(record, spec.path)) {
           const id = spec.match ? spec.match.key(ref) : ref['id'];
           if (typeof id !== 'number' && typeof id !== 'string') continue;
+          references++;
           const template = spec.parentEndpoint ? spec.parentEndpoint(ref, record) : spec.endpoint;
           const endpoint = spec.children ? template?.replace('{id}', encodeURIComponent(String(id))) : template;
           const field = spec.match?.field ?? 'id';
@@ -214,9 +249,17 @@ export class ReferenceResolver {
           const key = spec.children ? group : targetKey(endpoint ?? '', field, id);
           out.push({ recordIndex, spec, ref, id, endpoint, group, key });
         }
+        if (tally) this.count(spec, record, references);
       }
     });
     return out;
+  }
+
+  private count(spec: ReferenceSpec, record: Json, references: number): void {
+    let seen = this.paths.get(spec.name);
+    if (!seen) this.paths.set(spec.name, (seen = { references: 0 }));
+    seen.references += references;
+    if (references === 0 && seen.otherType === undefined) seen.otherType = otherTypeAt(record, spec.path);
   }
 
   private attach(occurrences: Occurrence[], targets: Map<string, Target>): ReferenceWarning[] {
@@ -241,14 +284,23 @@ export class ReferenceResolver {
     return warnings;
   }
 
-  /** One batched lookup; a parent that does not exist (404) means none of its children do. */
+  /**
+   * One batched lookup; a parent that does not exist (404) means none of its children do. A lookup
+   * the server refuses for its size (a proxy's non-JSON answer, 414) is split in two and sent again.
+   */
   private async lookup(endpoint: string, field: string, keys: (number | string)[]): Promise<Map<string, Json>> {
     this.stats.requests++;
     let entities: Json[];
     try {
-      entities = await this.client.get<Json[]>(endpoint, { conditions: `${field} in (${keys.map(keyLiteral).join(',')})`, pageSize: keys.length }, this.options.signal);
+      entities = await this.client.get<Json[]>(endpoint, { conditions: lookupCondition(field, keys), pageSize: keys.length }, this.options.signal);
     } catch (err) {
       if (isDropwiseError(err, 'DW_CW_NOT_FOUND')) return new Map();
+      if (keys.length > 1 && refusedForSize(err)) {
+        const half = Math.ceil(keys.length / 2);
+        this.options.log.warn('a reference lookup was refused; sending it again in two halves', { endpoint, keys: keys.length, status: (err as DropwiseError).httpStatus });
+        const [first, second] = await Promise.all([this.lookup(endpoint, field, keys.slice(0, half)), this.lookup(endpoint, field, keys.slice(half))]);
+        return new Map([...first, ...second]);
+      }
       throw err;
     }
     this.stats.fetched += entities.length;
@@ -288,6 +340,13 @@ export class ReferenceResolver {
       this.cache.delete(oldest);
     }
   }
+}
+
+/** A refusal that a shorter URL may avoid: a non-JSON 4xx (IIS's 404.15 page) or 414 URI Too Long. */
+function refusedForSize(err: unknown): boolean {
+  if (!isDropwiseError(err)) return false;
+  const status = err.httpStatus ?? 0;
+  return status === 414 || (err.code === 'DW_CW_RESPONSE' && status >= 400 && status < 500);
 }
 
 /** The cache key of one entity: ids keep the old `endpoint#id` form, other fields name themselves. */

@@ -2,6 +2,7 @@
 // language (conditions, childConditions, customFieldConditions, orderBy, fields, paging), refusing
 // names the entity does not have, and each record in the shape of the API version the client pins.
 import { notFound } from '../errors.js';
+import { CONNECTWISE_BASE } from './index.js';
 import { parseListQuery, project, type Json, type ListQuery } from '../query/list-query.js';
 import { countOf, pageOf } from '../query/paging.js';
 import type { Reply, Router, RouteContext } from '../router.js';
@@ -47,10 +48,24 @@ function fieldsOf(collection: Collection, ctx: RouteContext, version: ApiVersion
   return node;
 }
 
+/** The query and headers as this endpoint reads them: one that ignores forward-only paging drops its header and pageId. */
+function pagingAsAsked(ctx: RouteContext): { params: URLSearchParams; headers: RouteContext['req']['headers'] } {
+  const path = ctx.url.pathname;
+  if (!ctx.state.quirks.ignoresForwardOnly([path.slice(CONNECTWISE_BASE.length), path])) {
+    return { params: ctx.url.searchParams, headers: ctx.req.headers };
+  }
+  const params = new URLSearchParams(ctx.url.searchParams);
+  for (const key of [...params.keys()]) if (key.toLowerCase() === 'pageid') params.delete(key);
+  const headers = { ...ctx.req.headers };
+  delete headers['pagination-type'];
+  return { params, headers };
+}
+
 /** The request's query and the collection's records, both in the pinned version's terms. */
 function read(collection: Collection, ctx: RouteContext): { query: ListQuery; source: Source; show: (record: Json) => Json } {
   const version = versionOf(ctx);
-  const query = parseListQuery(ctx.url.searchParams, ctx.req.headers, { entity: fieldsOf(collection, ctx, version), version });
+  const { params, headers } = pagingAsAsked(ctx);
+  const query = parseListQuery(params, headers, { entity: fieldsOf(collection, ctx, version), version });
   const source = collection.source(ctx);
   const view = collection.view;
   if (!view) return { query, source, show: (record) => record };

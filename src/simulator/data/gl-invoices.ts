@@ -246,6 +246,8 @@ export class InvoiceGl {
       shipToCompanyAccountNumber: company['accountNumber'],
       shipToCompanyType: COMPANY_TYPES[0],
       shipToTaxId: '',
+      // 2022.1 gives the ship-to contact as a name, not a reference.
+      ...(contact ? { shipContact: `${String(contact['firstName'])} ${String(contact['lastName'])}` } : {}),
       detail,
     };
   }

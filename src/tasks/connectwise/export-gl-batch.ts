@@ -13,7 +13,7 @@ import { exportAttempt, type AttemptResult, type StreamProgress } from './gl/att
 import type { ReferenceWindows } from './gl/convert.js';
 import { GlEntryIdSink } from './gl/entry-ids.js';
 import { chooseLocation } from './gl/location.js';
-import { planGlReferences } from './gl/reference-paths.js';
+import { pathsFoundEmpty, planGlReferences } from './gl/reference-paths.js';
 import { glExportStopped } from './gl/stopped.js';
 import { EXPORT_GL_BATCH_TYPE, exportRequest, parseGlBatchSettings, type GlBatchSettings } from './gl/settings.js';
 
@@ -91,6 +91,9 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
   }
 
   const summary = await ids.finish();
+  const foundEmpty = resolver ? pathsFoundEmpty(plan, resolver.paths, result.counts) : [];
+  if (foundEmpty.length > 0) ctx.log.warn('some references found nothing to fetch in the exported records', { task: EXPORT_GL_BATCH_TYPE, references: foundEmpty });
+  const notFetched = [...plan.notFetched, ...foundEmpty];
   // Kept for the accounting batch of these entries, which takes the same flags.
   const exportFlags: ExportFlags = { exportInvoicesFlag: settings.exportUnpostedInvoices, exportExpensesFlag: settings.exportUnpostedExpenses, exportProductsFlag: settings.exportUnpostedProcurement };
   const details: Record<string, unknown> = {
@@ -101,7 +104,7 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
     ...(location.locationId === undefined ? {} : { locationId: location.locationId }),
     ...('notFound' in location ? { locationNotFound: location.notFound } : {}),
     ...(resolver ? { references: { ...resolver.stats, warnings: tally.warnings } } : {}),
-    ...(plan.notFetched.length > 0 ? { referencesNotFetched: plan.notFetched } : {}),
+    ...(notFetched.length > 0 ? { referencesNotFetched: notFetched } : {}),
   };
   const outputs = result.path === undefined ? [] : [result.path];
   // Only after the export's file is committed; a batch that fails leaves the export done (fromRun can retry it).

@@ -27,8 +27,6 @@ export function zynkRecordOrder(record: Json): Json {
   return { id, externalId: externalId ?? '', _info, ...rest };
 }
 
-/** Page requests the forward-only reader makes: full pages, then the short (or empty) last one. */
-const pageRequests = (records: number, pageSize: number): number => Math.floor(records / pageSize) + 1;
 
 class RecordExport {
   private readonly client: ConnectWiseClient;
@@ -93,7 +91,8 @@ class RecordExport {
   details(watermark: Record<string, string>): Json {
     const lookups = this.resolver.stats;
     return {
-      requests: 1 + pageRequests(this.read, this.settings.pageSize) + lookups.requests,
+      // The reader stops where the Link header says the list ends: one request per page, one for an empty list.
+      requests: 1 + Math.max(1, this.pages) + lookups.requests,
       pages: this.pages,
       total: this.total,
       watermark,

@@ -12,6 +12,7 @@ import { usableOutputBase } from '../output-name.js';
 import { SettingsReader, baseName } from '../settings.js';
 import type { TaskContext, TaskDefinition, TaskOutcome, TaskRun, ValidationReport } from '../types.js';
 import { INPUT_ROOT, repeatErrors, scanPaymentsFile } from './payments/file-scan.js';
+import { announcingInvoices, InvoicePaymentsLookup } from './payments/invoice-payments-lookup.js';
 import { runOrdered } from './payments/ordered-pool.js';
 import { checkPaymentRecord } from './payments/payment-record.js';
 import { PaymentRules } from './payments/payment-rules.js';
@@ -64,7 +65,9 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
   const connection = ctx.connection.name('connectwise');
   // A create is not repeated by the HTTP layer after a 5xx (it may have acted): the rules look and retry.
   // A create without an answer may still land for about as long as the client waited for one.
-  const rules = new PaymentRules(ctx.connection.connectwise(), { ...ctx.retry, signal: ctx.signal, settleMs: 2 * ctx.requestTimeoutMs });
+  const client = ctx.connection.connectwise();
+  const invoicePayments = new InvoicePaymentsLookup(client, ctx.signal);
+  const rules = new PaymentRules(client, { ...ctx.retry, signal: ctx.signal, invoicePayments, settleMs: 2 * ctx.requestTimeoutMs, requestTimeoutMs: ctx.requestTimeoutMs });
   const truth = new PaymentTruth(ctx.truth, connection, path.basename(input.path));
   const log = await RecordLog.open(input.resumeFile);
   const importer = new RecordImporter(scan, truth, rules, settings.preventReprocessing, log);
@@ -98,7 +101,7 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
     let stopped: boolean;
     try {
       ({ stopped } = await runOrdered(
-        readRecords(input.path, { expectRoot: INPUT_ROOT }),
+        announcingInvoices(readRecords(input.path, { expectRoot: INPUT_ROOT }), invoicePayments),
         { concurrency, window: concurrency * 8, signal: ctx.signal },
         (record) => importer.import(record),
         emit,

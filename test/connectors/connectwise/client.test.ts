@@ -1,8 +1,9 @@
 // The ConnectWise client against the sandbox over loopback: auth, paging, errors, faults.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cwError, parseLinkHeader, type ConnectWiseClient } from '../../../src/connectors/connectwise/client.js';
+import { cwError, forwardOnlyIgnored, parseLinkHeader, type ConnectWiseClient } from '../../../src/connectors/connectwise/client.js';
 import { createConnectors, type Connectors } from '../../../src/connectors/index.js';
 import { silentLogger } from '../../../src/log.js';
+import { captureLogger } from '../../support/capture-log.js';
 import { startSandbox, type Sandbox } from '../../../src/simulator/index.js';
 
 const http = { timeoutMs: 5000, connectTimeoutMs: 2000, maxAttempts: 4, retryBudgetMs: 10_000, baseDelayMs: 5, maxDelayMs: 50, connections: 4 };
@@ -11,12 +12,13 @@ let sandbox: Sandbox;
 let connectors: Connectors;
 let cw: ConnectWiseClient;
 
-function connectorsFor(sb: Sandbox, overrides: Record<string, string> = {}): Connectors {
+function connectorsConfig(sb: Sandbox, overrides: Record<string, string> = {}) {
   const c = sb.connectwise;
-  return createConnectors(
-    { http, connections: { cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1', ...overrides } } },
-    silentLogger(),
-  );
+  return { http, connections: { cw: { type: 'connectwise' as const, url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1', ...overrides } } };
+}
+
+function connectorsFor(sb: Sandbox, overrides: Record<string, string> = {}): Connectors {
+  return createConnectors(connectorsConfig(sb, overrides), silentLogger());
 }
 
 beforeAll(async () => {
@@ -48,6 +50,34 @@ describe('ConnectWiseClient', () => {
     const ordered = await all(cw.pages<{ id: number }>('/finance/invoices', { orderBy: 'id desc' }, { pageSize: 100 }));
     expect(ordered.records.map((r) => r.id)).toEqual([...expected].reverse());
     expect((await cw.get<{ count: number }>('/finance/invoices/count')).count).toBe(expected.length);
+  });
+
+  it('reads every invoice once, in id order, from an endpoint that ignores forward-only paging, and says so once', async () => {
+    const expected = sandbox.control.invoices().map((i) => i['id']);
+    const captured = captureLogger();
+    const own = createConnectors(connectorsConfig(sandbox), captured.log);
+    sandbox.control.setQuirks({ navigableOnly: ['/finance/invoices'] });
+    try {
+      const client = own.connectwise();
+      for (let run = 0; run < 2; run++) {
+        const { records } = await all(client.pages<{ id: number }>('/finance/invoices', {}, { pageSize: 100 }));
+        expect(records.map((r) => r.id)).toEqual(expected);
+      }
+      expect(captured.lines.filter((l) => l.message.startsWith('ConnectWise ignored forward-only paging'))).toHaveLength(1);
+    } finally {
+      sandbox.control.clearQuirks();
+      await own.close();
+    }
+  });
+
+  it('tells an answer that honours forward-only paging from one that does not', () => {
+    const next = '<https://cw/x?pageSize=2&pageId=4>; rel="next"';
+    expect(forwardOnlyIgnored([{ id: 3 }, { id: 4 }], next, 2)).toBeUndefined();
+    expect(forwardOnlyIgnored([{ id: 5 }], '', 4)).toBeUndefined();
+    expect(forwardOnlyIgnored([{ id: 3 }], undefined, 0)).toBe('no Link header');
+    expect(forwardOnlyIgnored([{ id: 3 }], '<https://cw/x?page=2>; rel="next", <https://cw/x?page=9>; rel="last"', 0)).toBe('a navigable Link header');
+    expect(forwardOnlyIgnored([{ id: 3 }], '<https://cw/x?page=2>; rel="next"', 0)).toBe('a next link without pageId');
+    expect(forwardOnlyIgnored([{ id: 1 }, { id: 2 }], next, 2)).toBe('ids that do not move past 2');
   });
 
   it('passes conditions through', async () => {
@@ -90,6 +120,15 @@ describe('cwError and parseLinkHeader', () => {
     const body = JSON.stringify({ code: 'InvalidObject', message: 'payment object is invalid', errors: [{ code: 'InvalidField', message: 'Amount must be positive', resource: 'payment', field: 'amount' }] });
     expect(cwError(400, body, 'POST', '/x')).toMatchObject({ code: 'DW_CW_VALIDATION', field: 'amount', message: 'ConnectWise: Amount must be positive' });
     expect(cwError(502, '<html>Bad gateway</html>', 'GET', '/x?conditions=a')).toMatchObject({ code: 'DW_CW_UNAVAILABLE', retryable: true });
+  });
+
+  it('reads an HTML 404 (IIS 404.15, query string too long) as a response error, never as "not found"', () => {
+    const page = '<html><head><title>IIS 10.0 Detailed Error - 404.15 - Not Found</title></head><body><h3>HTTP Error 404.15 - Not Found</h3></body></html>';
+    const err = cwError(404, page, 'GET', '/company/companies?conditions=id%20in%20(1)');
+    expect(err).toMatchObject({ code: 'DW_CW_RESPONSE', httpStatus: 404, retryable: false });
+    expect(err.message).toBe("ConnectWise answered 404 to GET /company/companies with a page that is not ConnectWise's JSON: IIS 10.0 Detailed Error - 404.15 - Not Found");
+    expect(cwError(404, JSON.stringify({ code: 'NotFound', message: 'Company recId 9 not found' }), 'GET', '/company/companies/9')).toMatchObject({ code: 'DW_CW_NOT_FOUND' });
+    expect(cwError(401, '<html>Unauthorized</html>', 'GET', '/x')).toMatchObject({ code: 'DW_CW_AUTH' });
   });
 
   it('reads the rels of a Link header', () => {

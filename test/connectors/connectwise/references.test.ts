@@ -2,7 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectWiseClient } from '../../../src/connectors/connectwise/client.js';
 import {
   REFERENCE_CACHE_SIZE,
-  MAX_LOOKUP_CONDITION_CHARS,
+  MAX_LOOKUP_CONDITION_ENCODED_CHARS,
+  encodedLength,
   ReferenceResolver,
   lookupChunks,
   type ReferenceSpec,
@@ -212,13 +213,50 @@ describe('ReferenceResolver edge cases', () => {
   });
 });
 
+describe('ReferenceResolver behind a server that refuses long URLs', () => {
+  it('splits a lookup refused with an HTML 404.15 and finds every target', async () => {
+    sandbox.control.setQuirks({ maxQueryString: 80 });
+    try {
+      const records = fresh().slice(0, 400);
+      const resolver = new ReferenceResolver(client, { pageSize: 1000, log: silentLogger() });
+      const warnings = await resolver.resolve(records, [{ name: 'company', path: ['company'], endpoint: '/company/companies' }]);
+      expect(warnings).toEqual([]);
+      for (const record of records) expect(((record['company'] as Json)['record'] as Json)['id']).toBe(idOf(record['company']));
+      expect(resolver.stats.requests).toBeGreaterThan(1);
+    } finally {
+      sandbox.control.clearQuirks();
+    }
+  });
+
+  it('fails with DW_CW_RESPONSE, not "not found", when even one key is refused', async () => {
+    sandbox.control.setQuirks({ maxQueryString: 10 });
+    try {
+      const resolver = new ReferenceResolver(client, { pageSize: 1000, log: silentLogger() });
+      await expect(resolver.resolve(fresh().slice(0, 3), [{ name: 'company', path: ['company'], endpoint: '/company/companies' }])).rejects.toMatchObject({ code: 'DW_CW_RESPONSE', httpStatus: 404 });
+    } finally {
+      sandbox.control.clearQuirks();
+    }
+  });
+});
+
 describe('lookupChunks', () => {
   it('cuts by page size and by URL length', () => {
     expect(lookupChunks([1, 2, 3, 4, 5], 2)).toEqual([[1, 2], [3, 4], [5]]);
     const ids = Array.from({ length: 1000 }, (_, i) => 100_000 + i);
     const chunks = lookupChunks(ids, 1000);
     expect(chunks.flat()).toEqual(ids);
-    for (const chunk of chunks) expect(`id in (${chunk.join(',')})`.length).toBeLessThanOrEqual(MAX_LOOKUP_CONDITION_CHARS);
-    expect(chunks.length).toBe(Math.ceil(ids.length / Math.floor((MAX_LOOKUP_CONDITION_CHARS - 8) / 8)));
+    for (const chunk of chunks) expect(encodedLength(`id in (${chunk.join(',')})`)).toBeLessThanOrEqual(MAX_LOOKUP_CONDITION_ENCODED_CHARS);
+    // Encoded, `id in (` is 12 characters and `)` 3; each six-digit id costs 6 and each comma 3.
+    expect(chunks.length).toBe(Math.ceil(ids.length / Math.floor((MAX_LOOKUP_CONDITION_ENCODED_CHARS - 15 + 3) / 9)));
+  });
+
+  it('measures the condition as sent: quotes, commas and parentheses count three characters each', () => {
+    expect(encodedLength('id in (1,2)')).toBe('id+in+%281%2C2%29'.length);
+    const keys = Array.from({ length: 400 }, (_, i) => `INV-${10_000 + i}`);
+    for (const chunk of lookupChunks(keys, 1000, 'invoiceNumber')) {
+      const condition = `invoiceNumber in (${chunk.map((k) => `"${k}"`).join(',')})`;
+      expect(encodedLength(condition)).toBeLessThanOrEqual(MAX_LOOKUP_CONDITION_ENCODED_CHARS);
+      expect(new URLSearchParams({ conditions: condition }).toString().length).toBeLessThan(2048);
+    }
   });
 });

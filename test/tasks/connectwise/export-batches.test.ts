@@ -74,4 +74,17 @@ describe('connectwise.export-batches', () => {
     expect(() => exportBatchesTask.parseSettings({ childConditions: { condition: { field: 'a', comparison: 'Equal', value: '1' } } })).toThrow(/"childConditions" is not a setting of connectwise.export-batches/);
     expect(exportBatchesTask.parseSettings({ referencesPageSize: '10' })).toMatchObject({ outputFile: 'batches.xml', exportMode: 'Modified', references: [], referencesPageSize: 10 });
   });
+
+  it('writes every batch exactly once when the batches endpoint ignores forward-only paging', async () => {
+    sandbox.control.reset({ size: { batches: 40 } });
+    sandbox.control.setQuirks({ navigableOnly: ['/finance/accounting/batches'] });
+    try {
+      const outcome = await run({ exportMode: 'All', pageSize: 15 }, 'navigable.xml');
+      expect(outcome.status).toBe('success');
+      expect(await idsOf(outcome)).toEqual(batchIds());
+      expect(batchIds()).toHaveLength(40);
+    } finally {
+      sandbox.control.clearQuirks();
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportGlBatchTask } from '../../../src/tasks/connectwise/export-gl-batch.js';
 import { documentToXml } from '../../support/xml-document.js';
 import { connectWiseCall, useSandbox, type Sandbox } from '../../support/sandbox.js';
+import { captureLogger } from '../../support/capture-log.js';
 import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
 
 type Json = Record<string, unknown>;
@@ -71,5 +72,36 @@ describe('connectwise.export-gl-batch references', () => {
     const outcome = await env.runTask(exportGlBatchTask, { outputFile: 'expense-entries.xml', exportUnpostedExpenses: true, referencesToFetch: ['expenseBill/detailItem/expenseEntry', 'transaction/company'] });
     expect(outcome.status).toBe('success');
     expect(outcome.details?.['referencesNotFetched']).toEqual([{ reference: 'expenseBill/detailItem/expenseEntry', reason: expect.stringContaining('no expenseEntry element') as unknown }]);
+  });
+});
+
+describe('connectwise.export-gl-batch reference paths the 2022.1 schema names differently or does not have', () => {
+  it('accepts the schema name shipToCompanyType and the seed name shipCompanyType for the same reference, and fetches it from 2022.1 data', async () => {
+    for (const name of ['transaction/shipToCompanyType', 'transaction/shipCompanyType']) {
+      const outcome = await env.runTask(exportGlBatchTask, { outputFile: `ship-type-${name.length}.xml`, referencesToFetch: [name] });
+      expect(outcome.status).toBe('success');
+      expect(outcome.details?.['referencesNotFetched']).toBeUndefined();
+      const xml = fs.readFileSync(outcome.outputs[0] as string, 'utf8');
+      const shipTypes = xml.match(/<shipToCompanyType>[\s\S]*?<\/shipToCompanyType>/g) ?? [];
+      expect(shipTypes.length).toBeGreaterThan(0);
+      for (const element of shipTypes) expect(element).toContain('<record>');
+    }
+  });
+
+  it('reports a path that finds no reference in the data, with the reason, and logs it once', async () => {
+    const captured = captureLogger();
+    const logged = await makeTaskEnv(sandbox, { log: captured.log });
+    const outcome = await logged.runTask(exportGlBatchTask, {
+      outputFile: 'nothing-found.xml',
+      referencesToFetch: ['transaction/company', 'transaction/shipContact', 'transaction/billToCompany', 'transaction/billToSite'],
+    });
+    expect(outcome.status).toBe('success');
+    const notFetched = outcome.details?.['referencesNotFetched'] as { reference: string; reason: string }[];
+    expect(notFetched.map((n) => n.reference).sort()).toEqual(['transaction/billToCompany', 'transaction/billToSite', 'transaction/shipContact']);
+    expect(notFetched.find((n) => n.reference === 'transaction/shipContact')?.reason).toContain('a string at this path, not a reference');
+    expect(notFetched.find((n) => n.reference === 'transaction/billToCompany')?.reason).toMatch(/none of the \d+ transactions exported has a reference at this path/);
+    const warnings = captured.lines.filter((line) => line.message === 'some references found nothing to fetch in the exported records');
+    expect(warnings).toEqual([{ level: 'warn', message: 'some references found nothing to fetch in the exported records' }]);
+    await logged.close();
   });
 });

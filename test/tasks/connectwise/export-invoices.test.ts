@@ -192,6 +192,22 @@ describe('connectwise.export-invoices: references', () => {
     expect(((sample['company'] as Json)['record'] as Json)['name']).toBe((sample['company'] as Json)['name']);
   });
 
+  it('keeps every company <record> with 600 companies, referencesPageSize 1000 and IIS\'s 2,048-character query limit', async () => {
+    sandbox.control.reset({ size: { invoices: 1500, companies: 600 } });
+    sandbox.control.setQuirks({ maxQueryString: 2048 });
+    try {
+      const outcome = await run({ exportMode: 'All', referencesToFetch: { reference: ['company'] }, referencesPageSize: 1000 });
+      expect(outcome.status).toBe('success');
+      const records = await exported(outcome);
+      expect(records).toHaveLength(1500);
+      expect(new Set(records.map((r) => (r['company'] as Json)['id'])).size).toBeGreaterThan(400);
+      for (const record of records) expect(((record['company'] as Json)['record'] as Json | undefined)?.['id']).toBe((record['company'] as Json)['id']);
+      expect(outcome.details?.['referenceWarnings']).toBe(0);
+    } finally {
+      sandbox.control.clearQuirks();
+    }
+  });
+
   it('uses at most ceil(distinct ids / page size) lookups per field on 2,000 invoices', async () => {
     sandbox.control.reset({ size: { invoices: 2000 } });
     sandbox.control.resetRequests();

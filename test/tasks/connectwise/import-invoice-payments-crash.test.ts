@@ -34,7 +34,7 @@ async function agentDir(): Promise<{ dir: string; config: string }> {
       log: { file: 'logs/dropwise.log', console: true, level: 'info' },
       processing: { recordConcurrency: 8 },
       http: { timeoutMs: 10_000, connectTimeoutMs: 2000, maxAttempts: 5, retryBudgetMs: 20_000, baseDelayMs: 10, maxDelayMs: 200, connections: 8 },
-      connections: { cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1' } },
+      connections: { cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1', requestsPerMinute: 0 } },
     }),
   );
   return { dir, config };

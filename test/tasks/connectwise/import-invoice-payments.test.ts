@@ -165,7 +165,8 @@ describe('connectwise.import-invoice-payments', () => {
 
     const outcome = await run(claimed, { preventReprocessing });
     expect(outcome).toMatchObject({ status: 'success', recordsOk: 2, details: { created: 2, updated: 0, alreadyProcessed: 0 } });
-    expect(requests().byRoute).toEqual({ 'GET /finance/invoices/{id}/payments': 1, 'POST /finance/invoices/{id}/payments': 1 });
+    // One batched look at which invoices carry payments, then the create.
+    expect(requests().byRoute).toEqual({ 'GET /finance/invoices': 1, 'POST /finance/invoices/{id}/payments': 1 });
     expect(outputRecords(outcome.outputs[0] as string)[0]).toContain(`<paymentId>${created.data.id}</paymentId>\n      <action>created</action>`);
   });
 
@@ -284,11 +285,37 @@ describe('connectwise.import-invoice-payments', () => {
     const again = await env.runTask(importInvoicePaymentsTask, {}, file, { resumeFile });
     expect(again).toMatchObject({ status: 'partial', recordsOk: 40, recordsFailed: 1, details: { created: 40, updated: 0 } });
     expect(createdCount() - before).toBe(40);
-    // Only the records the first run did not get to are sent: one look and one create each, the refused one not again.
-    expect(requests().byRoute).toEqual({ 'GET /finance/invoices/{id}/payments': 40 - createdAtStop, 'POST /finance/invoices/{id}/payments': 40 - createdAtStop });
+    // Only the records the first run did not get to are sent: one create each (their invoices looked up in one
+    // batch), the refused one not again; an invoice is looked at by itself only where a create was in flight at the stop.
+    const byRoute = requests().byRoute;
+    expect(byRoute['POST /finance/invoices/{id}/payments']).toBe(40 - createdAtStop);
+    expect(byRoute['GET /finance/invoices/{id}/payments'] ?? 0).toBeLessThanOrEqual(8);
     const actions = outputRecords(outFile('success', 'stopped_success.xml')).map((r) => /<action>(\w+)/.exec(r)?.[1]);
     expect(actions).toEqual(invoices.map(() => 'created'));
     expect(outputRecords(outFile('fail', 'stopped_fail.xml'))[0]).toContain('<code>DW_CW_NOT_FOUND</code>');
+  });
+
+  it('resumed after a crash between sending creates and logging their answers: a payment that landed is reported created, one that did not is created once', async () => {
+    const [landed, lost] = unpaidInvoices(sandbox(), 2) as [number, number];
+    const resumeFile = path.join(env.dir, 'claims', 'crashed.log');
+    fs.mkdirSync(path.dirname(resumeFile), { recursive: true });
+    // The crashed run noted both creates before sending them (long enough ago that neither can still land) ...
+    const noted = Date.now() - 60_000;
+    fs.writeFileSync(resumeFile, `{"i":0,"c":${noted}}\n{"i":1,"c":${noted}}\n`);
+    // ... and the first one reached ConnectWise before the crash; no answer was logged for either.
+    await env.connectors.connectwise('cw').request('POST', `/finance/invoices/${landed}/payments`, { body: { amount: 1, paymentDate: '2024-05-01T00:00:00Z' } });
+    const before = createdCount();
+    const file = input('crashed.xml', [
+      { invoiceId: landed, amount: 1, paymentDate: '2024-05-01' },
+      { invoiceId: lost, amount: 1, paymentDate: '2024-05-01' },
+    ]);
+    const again = await env.runTask(importInvoicePaymentsTask, {}, file, { resumeFile });
+    expect(again).toMatchObject({ status: 'success', recordsOk: 2, details: { created: 2, updated: 0 } });
+    expect(createdCount() - before).toBe(1);
+    expect(paymentOn(landed)).toHaveLength(1);
+    expect(paymentOn(lost)).toHaveLength(1);
+    const actions = outputRecords(outFile('success', 'crashed_success.xml')).map((r) => /<action>(\w+)/.exec(r)?.[1]);
+    expect(actions).toEqual(['created', 'created']);
   });
 
   it('a create that outlives the client timeout is not sent again: its payment is waited for and reported created', async () => {

@@ -5,7 +5,7 @@
 // reference fetched by an earlier path is stepped into through its `record` child
 // (`transaction/invoice/location` → invoice.record.location). Invoices and purchase orders are found
 // by number (MATCHES), agreement additions and purchase order lines are child collections.
-import type { ReferenceSpec } from '../../../connectors/connectwise/references.js';
+import type { PathTally, ReferenceSpec } from '../../../connectors/connectwise/references.js';
 import { singularName } from '../../../xml/json-to-xml.js';
 import { isObject } from '../../../json/is-object.js';
 
@@ -38,6 +38,24 @@ export const GL_REFERENCE_PATHS = [
   'inventoryTransfer/item', 'inventoryTransfer/currency', 'inventoryTransfer/shipmentMethod', 'inventoryTransfer/bin', 'inventoryTransfer/warehouse',
   'inventoryTransfer/transferFromBin', 'inventoryTransfer/transferToBin', 'inventoryTransfer/taxCode',
 ] as const;
+
+/**
+ * Paths the 2022.1 schema names differently from the seed (whose older sample XML says
+ * `<shipCompanyType>`): schema name → the seed's name. Both are accepted; the schema's is the
+ * one planned, and its reference is looked for under either element name, so older and newer
+ * data both match.
+ */
+export const GL_REFERENCE_ALIASES: Readonly<Record<string, string>> = {
+  'transaction/shipToCompanyType': 'transaction/shipCompanyType',
+};
+
+/** Seed name → schema name, for the aliases above. */
+const SCHEMA_NAME_OF: Record<string, string> = Object.fromEntries(Object.entries(GL_REFERENCE_ALIASES).map(([schema, seed]) => [seed, schema]));
+
+/** A path as planned: the schema's name for a seed path that has one, else the path itself. */
+export function canonicalGlReference(name: string): string {
+  return SCHEMA_NAME_OF[name] ?? name;
+}
 
 /** The GLExport array holding each record kind. */
 const CONTAINERS: Record<string, string> = {
@@ -229,28 +247,62 @@ function specOf(name: string): ReferenceSpec | { reason: string } {
   return { name, path: jsonPath(rest), endpoint, ...(endpoint === SITES ? { parentEndpoint: siteParent(target) } : {}), ...(idField === undefined ? {} : { idField }) };
 }
 
-/** Turns the chosen seed paths into resolver specs per container. Paths must come from GL_REFERENCE_PATHS. */
+/** A spec for each element name the path's reference may have: the schema's and the seed's. */
+function specsOf(name: string): ReferenceSpec[] | { reason: string } {
+  const spec = specOf(name);
+  const seedName = GL_REFERENCE_ALIASES[name];
+  if ('reason' in spec || seedName === undefined) return 'reason' in spec ? spec : [spec];
+  const seedSpec = specOf(seedName);
+  return 'reason' in seedSpec ? [spec] : [spec, { ...seedSpec, name }];
+}
+
+/**
+ * Turns the chosen seed paths into resolver specs per container. Paths must come from
+ * GL_REFERENCE_PATHS or GL_REFERENCE_ALIASES; a seed name with a schema name is planned as the latter.
+ */
 export function planGlReferences(paths: readonly string[]): GlReferencePlan {
   const rounds = new Map<string, ReferenceSpec[][]>();
   const notFetched: NotFetched[] = [];
   const refused = new Set<string>();
-  const all = new Set(paths.flatMap((name) => [...parentsOf(name), name]));
+  const all = new Set(paths.map(canonicalGlReference).flatMap((name) => [...parentsOf(name), name]));
   // Shorter paths first, so a path's parents are decided before it.
   for (const name of [...all].sort((a, b) => a.split('/').length - b.split('/').length)) {
     const parents = parentsOf(name);
     const blocked = parents.find((parent) => refused.has(parent));
-    const spec = blocked === undefined ? specOf(name) : { reason: `needs ${blocked}, which is not fetched` };
-    if ('reason' in spec) {
+    const specs = blocked === undefined ? specsOf(name) : { reason: `needs ${blocked}, which is not fetched` };
+    if ('reason' in specs) {
       refused.add(name);
-      notFetched.push({ reference: name, reason: spec.reason });
+      notFetched.push({ reference: name, reason: specs.reason });
       continue;
     }
     const container = CONTAINERS[name.split('/')[0] ?? ''] as string;
     // Each fetched parent is fetched one round before: the round is the number of parents.
     const list = rounds.get(container) ?? [];
     while (list.length <= parents.length) list.push([]);
-    list[parents.length]?.push(spec);
+    list[parents.length]?.push(...specs);
     rounds.set(container, list);
   }
   return { rounds, notFetched };
+}
+
+/**
+ * The planned paths that found no reference in records their container did have (a field the
+ * tenant's version does not send, or a plain value such as 2022.1's string `shipContact`), each
+ * with the reason: `seen` is the resolver's tally by path, `counts` the records per container.
+ */
+export function pathsFoundEmpty(plan: GlReferencePlan, seen: ReadonlyMap<string, PathTally>, counts: Readonly<Record<string, number>>): NotFetched[] {
+  const empty: NotFetched[] = [];
+  for (const [container, rounds] of plan.rounds) {
+    const records = counts[container] ?? 0;
+    if (records === 0) continue;
+    for (const name of new Set(rounds.flat().map((spec) => spec.name))) {
+      const tally = seen.get(name);
+      if ((tally?.references ?? 0) > 0) continue;
+      const reason = tally?.otherType !== undefined
+        ? `the data holds a ${tally.otherType} at this path, not a reference, so there is nothing to fetch`
+        : `none of the ${records} ${container} exported has a reference at this path (this ConnectWise version may not send that field)`;
+      empty.push({ reference: name, reason });
+    }
+  }
+  return empty;
 }

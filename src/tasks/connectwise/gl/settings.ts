@@ -1,7 +1,7 @@
 // The settings of connectwise.export-gl-batch (seed 002), and the ExportAccountingBatchRequest they
 // turn into.
 import { SettingsReader } from '../../settings.js';
-import { GL_REFERENCE_PATHS } from './reference-paths.js';
+import { GL_REFERENCE_ALIASES, GL_REFERENCE_PATHS, canonicalGlReference } from './reference-paths.js';
 
 export const EXPORT_GL_BATCH_TYPE = 'connectwise.export-gl-batch';
 
@@ -25,7 +25,7 @@ export interface GlBatchSettings {
   createBatch: boolean;
 }
 
-const ALLOWED_REFERENCES = new Map<string, string>(GL_REFERENCE_PATHS.map((p) => [p.toLowerCase(), p]));
+const ALLOWED_REFERENCES = new Map<string, string>([...GL_REFERENCE_PATHS, ...Object.keys(GL_REFERENCE_ALIASES)].map((p) => [p.toLowerCase(), canonicalGlReference(p)]));
 
 export function parseGlBatchSettings(raw: Record<string, unknown>): GlBatchSettings {
   const r = new SettingsReader(raw, EXPORT_GL_BATCH_TYPE);
@@ -54,7 +54,7 @@ export function parseGlBatchSettings(raw: Record<string, unknown>): GlBatchSetti
     else if (!settings.referencesToFetch.includes(known)) settings.referencesToFetch.push(known);
   }
   if (unknown.length > 0) {
-    r.problem(`"referencesToFetch" has ${unknown.map((u) => JSON.stringify(u)).join(', ')}, which this task cannot fetch; the allowed references are ${GL_REFERENCE_PATHS.join(', ')}`);
+    r.problem(`"referencesToFetch" has ${unknown.map((u) => JSON.stringify(u)).join(', ')}, which this task cannot fetch; the allowed references are ${[...GL_REFERENCE_PATHS, ...Object.keys(GL_REFERENCE_ALIASES)].join(', ')}`);
   }
   r.done();
   return settings;

@@ -11,6 +11,7 @@ import { shutdownError } from '../../../async/shutdown.js';
 import type { ConnectWiseClient } from '../../../connectors/connectwise/client.js';
 import { DropwiseError, isDropwiseError } from '../../../errors.js';
 import { isoDateTime } from '../../../time/iso-8601.js';
+import type { InvoicePaymentsLookup } from './invoice-payments-lookup.js';
 import { WRITEABLE_FIELDS, type PaymentFields, type PaymentRecord } from './payment-record.js';
 import { crashPoint } from '../../../crash-point.js';
 
@@ -41,13 +42,28 @@ export interface PaymentRulesOptions extends RetryPolicy {
   settleMs: number;
   /** Between looks at the invoice while such a create settles. */
   settlePollMs?: number;
+  /** How long the client waits for an answer (a create sent by a run that then crashed may land until then, plus settleMs). */
+  requestTimeoutMs: number;
+  /** Which invoices carry payments, learnt in batches: an invoice without any is created at once. */
+  invoicePayments?: InvoicePaymentsLookup;
 }
 
 /** A gateway's answer while ConnectWise itself may still be working on the request. */
 const GATEWAY_GAVE_UP = new Set([502, 504]);
 
+/** What the record's earlier run left about its create (the claim's record log). */
+export interface CreateLog {
+  /** When an earlier run of this file was about to send the record's create (ms epoch), if it was. */
+  earlierCreateAt?: number;
+  /** Notes, durably, that a create is about to be sent: a run resumed after a crash then knows it may have landed. */
+  beforeCreate?: () => Promise<void>;
+}
+
 /** What a record's tries have learnt so far. */
 interface Tries {
+  /** An earlier run sent (or was about to send) a create and crashed: until then a payment may still appear (ms epoch). */
+  resumeSettleBy?: number;
+  beforeCreate?: () => Promise<void>;
   /** A POST was sent whose outcome is unknown: a payment found afterwards is the one it created. */
   createUnknown: boolean;
   /** A POST got no answer and may still land: no create is sent again, and it is looked for until then (ms epoch). */
@@ -80,8 +96,14 @@ export class PaymentRules {
   ) {}
 
   /** Applies the rules to one valid record; `mappedId` is the truth table's payment for its externalId. */
-  async apply(record: PaymentRecord, mappedId: number | undefined): Promise<PaymentOutcome> {
-    const tries: Tries = { createUnknown: false };
+  async apply(record: PaymentRecord, mappedId: number | undefined, createLog: CreateLog = {}): Promise<PaymentOutcome> {
+    const { earlierCreateAt, beforeCreate } = createLog;
+    const tries: Tries = {
+      // A payment found on the invoice after an earlier run's create is that create's: reported created.
+      createUnknown: earlierCreateAt !== undefined,
+      ...(earlierCreateAt !== undefined ? { resumeSettleBy: earlierCreateAt + this.options.requestTimeoutMs + this.options.settleMs } : {}),
+      ...(beforeCreate ? { beforeCreate } : {}),
+    };
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.once(record, mappedId, tries);
@@ -105,28 +127,43 @@ export class PaymentRules {
       const updated = await this.updateMapped(invoiceId, mappedId, record.fields);
       if (updated !== undefined) return { paymentId: updated, action: 'updated' };
     }
-    const existing = await this.paymentOn(invoiceId);
+    // After a create of unknown outcome the invoice is always looked at: that create may have made it.
+    const look = tries.createUnknown || (await this.options.invoicePayments?.carriesPayments(invoiceId)) !== false;
+    const existing = look ? await this.paymentOn(invoiceId) : undefined;
     if (existing) return { paymentId: await this.update(invoiceId, existing, record.fields), action: tries.createUnknown ? 'created' : 'updated' };
     if (tries.settleBy !== undefined) return this.awaitUnanswered(record, tries.settleBy);
+    if (tries.resumeSettleBy !== undefined) {
+      // The crashed run's create may still land; once it can no longer, creating is safe.
+      const appeared = await this.paymentBy(invoiceId, tries.resumeSettleBy);
+      tries.resumeSettleBy = undefined;
+      if (appeared) return { paymentId: await this.update(invoiceId, appeared, record.fields), action: 'created' };
+    }
     return this.create(record, tries);
+  }
+
+  /** Looks at the invoice until a payment appears on it or `until` (ms epoch) passes. */
+  private async paymentBy(invoiceId: number, until: number): Promise<CwPayment | undefined> {
+    const pollMs = this.options.settlePollMs ?? Math.min(1000, this.options.settleMs / 4);
+    for (;;) {
+      const left = until - Date.now();
+      if (left <= 0) return undefined;
+      await sleep(Math.min(left, pollMs), undefined, { signal: this.options.signal }).catch((err: unknown) => Promise.reject(interrupted(err)));
+      const appeared = await this.paymentOn(invoiceId);
+      if (appeared) return appeared;
+    }
   }
 
   /** Looks for the payment of a create that got no answer, until `settleBy`; never creates again. */
   private async awaitUnanswered(record: PaymentRecord, settleBy: number): Promise<PaymentOutcome> {
-    const pollMs = this.options.settlePollMs ?? Math.min(1000, this.options.settleMs / 4);
-    for (;;) {
-      const left = settleBy - Date.now();
-      if (left <= 0) {
-        throw new DropwiseError(
-          'DW_CW_CREATE_UNCONFIRMED',
-          `Record ${record.index + 1}: the payment create for invoice ${record.invoiceId} got no answer and no payment appeared on the invoice within ${Math.round(this.options.settleMs / 1000)} s; it was not sent again`,
-          { field: 'invoice/id', hint: `Look at invoice ${record.invoiceId} in ConnectWise: if it has no payment, drop this record again in a new file` },
-        );
-      }
-      await sleep(Math.min(left, pollMs), undefined, { signal: this.options.signal }).catch((err: unknown) => Promise.reject(interrupted(err)));
-      const appeared = await this.paymentOn(record.invoiceId);
-      if (appeared) return { paymentId: await this.update(record.invoiceId, appeared, record.fields), action: 'created' };
+    const appeared = await this.paymentBy(record.invoiceId, settleBy);
+    if (!appeared) {
+      throw new DropwiseError(
+        'DW_CW_CREATE_UNCONFIRMED',
+        `Record ${record.index + 1}: the payment create for invoice ${record.invoiceId} got no answer and no payment appeared on the invoice within ${Math.round(this.options.settleMs / 1000)} s; it was not sent again`,
+        { field: 'invoice/id', hint: `Look at invoice ${record.invoiceId} in ConnectWise: if it has no payment, drop this record again in a new file` },
+      );
     }
+    return { paymentId: await this.update(record.invoiceId, appeared, record.fields), action: 'created' };
   }
 
   /** The payment on an invoice (ConnectWise allows one), if any. */
@@ -166,6 +203,7 @@ export class PaymentRules {
   }
 
   private async create(record: PaymentRecord, tries: Tries): Promise<PaymentOutcome> {
+    await tries.beforeCreate?.();
     try {
       crashPoint('payment.create-sent');
       const { data } = await this.cw.request<CwPayment>('POST', paymentsOf(record.invoiceId), {

@@ -80,7 +80,8 @@ export class RecordImporter {
     this.breaker.check();
     let outcome: PaymentOutcome;
     try {
-      outcome = await this.rules.apply(record, mapped?.id);
+      const earlierCreateAt = this.log.createSentAt(index);
+      outcome = await this.rules.apply(record, mapped?.id, { ...(earlierCreateAt !== undefined ? { earlierCreateAt } : {}), beforeCreate: () => this.log.noteCreate(index) });
     } catch (err) {
       const error = toDropwiseError(err);
       if (error.code === 'DW_SHUTDOWN') return { ok: false, interrupted: true };

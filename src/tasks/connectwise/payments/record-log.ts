@@ -13,10 +13,14 @@ import type { PaymentOutcome } from './payment-rules.js';
 
 export type LoggedResult = { ok: true; outcome: PaymentOutcome } | { ok: false; errors: DropwiseError[] };
 
-/** One line: the record's index and its payment, or the errors written to the fail file. */
-type Line = { i: number; p: number; a: PaymentOutcome['action'] } | { i: number; e: ErrorEntry[] };
+/**
+ * One line: the record's index and its payment, or the errors written to the fail file; or, before its
+ * create is sent, when it was (`c`, ms epoch), so a run resumed after a crash knows the create may have landed.
+ */
+type ResultLine = { i: number; p: number; a: PaymentOutcome['action'] } | { i: number; e: ErrorEntry[] };
+type Line = ResultLine | { i: number; c: number };
 
-function toResult(line: Line): LoggedResult {
+function toResult(line: ResultLine): LoggedResult {
   if ('e' in line) return { ok: false, errors: line.e.map((e) => new DropwiseError(e.code as DwCode, e.message, { field: e.field, httpStatus: e.httpStatus })) };
   return { ok: true, outcome: { paymentId: line.p, action: line.a } };
 }
@@ -28,6 +32,7 @@ export class RecordLog {
 
   private constructor(
     private readonly results: Map<number, LoggedResult>,
+    private readonly createsSent: Map<number, number>,
     private readonly handle: fs.FileHandle | undefined,
     private readonly file: string | undefined,
   ) {}
@@ -35,7 +40,8 @@ export class RecordLog {
   /** Reads what earlier attempts logged (a line torn by a crash is skipped); no file: remembers nothing. */
   static async open(file: string | undefined): Promise<RecordLog> {
     const results = new Map<number, LoggedResult>();
-    if (file === undefined) return new RecordLog(results, undefined, undefined);
+    const createsSent = new Map<number, number>();
+    if (file === undefined) return new RecordLog(results, createsSent, undefined, undefined);
     let text = '';
     try {
       text = await fs.readFile(file, 'utf8');
@@ -46,7 +52,9 @@ export class RecordLog {
       if (raw === '') continue;
       try {
         const line = JSON.parse(raw) as Line;
-        if (typeof line.i === 'number') results.set(line.i, toResult(line));
+        if (typeof line.i !== 'number') continue;
+        if ('c' in line) createsSent.set(line.i, line.c);
+        else results.set(line.i, toResult(line));
       } catch {
         // the torn last line of a crash
       }
@@ -56,7 +64,7 @@ export class RecordLog {
       // A torn last line is ended so the next append starts a line of its own.
       const handle = await fs.open(file, 'a');
       if (text !== '' && !text.endsWith('\n')) await handle.appendFile('\n');
-      return new RecordLog(results, handle, file);
+      return new RecordLog(results, createsSent, handle, file);
     } catch (err) {
       throw stateWriteError(file, err);
     }
@@ -69,7 +77,20 @@ export class RecordLog {
 
   /** Logs a record's result; resolves once it is on disk. */
   append(index: number, result: LoggedResult): Promise<void> {
-    const line: Line = result.ok ? { i: index, p: result.outcome.paymentId, a: result.outcome.action } : { i: index, e: result.errors.map(errorEntry) };
+    return this.write(result.ok ? { i: index, p: result.outcome.paymentId, a: result.outcome.action } : { i: index, e: result.errors.map(errorEntry) });
+  }
+
+  /** When an earlier attempt was about to send record `index`'s create, if it was (and logged no result). */
+  createSentAt(index: number): number | undefined {
+    return this.createsSent.get(index);
+  }
+
+  /** Notes that record `index`'s create is about to be sent; resolves once that is on disk. */
+  noteCreate(index: number): Promise<void> {
+    return this.write({ i: index, c: Date.now() });
+  }
+
+  private write(line: Line): Promise<void> {
     const handle = this.handle;
     if (!handle) return Promise.resolve();
     this.pending.push(`${JSON.stringify(line)}\n`);

@@ -82,4 +82,14 @@ describe('planGlReferences', () => {
     expect(plan.notFetched.map((n) => n.reference).sort()).toEqual(['expenseBill/detailItem/expenseClass', 'expenseBill/detailItem/expenseEntry']);
     for (const n of plan.notFetched) expect(n.reason.length).toBeGreaterThan(20);
   });
+
+  it('plans the seed name shipCompanyType as the schema name shipToCompanyType, matching either element', () => {
+    for (const name of ['transaction/shipCompanyType', 'transaction/shipToCompanyType']) {
+      const specs = planGlReferences([name]).rounds.get('transactions')?.flat() ?? [];
+      expect(specs.map((s) => [s.name, s.path])).toEqual([
+        ['transaction/shipToCompanyType', ['shipToCompanyType']],
+        ['transaction/shipToCompanyType', ['shipCompanyType']],
+      ]);
+    }
+  });
 });
