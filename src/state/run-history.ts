@@ -119,14 +119,8 @@ export class DailyRunHistory implements RunHistory {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const movedTo: string[] = [];
     for (const file of files) {
-      let text: string;
-      try {
-        text = await retryTransient(() => fs.readFile(file, 'utf8'));
-      } catch (err) {
-        if (errnoCode(err) === 'ENOENT') continue;
-        throw stateError(file, 'read', err);
-      }
-      if (parses(file === this.legacyFile, text, file)) continue;
+      const text = await readHistoryFile(file);
+      if (text === undefined || parses(file === this.legacyFile, text, file)) continue;
       const target = `${file}.damaged-${stamp}`;
       await renameRetry(file, target);
       await fsyncDir(path.dirname(file));
@@ -155,14 +149,8 @@ export class DailyRunHistory implements RunHistory {
       for (const run of (await readLegacyRuns(this.legacyFile)) ?? []) folded.set(run.id, { ...run });
       for (const name of await this.dayFiles()) {
         const file = path.join(this.dir, name);
-        let text: string;
-        try {
-          text = await retryTransient(() => fs.readFile(file, 'utf8'));
-        } catch (err) {
-          if (errnoCode(err) === 'ENOENT') continue;
-          throw stateError(file, 'read', err);
-        }
-        foldDayFile(text, file, folded);
+        const text = await readHistoryFile(file);
+        if (text !== undefined) foldDayFile(text, file, folded);
       }
       // Stable: runs started in the same millisecond stay in the order they were written.
       this.runs = [...folded.values()].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
@@ -251,6 +239,16 @@ export function matchesRun(run: RunRecord, query: RunQuery): boolean {
   if (query.until !== undefined && run.startedAt >= query.until) return false;
   if (query.file !== undefined && !(run.file ?? '').toLowerCase().includes(query.file.toLowerCase())) return false;
   return true;
+}
+
+/** A history file's text; undefined when it is gone (another process set it aside or deleted an old day). */
+async function readHistoryFile(file: string): Promise<string | undefined> {
+  try {
+    return await retryTransient(() => fs.readFile(file, 'utf8'));
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw stateError(file, 'read', err);
+  }
 }
 
 /** Whether a history file's text reads: runs.json as one JSON document, a day file line by line. */
