@@ -14,7 +14,6 @@ import type { Logger } from '../log.js';
 import { redactor } from '../secrets.js';
 import type { StateStore } from '../state/index.js';
 import type { TaskRegistry } from '../tasks/registry.js';
-import { startEmbeddedSandbox, wantsSandbox } from './embedded-sandbox.js';
 
 export interface Runtime {
   config: AppConfig;
@@ -54,6 +53,7 @@ export async function openRuntime(options: CommonOptions, runtimeOptions: Runtim
   redactor.add(...config.secrets);
   const log = createLogger(runtimeOptions.quiet ? { ...config.log, level: 'warn' } : config.log);
   let stopSandbox: (() => Promise<void>) | undefined;
+  const { startEmbeddedSandbox, wantsSandbox } = await import('./embedded-sandbox.js');
   if (runtimeOptions.sandbox && wantsSandbox(config)) {
     const sandbox = await startEmbeddedSandbox(config);
     config = deepFreeze(sandbox.config);

@@ -16,10 +16,13 @@ async function configFile(content: unknown): Promise<string> {
 }
 
 describe('dropwise CLI', () => {
-  it('prints its version', async () => {
-    const r = await runCli(['--version']);
-    expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe(pkg.version);
+  it('prints its version, -V and --version alike, and as the program would with other words around it', async () => {
+    // `--version` alone is answered before the program is loaded; with another option the program answers.
+    const [long, short, withOption] = await Promise.all([runCli(['--version']), runCli(['-V']), runCli(['--config', 'x.json', '--version'])]);
+    for (const r of [long, short, withOption]) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${pkg.version}\n`);
+    }
   });
 
   it('lists every verb in --help', async () => {

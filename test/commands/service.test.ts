@@ -4,7 +4,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CLI_SCRIPT } from '../../src/commands/service-definition.js';
-import { service, type ServiceOptions } from '../../src/commands/service.js';
+import type { ServiceOptions } from '../../src/commands/service.js';
+import { service } from '../../src/commands/service-run.js';
 import { CLI, runCli } from '../support/cli.js';
 import { makeTempDir } from '../support/workspace.js';
 
