@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-type Schema = { type?: string; format?: string; $ref?: string; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: unknown };
+export type Schema = { type?: string; format?: string; $ref?: string; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: unknown };
 
 /** Field type codes: s string, n number, b boolean, d date-time, m string map (`_info`), o any object, a Schema name, `X[]` an array. */
 export type FieldTables = { '2022.1': Record<string, Record<string, string>>; '2025.1': Record<string, Record<string, string>> };
@@ -31,11 +31,11 @@ function code(schema: Schema): string {
   return 'o';
 }
 
-function table(schema: Schema): Record<string, string> {
+export function table(schema: Schema): Record<string, string> {
   return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([name, s]) => [name, code(s)]));
 }
 
-function closure(roots: string[], lookup: (name: string) => Record<string, string> | undefined): string[] {
+export function closure(roots: string[], lookup: (name: string) => Record<string, string> | undefined): string[] {
   const seen = new Set<string>();
   const visit = (name: string): void => {
     const fields = lookup(name);

@@ -1,6 +1,7 @@
 // The dropwise command line: one verb per file in this folder, assembled here.
 import { Command } from 'commander';
 import { pkg } from '../version.js';
+import * as doctor from './doctor.js';
 import * as pause from './pause.js';
 import * as resume from './resume.js';
 import * as run from './run.js';
@@ -20,6 +21,6 @@ export function createProgram(): Command {
     // Usage errors throw instead of exiting 1 (1 means "some records failed"): cli.ts exits 2.
     .exitOverride()
     .addHelpText('after', '\nExit codes of run, task and validate: 0 all ok, 1 some records failed, 2 the file or task failed.');
-  for (const verb of [start, run, task, validate, simulate, status, pause, resume, service]) verb.register(program);
+  for (const verb of [start, run, task, validate, doctor, simulate, status, pause, resume, service]) verb.register(program);
   return program;
 }

@@ -41,7 +41,7 @@ export function withConfigOption(cmd: Command): Command {
 }
 
 export async function openRuntime(options: CommonOptions, runtimeOptions: RuntimeOptions = {}): Promise<Runtime> {
-  const [{ loadConfig }, { createLogger }, { openStateStore }, { createConnectors }, { TaskRegistry }, { checkConfiguredRuns }] = await Promise.all([
+  const [{ loadConfig }, { createLogger }, { openStateStore }, { openConnectors }, { TaskRegistry }, { checkConfiguredRuns }] = await Promise.all([
     import('../config/load.js'),
     import('../log.js'),
     import('../state/index.js'),
@@ -68,7 +68,15 @@ export async function openRuntime(options: CommonOptions, runtimeOptions: Runtim
     throw err;
   }
   const store = openStateStore(config.folders.state, { historyKeepDays: config.history.keepDays });
-  const connectors = createConnectors(config, log);
+  let connectors: Connectors;
+  try {
+    connectors = await openConnectors(config, log);
+  } catch (err) {
+    await store.close();
+    await stopSandbox?.();
+    await closeLogger(log);
+    throw err;
+  }
   return {
     config,
     log,

@@ -3,10 +3,14 @@
 import { Cron } from 'croner';
 import { isObject } from '../json/is-object.js';
 import { isTimeZone } from '../time/zoned.js';
+import { siteOrigin } from './site-origin.js';
 
 export interface ConnectWiseConnection {
   type: 'connectwise';
-  url: string;
+  /** The API base (`https://api-eu.myconnectwise.net/v2025_1/apis/3.0`); found from `site` at start when not given. */
+  url?: string;
+  /** The site Zynk asks for (`eu.myconnectwise.net`), instead of url. */
+  site?: string;
   companyId: string;
   publicKey: string;
   privateKey: string;
@@ -56,17 +60,39 @@ export const SECRET_FIELDS: Record<ConnectionType, readonly string[]> = {
 };
 
 const REQUIRED_FIELDS: Record<ConnectionType, readonly string[]> = {
-  connectwise: ['url', 'companyId', 'publicKey', 'privateKey', 'clientId'],
+  connectwise: ['companyId', 'publicKey', 'privateKey', 'clientId'],
   traede: ['url', 'token', 'appKey'],
 };
 const OPTIONAL_FIELDS: Record<ConnectionType, readonly string[]> = {
-  connectwise: ['apiVersion', 'requestsPerMinute', 'default'],
+  connectwise: ['url', 'site', 'apiVersion', 'requestsPerMinute', 'default'],
   traede: ['requestsPerMinute', 'default'],
 };
 
 /** ConnectWise throttles a tenant above roughly 1,000 requests a minute; this leaves room for other clients. */
 export const CONNECTWISE_REQUESTS_PER_MINUTE = 900;
 
+
+function checkUrl(name: string, value: unknown): void {
+  try {
+    const url = new URL(value as string);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
+  } catch {
+    throw new Error(`connection "${name}": url must be an http(s) URL`);
+  }
+}
+
+/** A ConnectWise connection names its API by url, or by site (the API base is found there at start). */
+function checkConnectWiseAddress(name: string, conn: Record<string, unknown>): void {
+  const { url, site } = conn;
+  if ((url === undefined) === (site === undefined)) throw new Error(`connection "${name}": give either url (the API base) or site (such as eu.myconnectwise.net), not ${url === undefined ? 'neither' : 'both'}`);
+  if (url !== undefined) return checkUrl(name, url);
+  if (typeof site !== 'string' || site.trim() === '') throw new Error(`connection "${name}": site must be a host name such as eu.myconnectwise.net`);
+  try {
+    siteOrigin(site);
+  } catch (err) {
+    throw new Error(`connection "${name}": site ${(err as Error).message}`);
+  }
+}
 
 export function checkConnections(value: unknown): void {
   if (!isObject(value)) throw new Error('must be an object of named connections');
@@ -85,12 +111,8 @@ export function checkConnections(value: unknown): void {
     for (const field of Object.keys(conn)) {
       if (!known.has(field)) throw new Error(`connection "${name}": unknown field "${field}" (allowed: ${[...known].join(', ')})`);
     }
-    try {
-      const url = new URL(conn['url'] as string);
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error('protocol');
-    } catch {
-      throw new Error(`connection "${name}": url must be an http(s) URL`);
-    }
+    if (type === 'connectwise') checkConnectWiseAddress(name, conn);
+    else checkUrl(name, conn['url']);
     const rpm = conn['requestsPerMinute'];
     if (rpm !== undefined && !(Number.isInteger(rpm) && (rpm as number) >= 0 && (rpm as number) <= 100_000)) {
       throw new Error(`connection "${name}": requestsPerMinute must be a whole number from 0 (no budget) to 100000`);

@@ -4,10 +4,12 @@
 import { resolveConnection } from '../config/connections.js';
 import { CONNECTWISE_REQUESTS_PER_MINUTE } from '../config/entries.js';
 import type { AppConfig, Connection } from '../config/load.js';
+import { DropwiseError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { ConnectWiseClient } from './connectwise/client.js';
 import { HttpClient } from './http.js';
 import { RateBudget } from './rate-budget.js';
+import { resolveSites } from './connectwise/site.js';
 import { TraedeClient } from './traede/client.js';
 
 export interface Connectors {
@@ -16,6 +18,11 @@ export interface Connectors {
   /** Resolves a connection name (or the default of that type) without building a client. */
   resolve(type: Connection['type'], name?: string): string;
   close(): Promise<void>;
+}
+
+/** The connectors of the agent's start: each ConnectWise `site` is first turned into its API base. */
+export async function openConnectors(config: Pick<AppConfig, 'connections' | 'http'>, log: Logger): Promise<Connectors> {
+  return createConnectors({ ...config, connections: await resolveSites(config, log) }, log);
 }
 
 export function createConnectors(config: Pick<AppConfig, 'connections' | 'http'>, log: Logger): Connectors {
@@ -28,6 +35,9 @@ export function createConnectors(config: Pick<AppConfig, 'connections' | 'http'>
     let client = clients.get(resolved);
     if (!client) {
       const conn = config.connections[resolved] as Connection;
+      if (conn.url === undefined) {
+        throw new DropwiseError('DW_CONFIG_INVALID', `connection "${resolved}": the API address of its site was not found at start`, { hint: 'Start dropwise again once the site answers' });
+      }
       const rpm = conn.requestsPerMinute ?? (conn.type === 'connectwise' ? CONNECTWISE_REQUESTS_PER_MINUTE : 0);
       const budget = rpm > 0 ? new RateBudget({ requestsPerMinute: rpm }) : undefined;
       const http = new HttpClient({ ...config.http, origin: new URL(conn.url).origin, name: resolved, log, budget });

@@ -1,7 +1,7 @@
 // Injected faults: each matching request consumes one count of the first matching fault.
 import type { FaultKind, FaultSpec } from './types.js';
 
-const FAULT_KINDS: readonly FaultKind[] = ['429', '500', '503', 'slow', 'drop', 'truncate'];
+const FAULT_KINDS: readonly FaultKind[] = ['403', '429', '500', '503', 'slow', 'drop', 'truncate'];
 
 interface ActiveFault {
   spec: FaultSpec;

@@ -79,6 +79,10 @@ function sendTooManyRequests(res: ServerResponse, retryAfter: number | string | 
 
 function faultReply(fault: FaultSpec, res: ServerResponse): boolean {
   switch (fault.kind) {
+    case '403':
+      // An API member whose security role lacks this area.
+      send(res, 403, { code: 'Forbidden', message: 'You do not have access to this resource (sandbox fault injection).' });
+      return true;
     case '429':
       sendTooManyRequests(res, fault.retryAfter);
       return true;

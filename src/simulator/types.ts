@@ -38,7 +38,7 @@ export interface SandboxOptions {
   tls?: boolean | { certFile?: string };
 }
 
-export type FaultKind = '429' | '500' | '503' | 'slow' | 'drop' | 'truncate';
+export type FaultKind = '403' | '429' | '500' | '503' | 'slow' | 'drop' | 'truncate';
 
 export interface FaultSpec {
   method?: string;

@@ -32,6 +32,18 @@ export function elementName(key: string): string {
 const PADS = Array.from({ length: 64 }, (_, i) => '  '.repeat(i));
 const pad = (depth: number) => PADS[depth] ?? '  '.repeat(depth);
 
+/**
+ * How one object is written when its schema is known (the task builds it; this layer knows no
+ * schema): its properties in `order`, those in `nil` written as `<x xsi:nil="true" />` when absent or
+ * null, the others left out then; `children` shapes a nested object or the items of an array.
+ * Properties the shape does not know follow in the object's own order.
+ */
+export interface XmlShape {
+  readonly order: readonly string[];
+  readonly nil: ReadonlySet<string>;
+  readonly children: Readonly<Record<string, XmlShape>>;
+}
+
 function hasDefinedValue(obj: Record<string, unknown>): boolean {
   for (const k in obj) if (obj[k] !== undefined) return true;
   return false;
@@ -40,9 +52,10 @@ function hasDefinedValue(obj: Record<string, unknown>): boolean {
 /**
  * Appends `<name>value</name>` to `out`, indented two spaces per level as the seed samples are.
  * `undefined` values are skipped: ConnectWise omits null fields, and what is absent stays absent.
+ * With a `shape`, an object's properties are written as the shape says (see XmlShape).
  * (The hot path of every export: plain loops, no intermediate arrays.)
  */
-export function appendElement(out: string[], key: string, value: unknown, depth: number): void {
+export function appendElement(out: string[], key: string, value: unknown, depth: number, shape?: XmlShape): void {
   if (value === undefined) return;
   const name = elementName(key);
   const indent = pad(depth);
@@ -55,7 +68,7 @@ export function appendElement(out: string[], key: string, value: unknown, depth:
     }
     out.push(`${indent}<${name}>\n`);
     const item = singularName(name);
-    for (const v of value) appendElement(out, item, v, depth + 1);
+    for (const v of value) appendElement(out, item, v, depth + 1, shape);
     out.push(`${indent}</${name}>\n`);
   } else if (typeof value === 'object') {
     const obj = value as Record<string, unknown>;
@@ -64,7 +77,8 @@ export function appendElement(out: string[], key: string, value: unknown, depth:
       return;
     }
     out.push(`${indent}<${name}>\n`);
-    for (const k in obj) appendElement(out, k, obj[k], depth + 1);
+    if (shape === undefined) for (const k in obj) appendElement(out, k, obj[k], depth + 1);
+    else appendShaped(out, obj, depth + 1, shape);
     out.push(`${indent}</${name}>\n`);
   } else {
     const text = typeof value === 'string' ? value : String(value);
@@ -72,10 +86,23 @@ export function appendElement(out: string[], key: string, value: unknown, depth:
   }
 }
 
+function appendShaped(out: string[], obj: Record<string, unknown>, depth: number, shape: XmlShape): void {
+  for (const k of shape.order) {
+    const v = obj[k];
+    if (v === undefined || v === null) {
+      if (shape.nil.has(k)) out.push(`${pad(depth)}<${elementName(k)} xsi:nil="true" />\n`);
+    } else {
+      appendElement(out, k, v, depth, shape.children[k]);
+    }
+  }
+  const known = new Set(shape.order);
+  for (const k in obj) if (!known.has(k)) appendElement(out, k, obj[k], depth);
+}
+
 /** A JSON value as one element named `name`, as text; `depth` is its indentation level (reader.ts elementToXml writes a parsed XmlElement back). */
-export function valueToXml(name: string, value: unknown, depth = 1): string {
+export function valueToXml(name: string, value: unknown, depth = 1, shape?: XmlShape): string {
   const out: string[] = [];
-  appendElement(out, name, value, depth);
+  appendElement(out, name, value, depth, shape);
   return out.join('');
 }
 

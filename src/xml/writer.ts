@@ -3,7 +3,7 @@
 // the producer instead of filling the heap.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { XML_DECLARATION, appendElement, elementName, rootOpenTag } from './json-to-xml.js';
+import { XML_DECLARATION, appendElement, elementName, rootOpenTag, type XmlShape } from './json-to-xml.js';
 
 export class XmlDocumentWriter {
   private readonly open: string[] = [];
@@ -37,10 +37,10 @@ export class XmlDocumentWriter {
     await this.push(`${'  '.repeat(this.open.length)}</${name}>\n`);
   }
 
-  /** Writes one record (any JSON value) as an element at the current depth. */
-  async write(name: string, value: unknown): Promise<void> {
+  /** Writes one record (any JSON value) as an element at the current depth, shaped by `shape` when given. */
+  async write(name: string, value: unknown, shape?: XmlShape): Promise<void> {
     const parts: string[] = [];
-    appendElement(parts, name, value, this.open.length);
+    appendElement(parts, name, value, this.open.length, shape);
     await this.push(parts.join(''));
   }
 

@@ -123,6 +123,9 @@ export function forwardOnlyIgnored(records: { id?: number }[], link: string | st
   return undefined;
 }
 
+/** A connection whose API base is known (given as url, or found from its site at start). */
+export type ConnectWiseApiConnection = ConnectWiseConnection & { url: string };
+
 export class ConnectWiseClient {
   readonly basePath: string;
   private readonly headers: Record<string, string>;
@@ -130,7 +133,7 @@ export class ConnectWiseClient {
   private readonly navigableOnly = new Set<string>();
 
   constructor(
-    readonly connection: ConnectWiseConnection,
+    readonly connection: ConnectWiseApiConnection,
     private readonly http: HttpClient,
     private readonly log: Logger,
   ) {

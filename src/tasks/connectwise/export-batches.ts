@@ -8,6 +8,7 @@ export const exportBatchesTask = recordExportTask({
   endpoint: '/finance/accounting/batches',
   root: 'Batches',
   record: 'Batch',
+  schema: 'AccountingBatch',
   defaultOutputFile: 'batches.xml',
   references: {},
   whereSettings: ['conditions'],

@@ -16,6 +16,7 @@ import { chooseLocation } from './gl/location.js';
 import { pathsFoundEmpty, planGlReferences } from './gl/reference-paths.js';
 import { glExportStopped } from './gl/stopped.js';
 import { EXPORT_GL_BATCH_TYPE, exportRequest, parseGlBatchSettings, type GlBatchSettings } from './gl/settings.js';
+import { exportShape } from './schema/export-shapes.js';
 
 /** Attempts at the whole export; only failures a new attempt may fix are retried. */
 export const GL_EXPORT_ATTEMPTS = 3;
@@ -69,6 +70,7 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
       result = await exportAttempt(client, body, output, {
         progress,
         references: windows,
+        shape: exportShape('GLExport', settings.nullFields),
         signal: ctx.signal,
         onRecord: (container, record) => ids.add(container, record),
         onProgress: (records) => ctx.progress({ records, message: `${mb(progress.bytes)} of GL export read` }),

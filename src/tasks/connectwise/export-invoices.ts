@@ -9,6 +9,7 @@ export const exportInvoicesTask = recordExportTask({
   endpoint: '/finance/invoices',
   root: 'Invoices',
   record: 'Invoice',
+  schema: 'Invoice',
   defaultOutputFile: 'invoices.xml',
   references: INVOICE_REFERENCES,
   whereSettings: ['conditions', 'childConditions', 'customFieldConditions'],

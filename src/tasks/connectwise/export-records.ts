@@ -8,9 +8,11 @@ import { andClause } from '../../connectors/connectwise/conditions.js';
 import type { ConnectWiseClient, CwQuery } from '../../connectors/connectwise/client.js';
 import { ReferenceResolver } from '../../connectors/connectwise/references.js';
 import { toDropwiseError } from '../../errors.js';
+import type { XmlShape } from '../../xml/json-to-xml.js';
 import { XmlDocumentWriter } from '../../xml/writer.js';
 import type { OutputFile, TaskContext, TaskDefinition, TaskOutcome } from '../types.js';
 import { advanceWatermarks, serverTime, watermarkStart } from './export-watermarks.js';
+import { exportShape } from './schema/export-shapes.js';
 import { parseRecordExportSettings, type RecordExportKind, type RecordExportSettings } from './record-export-settings.js';
 
 type Json = Record<string, unknown>;
@@ -26,12 +28,13 @@ export function zynkRecordOrder(record: Json): Json {
   const { id, externalId, _info, ...rest } = record;
   return { id, externalId: externalId ?? '', _info, ...rest };
 }
-
+const ZYNK_LEADING_FIELDS = ['id', 'externalId', '_info'];
 
 class RecordExport {
   private readonly client: ConnectWiseClient;
   private readonly resolver: ReferenceResolver;
   private readonly writer: XmlDocumentWriter;
+  private readonly shape: XmlShape | undefined;
   private read = 0;
   private written = 0;
   private pages = 0;
@@ -47,6 +50,7 @@ class RecordExport {
     this.client = ctx.connection.connectwise();
     this.resolver = new ReferenceResolver(this.client, { pageSize: settings.referencesPageSize, log: ctx.log, signal: ctx.signal });
     this.writer = new XmlDocumentWriter(output.stream);
+    this.shape = exportShape(kind.schema, settings.nullFields, ZYNK_LEADING_FIELDS);
   }
 
   /** Counts the matches (for progress) and takes the server's time as the export's start. */
@@ -83,7 +87,7 @@ class RecordExport {
       this.referenceWarnings += warnings.length;
       for (const w of warnings) this.ctx.log.debug('reference not fetched', { record: records[w.recordIndex]?.['id'], reference: w.reference, id: w.id, message: w.message });
     }
-    for (const record of records) await this.writer.write(this.kind.record, zynkRecordOrder(record));
+    for (const record of records) await this.writer.write(this.kind.record, zynkRecordOrder(record), this.shape);
     this.written += records.length;
     this.ctx.progress({ records: this.written, pages: this.pages, total: this.total });
   }

@@ -5,6 +5,7 @@ import type { CwQuery } from '../../connectors/connectwise/client.js';
 import type { ReferenceSpec } from '../../connectors/connectwise/references.js';
 import { SettingsReader } from '../settings.js';
 import { readConditionSettings } from './condition-settings.js';
+import { NULL_FIELDS_OPTIONS, type NullFields } from './schema/export-shapes.js';
 
 export const EXPORT_MODES = ['Modified', 'New', 'All'] as const;
 export type ExportMode = (typeof EXPORT_MODES)[number];
@@ -17,6 +18,8 @@ export interface RecordExportKind {
   /** Plural root and singular record element: Invoices/Invoice. */
   root: string;
   record: string;
+  /** The 2022.1 schema of a record, for `nullFields: "schema"`. */
+  schema: string;
   defaultOutputFile: string;
   /** The references "References To Fetch" may name. */
   references: Record<string, Omit<ReferenceSpec, 'name'>>;
@@ -37,6 +40,7 @@ export interface RecordExportSettings {
   query: Required<Pick<CwQuery, 'conditions' | 'childConditions' | 'customFieldConditions'>>;
   /** Zynk writes the document even when nothing matched. */
   writeEmptyFile: boolean;
+  nullFields: NullFields;
 }
 
 export function parseRecordExportSettings(kind: RecordExportKind, raw: Record<string, unknown>): RecordExportSettings {
@@ -50,10 +54,11 @@ export function parseRecordExportSettings(kind: RecordExportKind, raw: Record<st
   const referencesPageSize = reader.int('referencesPageSize', { min: 1, max: 1000, default: 100 });
   const where = kind.whereSettings.map((name) => [name, reader.list(name, 'condition')] as const);
   const writeEmptyFile = reader.bool('writeEmptyFile', true);
+  const nullFields = reader.oneOf('nullFields', NULL_FIELDS_OPTIONS, 'schema');
   reader.done();
   const query = { conditions: '', childConditions: '', customFieldConditions: '' };
   for (const [name, items] of where) query[name] = buildConditionString(name, readConditionSettings(name, items));
-  return { exportMode, dateCreated, dateModified, pageSize, outputFile, references, referencesPageSize, query, writeEmptyFile };
+  return { exportMode, dateCreated, dateModified, pageSize, outputFile, references, referencesPageSize, query, writeEmptyFile, nullFields };
 }
 
 function readReferences(reader: SettingsReader, kind: RecordExportKind): ReferenceSpec[] {

@@ -10,6 +10,8 @@ type Json = Record<string, unknown>;
 
 let sandbox: Sandbox;
 let env: TaskEnv;
+/** These tests compare with a conversion of the API's JSON as it came: the elements as the API sent them. */
+const runGl = (settings: Record<string, unknown>) => env.runTask(exportGlBatchTask, { nullFields: 'omit', ...settings });
 
 const cw = <T>(method: 'GET' | 'POST', resource: string, body?: unknown) => connectWiseCall<T>(sandbox, method, resource, body);
 
@@ -35,7 +37,7 @@ afterAll(async () => {
 describe('connectwise.export-gl-batch references', () => {
   it('fetches references on top-level and nested paths, in batched lookups, and writes them as <record> children', async () => {
     sandbox.control.resetRequests();
-    const outcome = await env.runTask(exportGlBatchTask, {
+    const outcome = await runGl({
       exportUnpostedProcurement: true,
       referencesPageSize: 50,
       referencesToFetch: { reference: ['transaction/company', 'transaction/detail/detailItem/currency', 'purchaseTransaction/purchaseDetailItem/item', 'purchaseTransaction/site'] },
@@ -69,7 +71,7 @@ describe('connectwise.export-gl-batch references', () => {
   });
 
   it('accepts the paths that cannot be fetched, leaves them as they are and says why', async () => {
-    const outcome = await env.runTask(exportGlBatchTask, { outputFile: 'expense-entries.xml', exportUnpostedExpenses: true, referencesToFetch: ['expenseBill/detailItem/expenseEntry', 'transaction/company'] });
+    const outcome = await runGl({ outputFile: 'expense-entries.xml', exportUnpostedExpenses: true, referencesToFetch: ['expenseBill/detailItem/expenseEntry', 'transaction/company'] });
     expect(outcome.status).toBe('success');
     expect(outcome.details?.['referencesNotFetched']).toEqual([{ reference: 'expenseBill/detailItem/expenseEntry', reason: expect.stringContaining('no expenseEntry element') as unknown }]);
   });
@@ -78,7 +80,7 @@ describe('connectwise.export-gl-batch references', () => {
 describe('connectwise.export-gl-batch reference paths the 2022.1 schema names differently or does not have', () => {
   it('accepts the schema name shipToCompanyType and the seed name shipCompanyType for the same reference, and fetches it from 2022.1 data', async () => {
     for (const name of ['transaction/shipToCompanyType', 'transaction/shipCompanyType']) {
-      const outcome = await env.runTask(exportGlBatchTask, { outputFile: `ship-type-${name.length}.xml`, referencesToFetch: [name] });
+      const outcome = await runGl({ outputFile: `ship-type-${name.length}.xml`, referencesToFetch: [name] });
       expect(outcome.status).toBe('success');
       expect(outcome.details?.['referencesNotFetched']).toBeUndefined();
       const xml = fs.readFileSync(outcome.outputs[0] as string, 'utf8');

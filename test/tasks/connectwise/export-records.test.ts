@@ -198,6 +198,22 @@ describe('the exported documents', () => {
     await expectSampleStructure(outputText(outcome.outputs[0]), SEED_001_SAMPLE);
   });
 
+  it('write value types the sandbox leaves out as xsi:nil by default (nullFields "schema"), and leave them out with "omit"', async () => {
+    const invoices = sandbox.control.invoices();
+    expect(invoices.every((i) => !('applyToId' in i))).toBe(true);
+    const schema = outputText((await env.runTask(exportInvoicesTask, { exportMode: 'All', outputFile: 'schema.xml' })).outputs[0]);
+    const omit = outputText((await env.runTask(exportInvoicesTask, { exportMode: 'All', outputFile: 'omit.xml', nullFields: 'omit' })).outputs[0]);
+    expect(schema.match(/<applyToId xsi:nil="true" \/>/g)).toHaveLength(120);
+    expect(omit).not.toContain('<applyToId');
+    // The schema's order: applyToId between shipToCompany and billingSite, as in seed 000.
+    const first = await parse(schema);
+    const fields = names(childElements(first)[0] as XmlElement);
+    expect(fields.indexOf('applyToId')).toBeGreaterThan(fields.indexOf('shipToCompany'));
+    expect(fields.indexOf('applyToId')).toBeLessThan(fields.indexOf('billingSite'));
+    await expectSampleStructure(schema, SEED_000_SAMPLE, ['isoCode']);
+    expect(() => exportInvoicesTask.parseSettings({ nullFields: 'sometimes' })).toThrow(/nullFields/);
+  });
+
   it('keep an externalId the API gives and put id, externalId, _info first', () => {
     expect(Object.keys(zynkRecordOrder({ name: 'x', _info: {}, id: 1, externalId: 'E1' }))).toEqual(['id', 'externalId', '_info', 'name']);
     expect(zynkRecordOrder({ id: 1, externalId: 'E1' })['externalId']).toBe('E1');

@@ -4,6 +4,7 @@
 // the disk to the socket and memory holds at most one batch or one window of records.
 import { readAhead } from '../../../async/read-ahead.js';
 import type { JsonStreamEvent } from '../../../json/record-stream.js';
+import type { XmlShape } from '../../../xml/json-to-xml.js';
 import type { XmlDocumentWriter } from '../../../xml/writer.js';
 import { GlExportDocument } from './document.js';
 import { glExportStopped } from './stopped.js';
@@ -27,6 +28,8 @@ export interface ConvertOptions {
   onProgress?(records: number): void;
   /** Stops between batches when aborted (agent shutdown). */
   signal?: AbortSignal;
+  /** How the <GLExport> members are written (nullFields "schema"); absent: as the API sent them. */
+  shape?: XmlShape;
 }
 
 export interface ConvertResult {
@@ -36,7 +39,7 @@ export interface ConvertResult {
 }
 
 export async function convertGlExport(events: AsyncIterable<JsonStreamEvent[]>, xml: XmlDocumentWriter, options: ConvertOptions = {}): Promise<ConvertResult> {
-  const document = new GlExportDocument(xml);
+  const document = new GlExportDocument(xml, options.shape);
   const counts: Record<string, number> = {};
   let records = 0;
   let window: Json[] = [];

@@ -4,7 +4,7 @@
 // that is null or an empty array is left out, as in seed 002's samples (the invoices sample has no
 // <vendors />). Everything inside a record follows the shared JSON→XML rules (src/xml/json-to-xml).
 import type { XmlDocumentWriter } from '../../../xml/writer.js';
-import { elementName, singularName } from '../../../xml/json-to-xml.js';
+import { elementName, singularName, type XmlShape } from '../../../xml/json-to-xml.js';
 
 export const GL_EXPORT_ROOT = 'GLExport';
 
@@ -12,7 +12,11 @@ export class GlExportDocument {
   /** The container element open now, if any. */
   private open: string | undefined;
 
-  constructor(private readonly xml: XmlDocumentWriter) {}
+  /** `shape`: the GLExport schema's shape (nullFields "schema"); its children shape each member's records. */
+  constructor(
+    private readonly xml: XmlDocumentWriter,
+    private readonly shape?: XmlShape,
+  ) {}
 
   async start(): Promise<void> {
     await this.xml.start(GL_EXPORT_ROOT);
@@ -25,7 +29,7 @@ export class GlExportDocument {
       await this.xml.openElement(container);
       this.open = container;
     }
-    await this.xml.write(singularName(elementName(container)), record);
+    await this.xml.write(singularName(elementName(container)), record, this.shape?.children[container]);
   }
 
   /** The array `container` has ended. */
@@ -37,7 +41,7 @@ export class GlExportDocument {
   async value(name: string, value: unknown): Promise<void> {
     await this.closeContainer();
     if (value === null || (Array.isArray(value) && value.length === 0)) return;
-    await this.xml.write(name, value);
+    await this.xml.write(name, value, this.shape?.children[name]);
   }
 
   /** Closes what is open and flushes; the caller commits the output. */

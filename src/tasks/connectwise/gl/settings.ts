@@ -1,6 +1,7 @@
 // The settings of connectwise.export-gl-batch (seed 002), and the ExportAccountingBatchRequest they
 // turn into.
 import { SettingsReader } from '../../settings.js';
+import { NULL_FIELDS_OPTIONS, type NullFields } from '../schema/export-shapes.js';
 import { GL_REFERENCE_ALIASES, GL_REFERENCE_PATHS, canonicalGlReference } from './reference-paths.js';
 
 export const EXPORT_GL_BATCH_TYPE = 'connectwise.export-gl-batch';
@@ -23,6 +24,7 @@ export interface GlBatchSettings {
   summarizeInvoices?: (typeof SUMMARIZE_OPTIONS)[number];
   /** Create the accounting batch of the exported entries once the file is committed (connectwise.create-accounting-batch). */
   createBatch: boolean;
+  nullFields: NullFields;
 }
 
 const ALLOWED_REFERENCES = new Map<string, string>([...GL_REFERENCE_PATHS, ...Object.keys(GL_REFERENCE_ALIASES)].map((p) => [p.toLowerCase(), canonicalGlReference(p)]));
@@ -42,6 +44,7 @@ export function parseGlBatchSettings(raw: Record<string, unknown>): GlBatchSetti
     batchIdentifier: r.string('batchIdentifier'),
     summarizeInvoices: r.oneOf('summarizeInvoices', SUMMARIZE_OPTIONS),
     createBatch: r.bool('createBatch', false),
+    nullFields: r.oneOf('nullFields', NULL_FIELDS_OPTIONS, 'schema'),
   };
   if (!settings.exportUnpostedInvoices && !settings.exportUnpostedExpenses && !settings.exportUnpostedProcurement) {
     r.problem('at least one of "exportUnpostedInvoices", "exportUnpostedExpenses" and "exportUnpostedProcurement" must be True');
