@@ -10,6 +10,7 @@ export default defineConfig({
     pool: 'forks',
     // Tests that start the real CLI need dist/; rebuilt only when it is missing or older than src/.
     globalSetup: ['./test/support/global-setup.ts'],
+    setupFiles: ['./test/support/property-seed.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     coverage: {
       provider: 'v8',
