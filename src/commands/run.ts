@@ -3,7 +3,6 @@
 // runs here, and SIGINT/SIGTERM/SIGHUP stop it cleanly (./stop-signals.ts): the file stays in
 // work/processing and resumes at the agent's next start.
 import type { Command } from 'commander';
-import { missingFileError } from '../fs/entry-kind.js';
 import { openOneShotAgent, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
 import { action } from './verb-action.js';
 import { exitCodeOf, printFileResult } from './summary.js';
@@ -30,7 +29,7 @@ export async function runFile(rt: Runtime, file: string): Promise<number> {
   const signals = onStopSignals(() => agent.interrupt(), file);
   try {
     const result = await agent.runFile(file);
-    if (!result) throw missingFileError(file);
+    if (!result) throw (await import('../fs/entry-kind.js')).missingFileError(file);
     printFileResult(result);
     if (signals.received && result.disposition === 'interrupted') return signalExitCode(signals.received);
     return exitCodeOf(result.outcome, result.disposition !== 'archived' && result.disposition !== 'deleted');

@@ -7,11 +7,9 @@
 import type { Command } from 'commander';
 import type { Agent } from '../agent/agent.js';
 import type { AgentApiClient } from '../api/client.js';
-import { deepFreeze } from '../config/deep-freeze.js';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
 import type { Logger } from '../log.js';
-import { redactor } from '../secrets.js';
 import type { StateStore } from '../state/index.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 
@@ -41,13 +39,15 @@ export function withConfigOption(cmd: Command): Command {
 }
 
 export async function openRuntime(options: CommonOptions, runtimeOptions: RuntimeOptions = {}): Promise<Runtime> {
-  const [{ loadConfig }, { createLogger }, { openStateStore }, { openConnectors }, { TaskRegistry }, { checkConfiguredRuns }] = await Promise.all([
+  const [{ loadConfig }, { createLogger }, { openStateStore }, { openConnectors }, { TaskRegistry }, { checkConfiguredRuns }, { deepFreeze }, { redactor }] = await Promise.all([
     import('../config/load.js'),
     import('../log.js'),
     import('../state/index.js'),
     import('../connectors/index.js'),
     import('../tasks/registry.js'),
     import('../tasks/run-plan.js'),
+    import('../config/deep-freeze.js'),
+    import('../secrets.js'),
   ]);
   let config = loadConfig(options.config !== undefined ? { file: options.config } : {});
   redactor.add(...config.secrets);
