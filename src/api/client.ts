@@ -26,7 +26,11 @@ export class AgentApiClient {
     }
     const where = config.source.file ? `in ${config.source.file}` : '(defaults and environment)';
     const { api } = resolveApiConfig({ ...config.api, enabled: false }, env, where);
-    return new AgentApiClient(found.agent, api.token);
+    // Only the port comes from agent.json: anyone who can write the work folder could name another host
+    // in it, and the token must go to this config's own api.host (a wildcard bind is reached on loopback).
+    const host = api.host === '0.0.0.0' || api.host === '' ? '127.0.0.1' : api.host === '::' ? '::1' : api.host;
+    const address = `http://${host.includes(':') ? `[${host}]` : host}:${new URL(found.agent.api).port}`;
+    return new AgentApiClient({ ...found.agent, api: address }, api.token);
   }
 
   get<T>(path: string): Promise<T> {
