@@ -181,7 +181,8 @@ export function resolveNotify(
   });
   const webhooks = (raw['webhooks'] as Raw[]).map((d, i): WebhookDestination => {
     const url = secret(`notify.webhooks[${i}].url`, d['url'] as string);
-    if (!isHttpUrl(url)) fail(`notify.webhooks[${i}].url: the environment variable's value must be an http(s) URL`);
+    // Unresolved (read-only verbs) an `env:` reference is not a URL yet: it is checked where it is resolved.
+    if (resolveSecrets && !isHttpUrl(url)) fail(`notify.webhooks[${i}].url: the environment variable's value must be an http(s) URL`);
     const headers = Object.fromEntries(Object.entries((d['headers'] as Record<string, string> | undefined) ?? {}).map(([k, v]) => [k, secret(`notify.webhooks[${i}].headers.${k}`, v)]));
     return { url, format: d['format'] as WebhookFormat, events: allEvents(d['events']), headers };
   });

@@ -54,6 +54,14 @@ describe('notify config', () => {
     expect(config.secrets).toEqual(expect.arrayContaining(['smtp-secret-1', env.TEAMS_URL, 'Bearer hook-secret-2', json.url]));
   });
 
+  it('loads without the secrets for read-only verbs (status, pause): an env: webhook URL is left as it is', () => {
+    const file = path.join(dir, 'dropwise.json');
+    fs.writeFileSync(file, JSON.stringify({ notify: { email: [email], webhooks: [teams, json] } }));
+    const config = loadConfig({ file, env: {}, resolveSecrets: false });
+    expect(config.notify.webhooks.map((w) => w.url)).toEqual(['env:TEAMS_URL', 'https://hooks.example.com/dropwise']);
+    expect(config.secrets).toEqual([]);
+  });
+
   it('accepts the README example', () => {
     const readme = fs.readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const block = /## Notifications[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
