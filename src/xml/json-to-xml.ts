@@ -40,6 +40,8 @@ const pad = (depth: number) => PADS[depth] ?? '  '.repeat(depth);
  */
 export interface XmlShape {
   readonly order: readonly string[];
+  /** The names in `order`, to find the object's other properties without a set per object. */
+  readonly known: ReadonlySet<string>;
   readonly nil: ReadonlySet<string>;
   readonly children: Readonly<Record<string, XmlShape>>;
 }
@@ -95,8 +97,7 @@ function appendShaped(out: string[], obj: Record<string, unknown>, depth: number
       appendElement(out, k, v, depth, shape.children[k]);
     }
   }
-  const known = new Set(shape.order);
-  for (const k in obj) if (!known.has(k)) appendElement(out, k, obj[k], depth);
+  for (const k in obj) if (!shape.known.has(k)) appendElement(out, k, obj[k], depth);
 }
 
 /** A JSON value as one element named `name`, as text; `depth` is its indentation level (reader.ts elementToXml writes a parsed XmlElement back). */

@@ -186,13 +186,14 @@ export class ConnectWiseClient {
           signal: options.signal,
           headers: { 'pagination-type': 'forward-only' },
         });
+        // An empty page can have skipped or repeated nothing: no reason to stop trusting forward-only paging.
+        if (data.length === 0) return;
         const odd = forwardOnlyIgnored(data, headers['link'], after);
         if (odd !== undefined) {
           this.navigableOnly.add(resource);
           this.log.warn('ConnectWise ignored forward-only paging; reading navigable pages ordered by id instead', { resource, reason: odd, after });
           break;
         }
-        if (data.length === 0) return;
         yield data;
         after = data[data.length - 1]?.id as number;
         if (parseLinkHeader(headers['link'])['next'] === undefined) return;

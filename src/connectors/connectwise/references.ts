@@ -115,7 +115,7 @@ export function encodedLength(text: string): number {
 }
 
 /** The `conditions` of one lookup. */
-function lookupCondition(field: string, keys: readonly (number | string)[]): string {
+export function lookupCondition(field: string, keys: readonly (number | string)[]): string {
   return `${field} in (${keys.map(keyLiteral).join(',')})`;
 }
 

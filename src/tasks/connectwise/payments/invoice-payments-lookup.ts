@@ -5,7 +5,7 @@
 // a payment of amount 0 reads as none; its create is then refused and the rules adopt the payment
 // they find (the refused-create path), as for a payment that appeared meanwhile.
 import type { ConnectWiseClient } from '../../../connectors/connectwise/client.js';
-import { lookupChunks } from '../../../connectors/connectwise/references.js';
+import { lookupChunks, lookupCondition } from '../../../connectors/connectwise/references.js';
 import type { XmlRecord } from '../../../xml/reader.js';
 import { checkPaymentRecord } from './payment-record.js';
 
@@ -48,7 +48,7 @@ export class InvoicePaymentsLookup {
     for (const chunk of lookupChunks(ids, MOST_PER_LOOKUP) as number[][]) {
       this.requests++;
       const answer = this.cw
-        .get<{ id: number; payments?: number | null }[]>('/finance/invoices', { conditions: `id in (${chunk.join(',')})`, fields: 'id,payments', pageSize: chunk.length }, this.signal)
+        .get<{ id: number; payments?: number | null }[]>('/finance/invoices', { conditions: lookupCondition('id', chunk), fields: 'id,payments', pageSize: chunk.length }, this.signal)
         .then((invoices) => new Map(invoices.map((i) => [i.id, typeof i.payments === 'number' && i.payments !== 0])));
       // A failed lookup fails the records that asked (as their own request would have), and is sent again for the next try.
       answer.catch(() => {

@@ -35,7 +35,7 @@ function schemaShape(schema: string): XmlShape {
   const children: Record<string, XmlShape> = {};
   const older = OLDER_NAMES[schema] ?? {};
   const order = fields.flatMap(([name]) => (older[name] === undefined ? [name] : [name, older[name]]));
-  const shape: XmlShape = { order, nil: new Set(fields.filter(([, code]) => VALUE_TYPES.has(code)).map(([name]) => name)), children };
+  const shape: XmlShape = { order, known: new Set(order), nil: new Set(fields.filter(([, code]) => VALUE_TYPES.has(code)).map(([name]) => name)), children };
   // Registered before its children are built: schemas may contain themselves.
   shapes.set(schema, shape);
   for (const [name, code] of fields) {
@@ -53,5 +53,6 @@ export function exportShape(schema: string, nullFields: NullFields, leading: rea
   if (nullFields === 'omit') return undefined;
   const shape = schemaShape(schema);
   if (leading.length === 0) return shape;
-  return { ...shape, order: [...leading, ...shape.order.filter((name) => !leading.includes(name))] };
+  const order = [...leading, ...shape.order.filter((name) => !leading.includes(name))];
+  return { ...shape, order, known: new Set(order) };
 }
