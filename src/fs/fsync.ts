@@ -6,7 +6,11 @@ import { errnoCode, removeIfPresent, renameRetry, retryTransient } from './retry
 import { crashPoint } from '../crash-point.js';
 
 export async function fsyncFile(file: string): Promise<void> {
-  const handle = await retryTransient(() => fs.open(file, 'r'));
+  // Windows flushes only a handle opened for writing (FlushFileBuffers); a copy of a read-only original
+  // cannot be opened so, and is flushed through a read handle, as POSIX allows.
+  const handle = await retryTransient(() =>
+    fs.open(file, 'r+').catch((err: unknown) => (errnoCode(err) === 'EACCES' || errnoCode(err) === 'EPERM' ? fs.open(file, 'r') : Promise.reject(err))),
+  );
   try {
     await handle.sync();
   } finally {

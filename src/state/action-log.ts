@@ -1,5 +1,6 @@
 // Who did what from the dashboard or the API, and when: retries, runs started by hand, pause and
 // resume. One JSON line per action in actions.jsonl, appended; the newest are read back for the page.
+import { appendFileDurable } from '../fs/fsync.js';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { DropwiseError } from '../errors.js';
@@ -20,7 +21,7 @@ export class JsonLinesActionLog implements ActionLog {
     const full: ActionEntry = { at: new Date().toISOString(), ...entry };
     const write = this.writes.then(async () => {
       await fs.mkdir(path.dirname(this.file), { recursive: true });
-      await fs.appendFile(this.file, `${JSON.stringify(full)}\n`);
+      await appendFileDurable(this.file, `${JSON.stringify(full)}\n`);
     });
     this.writes = write.catch(() => undefined);
     try {

@@ -2,6 +2,7 @@
 // Local default: one JSON line per record in failed-records.jsonl, appended (a write costs one line,
 // not the whole file) and indexed in memory at first use. 50,000 records are a few tens of MB and a
 // search is a scan over prepared lower-case text: milliseconds.
+import { appendFileDurable } from '../fs/fsync.js';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -30,13 +31,7 @@ export class JsonLinesFailedRecords implements FailedRecordStore {
     const text = added.map((r) => `${JSON.stringify(r)}\n`).join('');
     const write = this.writes.then(async () => {
       await fs.mkdir(path.dirname(this.file), { recursive: true });
-      const handle = await fs.open(this.file, 'a');
-      try {
-        await handle.appendFile(text);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await appendFileDurable(this.file, text);
     });
     this.writes = write.catch(() => undefined);
     try {

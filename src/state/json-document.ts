@@ -6,8 +6,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { DropwiseError } from '../errors.js';
-import { fsyncDir, writeFileDurable } from '../fs/fsync.js';
-import { errnoCode, renameRetry, retryTransient } from '../fs/retry.js';
+import { writeFileDurable } from '../fs/fsync.js';
+import { errnoCode, retryTransient } from '../fs/retry.js';
 import { crashPoint } from '../crash-point.js';
 
 /**
@@ -69,26 +69,7 @@ export class JsonDocument<T> {
     return this.low.data;
   }
 
-  /**
-   * For the process that owns the state, at its start: a document whose text is not JSON (torn,
-   * truncated, edited by hand) is renamed to `<file>.damaged-<time>` and this one begins from the
-   * defaults. Returns where the damaged file went; a file that cannot be read at all (permissions,
-   * I/O) still throws DW_STATE_READ: moving it would not help.
-   */
-  async setAsideIfDamaged(): Promise<string | undefined> {
-    try {
-      await this.data();
-      return undefined;
-    } catch (err) {
-      if (!((err as DropwiseError).cause instanceof SyntaxError)) throw err;
-    }
-    const movedTo = `${this.file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    await renameRetry(this.file, movedTo);
-    await fsyncDir(path.dirname(this.file));
-    // lowdb left the defaults in place when the read failed.
-    this.loaded = true;
-    return movedTo;
-  }
+
 
   /** Marks the document changed and schedules a write soon; returns at once. */
   touch(): void {
