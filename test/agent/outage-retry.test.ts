@@ -3,11 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createConnectors } from '../../src/connectors/index.js';
-import { silentLogger } from '../../src/log.js';
-import { builtInTasks } from '../../src/tasks/registry.js';
 import { withSandbox } from '../support/sandbox.js';
-import { createTestAgent, makeTempDir, waitFor, type TestAgent } from '../support/workspace.js';
+import { createSandboxAgent, makeTempDir, waitFor, type TestAgent } from '../support/workspace.js';
 
 const sandbox = withSandbox({ seed: 3 });
 let harness: TestAgent | undefined;
@@ -21,14 +18,10 @@ describe('an API outage', () => {
   it('leaves the file in work/processing and imports it once ConnectWise answers again', async () => {
     const sb = sandbox();
     const unpaid = sb.control.invoices().filter((i) => !i['payments']).slice(0, 3).map((i) => i['id'] as number);
-    const c = sb.connectwise;
-    const connections = {
-      cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1' },
-    };
     const dir = await makeTempDir();
-    const config = { connections, http: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, retryBudgetMs: 2000, timeoutMs: 5000, connectTimeoutMs: 2000, connections: 4 } };
-    const connectors = createConnectors({ connections: connections as never, http: config.http as never }, silentLogger());
-    harness = createTestAgent(dir, { config, tasks: builtInTasks, deps: { connectors, retryDelayMs: 300 } });
+    const made = createSandboxAgent(sb, dir, 300);
+    harness = made.harness;
+    const { connectors } = made;
     sb.control.injectFault({ path: '/finance/invoices/*', kind: '503', count: 1_000 });
 
     await harness.agent.start();

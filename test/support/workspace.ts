@@ -8,11 +8,12 @@ import { Agent, type AgentDeps } from '../../src/agent/agent.js';
 import type { FileResult } from '../../src/agent/pipeline/process-file.js';
 import type { Runtime } from '../../src/commands/runtime.js';
 import { loadConfig, type AppConfig } from '../../src/config/load.js';
-import type { Connectors } from '../../src/connectors/index.js';
+import { createConnectors, type Connectors } from '../../src/connectors/index.js';
 import { DropwiseError } from '../../src/errors.js';
 import { silentLogger } from '../../src/log.js';
 import { openStateStore } from '../../src/state/index.js';
-import { TaskRegistry } from '../../src/tasks/registry.js';
+import type { Sandbox } from '../../src/simulator/index.js';
+import { TaskRegistry, builtInTasks } from '../../src/tasks/registry.js';
 import type { TaskDefinition } from '../../src/tasks/types.js';
 import { testTasks } from './tasks.js';
 
@@ -71,6 +72,20 @@ export function createTestAgent(dir: string, options: { config?: Record<string, 
       return results;
     },
   };
+}
+
+/**
+ * An agent with the built-in tasks whose connection `cw` is the sandbox's ConnectWise, with short HTTP
+ * retries; close `connectors` after the agent (the runtime's own are stubs).
+ */
+export function createSandboxAgent(sb: Sandbox, dir: string, retryDelayMs: number): { harness: TestAgent; connectors: Connectors } {
+  const c = sb.connectwise;
+  const connections = {
+    cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1' },
+  };
+  const config = { connections, http: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, retryBudgetMs: 2000, timeoutMs: 5000, connectTimeoutMs: 2000, connections: 4 } };
+  const connectors = createConnectors({ connections: connections as never, http: config.http as never }, silentLogger());
+  return { harness: createTestAgent(dir, { config, tasks: builtInTasks, deps: { connectors, retryDelayMs } }), connectors };
 }
 
 export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 20_000, describe: () => string = () => 'condition'): Promise<void> {

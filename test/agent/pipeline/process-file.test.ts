@@ -5,11 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createConnectors } from '../../../src/connectors/index.js';
-import { silentLogger } from '../../../src/log.js';
-import { builtInTasks } from '../../../src/tasks/registry.js';
 import { withSandbox } from '../../support/sandbox.js';
-import { createTestAgent, makeTempDir, waitFor, type TestAgent } from '../../support/workspace.js';
+import { createSandboxAgent, makeTempDir, waitFor, type TestAgent } from '../../support/workspace.js';
 import { outputRecords, unpaidInvoices, writePaymentsFile } from '../../tasks/connectwise/payments/payments-file.js';
 
 const sandbox = withSandbox({ seed: 5 });
@@ -23,14 +20,10 @@ describe('processClaimed', () => {
   it('a run resumed after its success file was committed and its fail file was not writes neither twice, and sends nothing again', async () => {
     const sb = sandbox();
     const invoices = unpaidInvoices(sb, 3);
-    const c = sb.connectwise;
-    const connections = {
-      cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1' },
-    };
     const dir = await makeTempDir();
-    const config = { connections, http: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20, retryBudgetMs: 2000, timeoutMs: 5000, connectTimeoutMs: 2000, connections: 4 } };
-    const connectors = createConnectors({ connections: connections as never, http: config.http as never }, silentLogger());
-    harness = createTestAgent(dir, { config, tasks: builtInTasks, deps: { connectors, retryDelayMs: 500 } });
+    const made = createSandboxAgent(sb, dir, 500);
+    harness = made.harness;
+    const { connectors } = made;
     const { folders } = harness.config;
     await harness.agent.start();
     // The fail folder is a file: its commit fails after the success file's has gone through.
