@@ -22,6 +22,9 @@ export function register(program: Command): void {
 }
 
 export async function runAgent(rt: Runtime): Promise<number> {
+  // Listening from the first moment: a stop asked for while the agent starts (a service manager's, or a
+  // Ctrl+C) is carried out cleanly once it has started, instead of killing it half-way.
+  const stop = stopRequested();
   const { folders } = rt.config;
   const [{ Agent }, { logProgress }, { workspaceOf }, { LiveRuns }, { ApiServer }, { createNotifier }] = await Promise.all([
     import('../agent/agent.js'),
@@ -52,7 +55,7 @@ export async function runAgent(rt: Runtime): Promise<number> {
   console.log(`  results: ${folders.success} and ${folders.fail}; originals: ${rt.config.processing.originals === 'delete' ? 'deleted' : folders.archive}`);
   console.log(api ? `  local API: ${api.url} (dashboard: ${api.url}/ui/, health: ${api.url}/healthz, metrics: ${api.url}/metrics)` : '  local API: off (api.enabled is false)');
   console.log('  stop with Ctrl+C');
-  const reason = await stopRequested();
+  const reason = await stop;
   rt.log.info(`Stop requested (${reason})`);
   await agent.stop({ graceMs: STOP_GRACE_MS });
   await api?.close();
