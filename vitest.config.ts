@@ -9,7 +9,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Tests that start the real CLI need dist/; rebuilt only when it is missing or older than src/.
-    globalSetup: ['./test/support/global-setup.ts'],
+    // The PostgreSQL tests need a real server: started once per run unless DROPWISE_TEST_PG_URL is set.
+    globalSetup: ['./test/support/global-setup.ts', './test/support/postgres-server.ts'],
     setupFiles: ['./test/support/property-seed.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     coverage: {

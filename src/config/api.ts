@@ -2,6 +2,7 @@
 // address other machines can reach is refused without one.
 import net from 'node:net';
 import { DropwiseError } from '../errors.js';
+import { readEnvRef } from './env-ref.js';
 
 export interface ApiConfig {
   enabled: boolean;
@@ -28,15 +29,14 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function resolveApiConfig(api: ApiConfig, env: NodeJS.ProcessEnv, where: string, resolveSecrets = true): { api: ApiConfig; secrets: string[] } {
   let token = api.token;
-  if (resolveSecrets && token.startsWith('env:')) {
-    const variable = token.slice(4);
-    const resolved = env[variable];
-    if (resolved === undefined || resolved === '') {
-      throw new DropwiseError('DW_CONFIG_INVALID', `Invalid configuration ${where}: api.token refers to the environment variable ${variable}, which is not set`, {
-        hint: `Set ${variable} in the service's environment, or leave api.token empty and keep api.host on a loopback address`,
+  if (resolveSecrets) {
+    const read = readEnvRef(token, env);
+    if ('missing' in read) {
+      throw new DropwiseError('DW_CONFIG_INVALID', `Invalid configuration ${where}: api.token refers to the environment variable ${read.missing}, which is not set`, {
+        hint: `Set ${read.missing} in the service's environment, or leave api.token empty and keep api.host on a loopback address`,
       });
     }
-    token = resolved;
+    token = read.value;
   }
   if (api.enabled && token === '' && !isLoopbackHost(api.host)) {
     throw new DropwiseError('DW_CONFIG_INVALID', `Invalid configuration ${where}: api.host is "${api.host}", which other machines can reach, and api.token is not set`, {

@@ -7,13 +7,17 @@ import { fileURLToPath } from 'node:url';
 import { DropwiseError } from '../errors.js';
 import { resolveApiConfig, type ApiConfig } from './api.js';
 import { deepFreeze } from './deep-freeze.js';
+import { readEnvRef } from './env-ref.js';
 import { createConvict } from './schema.js';
 import { SECRET_FIELDS, checkConnections, checkTasks, type Connection, type RouteRule, type TaskConfig } from './entries.js';
 import { resolveNotify, type NotifyConfig } from './notify.js';
+import { agentWorkFolder, resolveAgentName, resolveStateConfig, type AgentConfig, type StateConfig } from './state.js';
 
 export type { Connection, ConnectWiseConnection, TraedeConnection, TaskConfig, RouteRule } from './entries.js';
 
 export interface AppConfig {
+  agent: AgentConfig;
+  state: StateConfig;
   folders: { inbox: string; success: string; fail: string; archive: string; work: string; state: string };
   watch: { stabilityMs: number; sweepMs: number; usePolling: boolean; pollIntervalMs: number; concurrency: number };
   processing: { originals: 'archive' | 'delete'; maxFileBytes: number; recordConcurrency: number };
@@ -94,17 +98,21 @@ export function loadConfig(options: LoadConfigOptions = {}): AppConfig {
   secrets.push(...notify.secrets);
 
   const baseDir = file ? path.dirname(file) : cwd;
-  const raw = conf.getProperties() as unknown as Omit<AppConfig, 'source' | 'secrets'>;
+  const raw = conf.getProperties() as unknown as Omit<AppConfig, 'source' | 'secrets' | 'agent'> & { agent: { name: string } };
   const api = resolveApiConfig(raw.api, env, where, resolveSecrets);
   secrets.push(...api.secrets);
+  const state = resolveStateConfig(raw.state, env, where, resolveSecrets);
+  secrets.push(...state.secrets);
   const folders = Object.fromEntries(
     Object.entries(raw.folders).map(([k, v]) => [k, path.resolve(baseDir, v)]),
   ) as AppConfig['folders'];
+  const agent: AgentConfig = { name: resolveAgentName(raw.agent.name, where), workRoot: folders.work };
+  folders.work = agentWorkFolder(state.state, agent.workRoot, agent.name);
   const logFile = raw.log.file === '' ? '' : path.resolve(baseDir, raw.log.file);
   const tasks = Object.fromEntries(
     Object.entries(raw.tasks).map(([name, t]) => [name, { ...t, settings: t.settings ?? {} }]),
   );
-  return deepFreeze({ ...raw, api: api.api, folders, tasks, notify: notify.notify, log: { ...raw.log, file: logFile }, source: { file, baseDir }, secrets });
+  return deepFreeze({ ...raw, agent, state: state.state, api: api.api, folders, tasks, notify: notify.notify, log: { ...raw.log, file: logFile }, source: { file, baseDir }, secrets });
 }
 
 /** Prefixes an entry check's message with its key, as convict does for its own keys. */
@@ -155,15 +163,14 @@ function resolveSecretRefs(connections: Record<string, Record<string, unknown>>,
   const secrets: string[] = [];
   for (const [name, conn] of Object.entries(connections)) {
     for (const [field, value] of Object.entries(conn)) {
-      if (typeof value !== 'string' || !value.startsWith('env:')) continue;
-      const variable = value.slice(4);
-      const resolved = env[variable];
-      if (resolved === undefined || resolved === '') {
-        throw new DropwiseError('DW_CONFIG_INVALID', `Invalid configuration ${where}: connections.${name}.${field} refers to the environment variable ${variable}, which is not set`, {
-          hint: `Set ${variable} in the service's environment, or put the value in the config file`,
+      if (typeof value !== 'string') continue;
+      const read = readEnvRef(value, env);
+      if ('missing' in read) {
+        throw new DropwiseError('DW_CONFIG_INVALID', `Invalid configuration ${where}: connections.${name}.${field} refers to the environment variable ${read.missing}, which is not set`, {
+          hint: `Set ${read.missing} in the service's environment, or put the value in the config file`,
         });
       }
-      conn[field] = resolved;
+      conn[field] = read.value;
     }
     const type = conn['type'];
     if (type === 'connectwise' || type === 'traede') {

@@ -2,6 +2,7 @@
 // echo a value (passwords, header values and webhook URLs are secrets); "env:NAME" values are resolved
 // here and every secret is handed back for the redactor.
 import { isObject } from '../json/is-object.js';
+import { readEnvRef } from './env-ref.js';
 
 /** What a destination can be sent; `events` lists a subset (all of them when left out). */
 export const NOTIFY_EVENTS = ['file-failed', 'run-partial', 'task-failed', 'outage-began', 'outage-ended', 'stuck-file', 'daily-summary'] as const;
@@ -152,15 +153,10 @@ export function resolveNotify(
   const secret = (key: string, value: string): string => {
     // Read-only verbs (status, pause) load the config without the secrets they never use.
     if (!resolveSecrets) return value;
-    let resolved = value;
-    if (value.startsWith('env:')) {
-      const variable = value.slice(4);
-      const fromEnv = env[variable];
-      if (fromEnv === undefined || fromEnv === '') fail(`${key} refers to the environment variable ${variable}, which is not set`);
-      resolved = fromEnv;
-    }
-    secrets.push(resolved);
-    return resolved;
+    const read = readEnvRef(value, env);
+    if ('missing' in read) fail(`${key} refers to the environment variable ${read.missing}, which is not set`);
+    secrets.push(read.value);
+    return read.value;
   };
   const allEvents = (events: unknown): NotifyEventName[] => (Array.isArray(events) ? (events as NotifyEventName[]) : [...NOTIFY_EVENTS]);
   const email = (raw['email'] as Raw[]).map((d, i): EmailDestination => {

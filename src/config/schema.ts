@@ -38,6 +38,18 @@ export const schema = {
     work: { doc: 'Scratch space: files being processed, temp outputs, the claim journal. Must be on the same volume as the inbox.', format: String, default: 'work', env: 'DROPWISE_WORK' },
     state: { doc: 'The state store: run history, watermarks, truth table. Back it up; losing it can mean duplicates.', format: String, default: 'state', env: 'DROPWISE_STATE' },
   },
+  agent: {
+    name: { doc: 'This agent\'s name, unique among the agents sharing a PostgreSQL state store: it names the agent\'s runs and, with state.backend "postgres", its own folder under folders.work. Empty: the host name.', format: String, default: '', env: 'DROPWISE_AGENT_NAME' },
+  },
+  state: {
+    backend: { doc: 'Where the state lives: "local" (files in folders.state, one agent) or "postgres" (state.postgres, shared by several agents on one inbox).', format: ['local', 'postgres'], default: 'local', env: 'DROPWISE_STATE_BACKEND' },
+    postgres: {
+      url: { doc: 'The PostgreSQL connection URL (postgres://user:password@host:5432/db); write it "env:VAR_NAME". Also read from DROPWISE_STATE_POSTGRES_URL.', format: String, default: '', sensitive: true, env: 'DROPWISE_STATE_POSTGRES_URL' },
+      poolSize: { doc: 'Connections each agent keeps to PostgreSQL at most.', format: 'positive-int', default: 10 },
+      schema: { doc: 'The schema dropwise\'s tables live in (created and migrated at start).', format: String, default: 'dropwise' },
+      leaseSeconds: { doc: 'An agent that has not renewed its lease for this long is taken for dead, and another adopts its work (seconds).', format: 'positive-int', default: 30 },
+    },
+  },
   watch: {
     stabilityMs: { doc: 'A file is taken only after its size and mtime stayed unchanged this long (ms).', format: 'non-negative-int', default: 2000, env: 'DROPWISE_STABILITY_MS' },
     sweepMs: { doc: 'How often the inbox is listed in full, to catch what file events missed (ms).', format: 'positive-int', default: 30000, env: 'DROPWISE_SWEEP_MS' },
