@@ -64,3 +64,20 @@ describe('migrate', () => {
     expect((err as DropwiseError).message).not.toContain('s3cret-pw');
   });
 });
+
+describe('the state schema', () => {
+  it('migrates an empty schema to the latest version', async () => {
+    const { MIGRATIONS } = await import('../../../src/state/postgres/migrations.js');
+    const schema = await testSchema('mig');
+    const pool = openPool({ url: schema.url, poolSize: 2, schema: schema.schema }, { applicationName: 'test' });
+    try {
+      const result = await migrate(pool, schema.schema, MIGRATIONS);
+      expect(result.to).toBe(MIGRATIONS.length);
+      const tables = await schema.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema.schema]);
+      expect(tables.rows.map((r) => r['table_name'])).toEqual(expect.arrayContaining(['runs', 'truth', 'watermarks', 'agents', 'schedule_fires']));
+    } finally {
+      await pool.end();
+      await schema.drop();
+    }
+  });
+});
