@@ -5,7 +5,6 @@
 import type { Command } from 'commander';
 import { openOneShotAgent, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
 import { action } from './verb-action.js';
-import { exitCodeOf, printFileResult } from './summary.js';
 
 export function register(program: Command): void {
   withConfigOption(
@@ -24,7 +23,7 @@ export function register(program: Command): void {
 }
 
 export async function runFile(rt: Runtime, file: string): Promise<number> {
-  const { onStopSignals, signalExitCode } = await import('./stop-signals.js');
+  const [{ onStopSignals, signalExitCode }, { exitCodeOf, printFileResult }] = await Promise.all([import('./stop-signals.js'), import('./summary.js')]);
   const agent = await openOneShotAgent(rt, 'run');
   const signals = onStopSignals(() => agent.interrupt(), file);
   try {

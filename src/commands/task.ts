@@ -4,7 +4,6 @@
 import type { Command } from 'commander';
 import { openOneShotAgent, withConfigOption, withRuntime, type CommonOptions, type Runtime } from './runtime.js';
 import { action } from './verb-action.js';
-import { exitCodeOf, printOutcome } from './summary.js';
 
 export function register(program: Command): void {
   withConfigOption(
@@ -23,7 +22,7 @@ export function register(program: Command): void {
 }
 
 export async function runConfiguredTask(rt: Runtime, name: string): Promise<number> {
-  const { onStopSignals, signalExitCode } = await import('./stop-signals.js');
+  const [{ onStopSignals, signalExitCode }, { exitCodeOf, printOutcome }] = await Promise.all([import('./stop-signals.js'), import('./summary.js')]);
   const agent = await openOneShotAgent(rt, 'task');
   const signals = onStopSignals(() => agent.interrupt(), `task ${name}`);
   try {

@@ -1,12 +1,13 @@
 // How a verb ends: its exit code, and whatever it threw reported to a person (never a stack for a
 // DropwiseError).
-import { isDropwiseError } from '../errors.js';
 
 /** Exit codes of `run`, `task` and `validate` (ARCHITECTURE §4); any other failure exits 2 too. */
 export const EXIT = { ok: 0, someRecordsFailed: 1, failed: 2 } as const;
 
 /** Prints an error for a person: a DropwiseError as its code and message with the hint, never a stack. */
-export function reportError(err: unknown): void {
+export async function reportError(err: unknown): Promise<void> {
+  // Loaded only on failure: `--help` does not need the error registry.
+  const { isDropwiseError } = await import('../errors.js');
   if (isDropwiseError(err)) console.error(`dropwise: ${err.code}: ${err.fullMessage}`);
   else console.error(`dropwise: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 }
@@ -17,7 +18,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number>)
     try {
       process.exitCode = await fn(...args);
     } catch (err) {
-      reportError(err);
+      await reportError(err);
       process.exitCode = EXIT.failed;
     }
   };
