@@ -2,7 +2,8 @@
 // <Invoices> file → mark as exported) against a reference conversion that reads the pull whole (the
 // task before streaming: the whole body, one JSON.parse, the same XML writer). Each runs in its own
 // child process, so each peak RSS is its own; the sandbox runs in a child too. The two files must be
-// byte-identical, or the bench fails.
+// byte-identical, or the bench fails. "RSS before" is the child's RSS just before the measured run
+// (Node, tsx and the modules loaded): what the run itself adds is the peak less that.
 //
 // Environment: TRAEDE_BENCH_SIZES (default "10000,100000"), TRAEDE_BENCH_WHOLE_MAX (largest size the
 // whole read is measured at, default 100000).
@@ -110,11 +111,12 @@ async function streamChild(traede: TraedeInfo, outFile: string): Promise<void> {
   const { traedeExportInvoicesTask } = await import('../../src/tasks/traede/export-invoices.js');
   const settings = traedeExportInvoicesTask.parseSettings({ systemId: SYSTEM, includeNonBooked: true, outputFile: 'invoices.xml' });
   global.gc?.();
+  const before = round(process.memoryUsage.rss() / MB, 1);
   const m = await measure(() => traedeExportInvoicesTask.run({ settings }, ctx));
   fs.renameSync(m.result.outputs[0] as string, outFile);
   await connectors.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  say({ seconds: m.seconds, peakRssMb: m.peakRssMb, peakHeapMb: m.peakHeapMb, invoices: m.result.recordsIn, marked: m.result.recordsOk });
+  say({ seconds: m.seconds, beforeRssMb: before, peakRssMb: m.peakRssMb, peakHeapMb: m.peakHeapMb, invoices: m.result.recordsIn, marked: m.result.recordsOk });
 }
 
 /** The reference: the same pull read whole and parsed at once, written with the same XML writer (nothing marked). */
@@ -124,6 +126,7 @@ async function wholeChild(traede: TraedeInfo, outFile: string): Promise<void> {
   const { XmlDocumentWriter } = await import('../../src/xml/writer.js');
   const client = connectors.traede('shop');
   global.gc?.();
+  const before = round(process.memoryUsage.rss() / MB, 1);
   const m = await measure(async () => {
     const query = new URLSearchParams([['system_id', SYSTEM], ['include_non_booked', '1'], ['includes[]', 'lines']]).toString();
     const body = await client.request<{ invoices: Record<string, unknown>[] }>('GET', '/v10/invoices/export', { query });
@@ -138,7 +141,7 @@ async function wholeChild(traede: TraedeInfo, outFile: string): Promise<void> {
   });
   await connectors.close();
   fs.rmSync(dir, { recursive: true, force: true });
-  say({ seconds: m.seconds, peakRssMb: m.peakRssMb, peakHeapMb: m.peakHeapMb, invoices: m.result });
+  say({ seconds: m.seconds, beforeRssMb: before, peakRssMb: m.peakRssMb, peakHeapMb: m.peakHeapMb, invoices: m.result });
 }
 
 // ── main ──────────────────────────────────────────────────────────────────────────────────────────
@@ -174,6 +177,7 @@ async function main(): Promise<void> {
         path: 'streamed task (pull, write, mark)',
         'XML MB': xmlMb,
         seconds: round(streamed['seconds'] as number, 2),
+        'RSS before MB': streamed['beforeRssMb'] as number,
         'peak RSS MB': streamed['peakRssMb'] as number,
         'peak heap MB': streamed['peakHeapMb'] as number,
         'memory ratio': whole ? round((streamed['peakRssMb'] as number) / (whole['peakRssMb'] as number), 2) : '',
