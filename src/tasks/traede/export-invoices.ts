@@ -1,7 +1,8 @@
 // traede.export-invoices (seed 003): pull the invoices Traede has not yet seen exported to `systemId`,
 // streaming them into one <Invoices> file as they arrive (memory stays flat at any tenant size), and
-// only once that file is committed (fsynced, renamed into outbox/success) mark them as exported. An invoice that cannot be marked stays unexported and comes
-// again next run: delivery is at-least-once, and the downstream recognises an invoice it has by id.
+// only once that file is committed (fsynced, renamed into outbox/success) mark them as exported. An
+// invoice that cannot be marked stays unexported and comes again next run: delivery is at-least-once,
+// and the downstream recognises an invoice it has by id.
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { shutdownError } from '../../async/shutdown.js';

@@ -16,30 +16,36 @@ export interface WrittenInvoices {
   ids: number[];
 }
 
-/** `keepEmpty`: commit an empty `<Invoices/>` document when there were no invoices (else drop it). */
+/**
+ * `keepEmpty`: commit an empty `<Invoices/>` document when there are no invoices; otherwise nothing is
+ * written (the outbox is not even touched) when the pull brings none.
+ */
 export async function writeInvoicesFile(
   ctx: Pick<TaskContext, 'outbox' | 'progress'>,
   name: string,
   invoices: AsyncIterable<TraedeInvoice>,
   keepEmpty: boolean,
 ): Promise<WrittenInvoices> {
-  const file = await ctx.outbox.create('success', name);
+  const pulled = invoices[Symbol.asyncIterator]();
+  const first = await pulled.next();
   const ids: number[] = [];
+  if (first.done === true && !keepEmpty) return { path: undefined, ids };
+  const file = await ctx.outbox.create('success', name).catch(async (err: unknown) => {
+    await pulled.return?.();
+    throw err;
+  });
   try {
     const writer = new XmlDocumentWriter(file.stream);
     await writer.start('Invoices');
-    for await (const invoice of invoices) {
-      await writer.write('Invoice', invoice);
-      ids.push(invoice.id);
+    for (let next = first; next.done !== true; next = await pulled.next()) {
+      await writer.write('Invoice', next.value);
+      ids.push(next.value.id);
       if (ids.length % PROGRESS_EVERY === 0) ctx.progress({ records: ids.length });
     }
     await writer.end();
-    if (ids.length === 0 && !keepEmpty) {
-      await file.abort();
-      return { path: undefined, ids };
-    }
     return { path: await file.commit(), ids };
   } catch (err) {
+    await pulled.return?.();
     await file.abort().catch(() => undefined);
     throw toDropwiseError(err, 'DW_OUTPUT_WRITE');
   }
