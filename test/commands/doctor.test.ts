@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { doctor } from '../../src/commands/doctor.js';
 import { startSandbox, type Sandbox } from '../../src/simulator/index.js';
+import { runCli } from '../support/cli.js';
 import { startHttpReceiver, startSmtpReceiver } from '../support/notify-receivers.js';
 import { makeTempDir } from '../support/workspace.js';
 
@@ -201,6 +202,25 @@ describe('dropwise doctor', () => {
       for (const secret of ['a-wrong-password', 'secret-path-4711']) expect(all).not.toContain(secret);
     } finally {
       await Promise.all([good.close(), guarded.close(), hook.close()]);
+    }
+  });
+
+  it('takes --notify-test on the command line', async () => {
+    const receiver = await startSmtpReceiver();
+    try {
+      const file = path.join(dir, 'cli.json');
+      for (const folder of Object.values(folders())) fs.mkdirSync(folder, { recursive: true });
+      const notify = { email: [{ to: ['ops@example.com'], from: 'dropwise@example.com', smtp: { host: '127.0.0.1', port: receiver.port, secure: false, requireTLS: false } }] };
+      fs.writeFileSync(file, JSON.stringify({ folders: folders(), log: { file: '', console: false }, sandbox: { mode: 'off' }, notify }));
+      const plain = await runCli(['doctor', '--config', file]);
+      expect(plain.code).toBe(0);
+      expect(receiver.mails).toHaveLength(0);
+      const tested = await runCli(['doctor', '--config', file, '--notify-test']);
+      expect(tested.stdout).toMatch(/ok +notify e-mail to ops@example\.com via 127\.0\.0\.1:\d+ +test message +delivered/);
+      expect(tested.code).toBe(0);
+      expect(receiver.mails.map((m) => m.subject)).toEqual(['[dropwise] Test notification']);
+    } finally {
+      await receiver.close();
     }
   });
 });
