@@ -1,5 +1,6 @@
-// dropwise doctor [--config FILE]: checks the connections and folders the config names and prints a
-// table of what is wrong and what to do; exit 0 all good, 1 warnings, 2 failures.
+// dropwise doctor [--config FILE] [--notify-test]: checks the connections, folders and notification
+// channels the config names and prints a table of what is wrong and what to do; exit 0 all good,
+// 1 warnings, 2 failures.
 import type { Command } from 'commander';
 import { withConfigOption, type CommonOptions } from './runtime.js';
 import { action } from './verb-action.js';
@@ -8,13 +9,18 @@ export function register(program: Command): void {
   withConfigOption(
     program
       .command('doctor')
-      .description('check the connections (reachable, keys, API version, read rights) and the folders; exit 0 all good, 1 warnings, 2 failures'),
-  ).action(action((options: CommonOptions) => doctor(options)));
+      .description('check the connections (reachable, keys, API version, read rights), the folders and the notification channels; exit 0 all good, 1 warnings, 2 failures')
+      .option('--notify-test', 'send a test message through each notification channel and report its answer'),
+  ).action(action((options: DoctorCliOptions) => doctor(options)));
+}
+
+export interface DoctorCliOptions extends CommonOptions {
+  notifyTest?: boolean;
 }
 
 const LABEL = { ok: 'ok', warn: 'WARN', fail: 'FAIL' } as const;
 
-export async function doctor(options: CommonOptions, platform: NodeJS.Platform = process.platform): Promise<number> {
+export async function doctor(options: DoctorCliOptions, platform: NodeJS.Platform = process.platform): Promise<number> {
   const [{ loadConfig }, { silentLogger }, { runDoctor, doctorExitCode }, { redactor }] = await Promise.all([
     import('../config/load.js'),
     import('../log.js'),
@@ -23,7 +29,7 @@ export async function doctor(options: CommonOptions, platform: NodeJS.Platform =
   ]);
   const config = loadConfig(options.config !== undefined ? { file: options.config } : {});
   redactor.add(...config.secrets);
-  const findings = await runDoctor(config, silentLogger());
+  const findings = await runDoctor(config, silentLogger(), { notifyTest: options.notifyTest === true });
   if (platform === 'win32') {
     const { driveLetterWarnings, fixedLocalDrives } = await import('./service-windows.js');
     for (const warning of driveLetterWarnings(platform, config.folders, fixedLocalDrives())) {

@@ -45,3 +45,24 @@ export async function callStream(http: HttpClient, req: HttpRequest, errors: Api
   if (res.statusCode < 200 || res.statusCode > 299) throw errors.status(res.statusCode, await res.body.text().catch(() => ''));
   return res;
 }
+
+/** How much of a streamed body has been read. */
+export interface BodyProgress {
+  bytes: number;
+}
+
+/**
+ * A streamed body that counts its bytes into `progress` as they pass; an error reading it (the
+ * connection dropped) becomes the connector's own error, from `dropped`.
+ */
+export async function* countedBody(body: AsyncIterable<Buffer>, progress: BodyProgress, dropped: (err: unknown) => DropwiseError): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of body) {
+      progress.bytes += chunk.length;
+      yield chunk;
+    }
+  } catch (err) {
+    if (isDropwiseError(err)) throw err;
+    throw dropped(err);
+  }
+}

@@ -25,7 +25,7 @@ export interface DeliveryOptions {
   baseDelayMs: number;
   maxDelayMs: number;
   /** Called after each message is delivered or given up. */
-  onResult?: (result: { destination: string; event: NotifyEventName; delivered: boolean }) => void;
+  onResult?: (result: { destination: string; event: NotificationMessage['event']; delivered: boolean }) => void;
 }
 
 export class Delivery {

@@ -8,7 +8,8 @@ import type { NotificationEvent, NotifyEventName } from './events.js';
 export type Severity = 'error' | 'warning' | 'good' | 'info';
 
 export interface NotificationMessage {
-  event: NotifyEventName;
+  /** What it is about; `test` for the message `dropwise doctor --notify-test` sends. */
+  event: NotifyEventName | 'test';
   severity: Severity;
   title: string;
   summary: string;

@@ -271,12 +271,17 @@ export interface NotifierDeps {
   processingDir: string;
 }
 
+/** A sender for each configured channel: the e-mail destinations, then the webhooks. */
+export function sendersOf(notify: Pick<NotifyConfig, 'email' | 'webhooks'>, timeoutMs?: number): Sender[] {
+  return [...notify.email.map((d) => emailSender(d, { timeoutMs })), ...notify.webhooks.map((d) => webhookSender(d, { timeoutMs }))];
+}
+
 /**
  * The notifier for a config, watching for stuck files and sending the daily summary; undefined when
  * no destination is configured.
  */
 export function createNotifier(notify: NotifyConfig, deps: NotifierDeps, options: Partial<NotifierOptions> = {}): Notifier | undefined {
-  const senders = [...notify.email.map((d) => emailSender(d)), ...notify.webhooks.map((d) => webhookSender(d))];
+  const senders = sendersOf(notify);
   if (senders.length === 0) return undefined;
   const notifier = new Notifier(senders, { log: deps.log, throttleMs: notify.throttleMinutes * 60_000, ...options });
   notifier.watch({ runs: deps.runs, processingDir: deps.processingDir, stuckMs: notify.stuckMinutes * 60_000, dailySummary: notify.dailySummary });

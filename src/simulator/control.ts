@@ -113,7 +113,7 @@ export function createControl(state: SandboxState): SandboxControl {
     unpostedIds: (kind) => [...state.data.ledger.unpostedIds(kind)],
     glEntryIds: (kind, id) => state.data.ledger.records.glEntryIds(kind, id),
     batches: () => [...state.data.ledger.batches.values()],
-    traedeInvoice: (id) => state.data.traede.invoices.get(id),
+    traedeInvoice: (id) => state.data.traede.get(id),
   };
   return control;
 }

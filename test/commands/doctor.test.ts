@@ -1,10 +1,13 @@
 // dropwise doctor against the sandbox, with real folders: all good, wrong keys, a missing right
-// (the sandbox answers 403 on one route), a bad folder, a site — each reported plainly.
+// (the sandbox answers 403 on one route), a bad folder, a site, a Traede connection with a wrong
+// token, notification channels tested on a real SMTP server and webhook — each reported plainly.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { doctor } from '../../src/commands/doctor.js';
 import { startSandbox, type Sandbox } from '../../src/simulator/index.js';
+import { runCli } from '../support/cli.js';
+import { startHttpReceiver, startSmtpReceiver } from '../support/notify-receivers.js';
 import { makeTempDir } from '../support/workspace.js';
 
 let sandbox: Sandbox;
@@ -35,16 +38,29 @@ const TASKS = {
   batches: { type: 'connectwise.export-batches', settings: { exportMode: 'All' } },
 };
 
-async function runDoctor(overrides: { connection?: Record<string, unknown>; folders?: Record<string, string> } = {}): Promise<number> {
+interface Overrides {
+  connection?: Record<string, unknown>;
+  folders?: Record<string, string>;
+  /** More connections beside cw (Traede ones). */
+  connections?: Record<string, Record<string, unknown>>;
+  notify?: Record<string, unknown>;
+  notifyTest?: boolean;
+}
+
+async function runDoctor(overrides: Overrides = {}): Promise<number> {
   printed.length = 0;
   const file = path.join(dir, 'dropwise.json');
   for (const folder of Object.values(folders())) fs.mkdirSync(folder, { recursive: true });
   const connection = { type: 'connectwise', url: sandbox.connectwise.url, ...keys(), apiVersion: '2022.1', ...overrides.connection };
-  fs.writeFileSync(file, JSON.stringify({ folders: { ...folders(), ...overrides.folders }, log: { file: '', console: false }, sandbox: { mode: 'off' }, connections: { cw: connection }, tasks: TASKS }));
-  return doctor({ config: file }, 'linux');
+  const config = { folders: { ...folders(), ...overrides.folders }, log: { file: '', console: false }, sandbox: { mode: 'off' }, connections: { cw: connection, ...overrides.connections }, tasks: TASKS, ...(overrides.notify ? { notify: overrides.notify } : {}) };
+  fs.writeFileSync(file, JSON.stringify(config));
+  return doctor({ config: file, ...(overrides.notifyTest ? { notifyTest: true } : {}) }, 'linux');
 }
 /** The printed line of one check, whitespace squeezed. */
 const line = (check: string): string => printed.map((l) => l.replace(/ {2,}/g, ' | ')).find((l) => l.includes(` | ${check} | `)) ?? `(no line for ${check})`;
+/** The printed line of one check of one subject, and the line after it (the fix). */
+const lineOf = (subject: string, check: string): string => printed.map((l) => l.replace(/ {2,}/g, ' | ')).find((l) => l.includes(` | ${subject} | ${check} | `)) ?? `(no line for ${subject} ${check})`;
+const fixOf = (subject: string, check: string): string => printed[printed.findIndex((l) => l.replace(/ {2,}/g, ' | ').includes(` | ${subject} | ${check} | `)) + 1] ?? '';
 const fixAfter = (check: string): string => printed[printed.findIndex((l) => l.replace(/ {2,}/g, ' | ').includes(` | ${check} | `)) + 1] ?? '';
 
 describe('dropwise doctor', () => {
@@ -123,5 +139,88 @@ describe('dropwise doctor', () => {
   it('says a host DNS does not know', async () => {
     expect(await runDoctor({ connection: { url: 'https://no-such-host.invalid/v4_6_release/apis/3.0' } })).toBe(2);
     expect(line('DNS')).toMatch(/^FAIL \| connection cw \| DNS \| no-such-host\.invalid is not known to DNS/);
+  });
+
+  it('checks each Traede connection with one GET of the export, and says plainly when the token is refused', async () => {
+    const traede = (token: string) => ({ shop: { type: 'traede', url: sandbox.traede.url, token, appKey: sandbox.traede.appKey } });
+    sandbox.control.resetRequests();
+    expect(await runDoctor({ connections: traede(sandbox.traede.token) })).toBe(0);
+    expect(lineOf('connection shop', 'reachable')).toMatch(/^ok \| connection shop \| reachable \| http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lineOf('connection shop', 'token and appKey')).toMatch(/^ok .*accepted$/);
+    expect(lineOf('connection shop', 'read /v10/invoices/export')).toMatch(/^ok .*allowed$/);
+    expect(sandbox.control.requests().byRoute['GET /v10/invoices/export']).toBe(1);
+    expect(sandbox.control.traedeMarks('dropwise-doctor'), 'nothing is marked').toEqual([]);
+
+    expect(await runDoctor({ connections: traede('wrong-traede-token') })).toBe(2);
+    expect(lineOf('connection shop', 'reachable')).toMatch(/^ok/);
+    expect(lineOf('connection shop', 'token and appKey')).toMatch(/^FAIL \| connection shop \| token and appKey \| Traede answered 401 to GET \/v10\/invoices\/export: A valid access token is required/);
+    expect(fixOf('connection shop', 'token and appKey')).toContain('→ Check the token and appKey of the Traede connection');
+    expect(printed.join('\n')).not.toContain('wrong-traede-token');
+    expect(printed.join('\n')).not.toContain(sandbox.traede.appKey);
+    expect(lineOf('connection cw', 'reachable')).toMatch(/^ok/);
+
+    expect(await runDoctor({ connections: { shop: { type: 'traede', url: 'http://127.0.0.1:1', token: 'some-token', appKey: 'some-key' } } })).toBe(2);
+    expect(lineOf('connection shop', 'reachable')).toMatch(/^FAIL \| connection shop \| reachable \| http:\/\/127\.0\.0\.1:1: Traede could not be reached/);
+    expect(fixOf('connection shop', 'reachable')).toContain('→ Check the address');
+  });
+
+  it('sends a test message through each notification channel only with --notify-test, and reports each answer', async () => {
+    const good = await startSmtpReceiver();
+    const guarded = await startSmtpReceiver({ user: 'relay', password: 'the-right-password' });
+    const hook = await startHttpReceiver();
+    try {
+      const smtp = (port: number, auth: Record<string, string> = {}) => ({ host: '127.0.0.1', port, secure: false, requireTLS: false, ...auth });
+      const notify = {
+        email: [
+          { to: ['ops@example.com'], from: 'dropwise@example.com', smtp: smtp(good.port) },
+          { to: ['finance@example.com'], from: 'dropwise@example.com', smtp: smtp(guarded.port, { user: 'relay', password: 'a-wrong-password' }) },
+        ],
+        webhooks: [{ url: `${hook.url}/hooks/secret-path-4711`, format: 'json' }],
+      };
+      const goodLabel = `notify e-mail to ops@example.com via 127.0.0.1:${good.port}`;
+      const guardedLabel = `notify e-mail to finance@example.com via 127.0.0.1:${guarded.port}`;
+      const hookLabel = `notify json webhook at ${new URL(hook.url).host}`;
+
+      expect(await runDoctor({ notify })).toBe(0);
+      expect(lineOf(goodLabel, 'test message')).toMatch(/^ok .*not sent: dropwise doctor --notify-test sends one$/);
+      expect(lineOf(hookLabel, 'test message')).toMatch(/^ok .*not sent/);
+      expect(good.mails).toHaveLength(0);
+      expect(hook.requests).toHaveLength(0);
+
+      expect(await runDoctor({ notify, notifyTest: true })).toBe(2);
+      expect(lineOf(goodLabel, 'test message')).toMatch(/^ok .*delivered$/);
+      expect(good.mails).toHaveLength(1);
+      expect(good.mails[0]).toMatchObject({ to: ['ops@example.com'], subject: '[dropwise] Test notification' });
+      expect(good.mails[0]?.headers['x-dropwise-event']).toBe('test');
+      expect(good.mails[0]?.text).toContain('Nothing to do: this channel works.');
+      expect(lineOf(guardedLabel, 'test message')).toMatch(/^FAIL .*not delivered: SMTP 127\.0\.0\.1:\d+: .*Invalid username or password/);
+      expect(fixOf(guardedLabel, 'test message')).toContain('→ Check notify.email smtp.user and smtp.password');
+      expect(guarded.mails).toHaveLength(0);
+      expect(lineOf(hookLabel, 'test message')).toMatch(/^ok .*delivered$/);
+      expect(hook.accepted()).toEqual([expect.objectContaining({ event: 'test', title: 'Test notification' })]);
+      const all = printed.join('\n');
+      for (const secret of ['a-wrong-password', 'secret-path-4711']) expect(all).not.toContain(secret);
+    } finally {
+      await Promise.all([good.close(), guarded.close(), hook.close()]);
+    }
+  });
+
+  it('takes --notify-test on the command line', async () => {
+    const receiver = await startSmtpReceiver();
+    try {
+      const file = path.join(dir, 'cli.json');
+      for (const folder of Object.values(folders())) fs.mkdirSync(folder, { recursive: true });
+      const notify = { email: [{ to: ['ops@example.com'], from: 'dropwise@example.com', smtp: { host: '127.0.0.1', port: receiver.port, secure: false, requireTLS: false } }] };
+      fs.writeFileSync(file, JSON.stringify({ folders: folders(), log: { file: '', console: false }, sandbox: { mode: 'off' }, notify }));
+      const plain = await runCli(['doctor', '--config', file]);
+      expect(plain.code).toBe(0);
+      expect(receiver.mails).toHaveLength(0);
+      const tested = await runCli(['doctor', '--config', file, '--notify-test']);
+      expect(tested.stdout).toMatch(/ok +notify e-mail to ops@example\.com via 127\.0\.0\.1:\d+ +test message +delivered/);
+      expect(tested.code).toBe(0);
+      expect(receiver.mails.map((m) => m.subject)).toEqual(['[dropwise] Test notification']);
+    } finally {
+      await receiver.close();
+    }
   });
 });

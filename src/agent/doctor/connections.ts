@@ -62,6 +62,18 @@ export function endpointsByConnection(config: Pick<AppConfig, 'connections' | 't
 
 const failure = (err: unknown): DropwiseError => (err instanceof DropwiseError ? err : new DropwiseError('DW_CW_UNAVAILABLE', err instanceof Error ? err.message : String(err)));
 
+/** The host of `url` looked up in DNS; undefined for an IP address (nothing to look up). */
+export async function checkDns(subject: string, url: string): Promise<Finding | undefined> {
+  const host = new URL(url).hostname;
+  if (/^[\d.]+$|^\[/.test(host)) return undefined;
+  try {
+    await lookup(host);
+    return { subject, check: 'DNS', status: 'ok', detail: host };
+  } catch (err) {
+    return { subject, check: 'DNS', status: 'fail', detail: `${host} is not known to DNS (${(err as NodeJS.ErrnoException).code ?? 'error'})`, fix: 'Check the host name in the connection, and this machine\'s DNS' };
+  }
+}
+
 export async function checkConnectWise(name: string, conn: ConnectWiseConnection, endpoints: Iterable<string>, http: AppConfig['http'], log: Logger): Promise<Finding[]> {
   const subject = `connection ${name}`;
   const findings: Finding[] = [];
@@ -75,15 +87,9 @@ export async function checkConnectWise(name: string, conn: ConnectWiseConnection
       return [{ subject, check: 'site', status: 'fail', detail: e.message, fix: e.hint ?? 'Check the site name' }];
     }
   }
-  const host = new URL(url).hostname;
-  if (!/^[\d.]+$|^\[/.test(host)) {
-    try {
-      await lookup(host);
-      findings.push({ subject, check: 'DNS', status: 'ok', detail: host });
-    } catch (err) {
-      return [...findings, { subject, check: 'DNS', status: 'fail', detail: `${host} is not known to DNS (${(err as NodeJS.ErrnoException).code ?? 'error'})`, fix: 'Check the host name in the connection, and this machine\'s DNS' }];
-    }
-  }
+  const dns = await checkDns(subject, url);
+  if (dns) findings.push(dns);
+  if (dns?.status === 'fail') return findings;
   const connectors = createConnectors({ http, connections: { [name]: { ...conn, url } } }, log);
   try {
     const client = connectors.connectwise(name);

@@ -1,19 +1,28 @@
-// `dropwise doctor`: every check of the configured connections and folders, as findings (see
-// findings.ts). Read-only: one small GET per check, a probe file written and removed per folder.
+// `dropwise doctor`: every check of the configured connections, folders and notification channels, as
+// findings (see findings.ts). Read-only: one small GET per check, a probe file written and removed
+// per folder; a test message per notification channel only when asked (`notifyTest`).
 import type { AppConfig } from '../../config/load.js';
 import type { Logger } from '../../log.js';
 import { checkConnectWise, endpointsByConnection } from './connections.js';
 import type { Finding } from './findings.js';
 import { checkFolders } from './folders.js';
+import { checkNotifications } from './notifications.js';
+import { checkTraede } from './traede.js';
 
 export { doctorExitCode, type Finding } from './findings.js';
 
-export async function runDoctor(config: AppConfig, log: Logger): Promise<Finding[]> {
+export interface DoctorOptions {
+  /** Send a test message through each notification channel. */
+  notifyTest?: boolean;
+}
+
+export async function runDoctor(config: AppConfig, log: Logger, options: DoctorOptions = {}): Promise<Finding[]> {
   // One attempt per request: a person waits for the answer, and a retried failure says no more.
   const http = { ...config.http, maxAttempts: 1 };
   const uses = endpointsByConnection(config);
   const connections = await Promise.all(
-    Object.entries(config.connections).map(([name, conn]) => (conn.type === 'connectwise' ? checkConnectWise(name, conn, uses.get(name) ?? [], http, log) : Promise.resolve([]))),
+    Object.entries(config.connections).map(([name, conn]) => (conn.type === 'connectwise' ? checkConnectWise(name, conn, uses.get(name) ?? [], http, log) : checkTraede(name, conn, http, log))),
   );
-  return [...connections.flat(), ...(await checkFolders(config.folders))];
+  const [folders, notifications] = await Promise.all([checkFolders(config.folders), checkNotifications(config.notify, options.notifyTest === true, config.http.timeoutMs)]);
+  return [...connections.flat(), ...folders, ...notifications];
 }

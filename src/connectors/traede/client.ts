@@ -1,10 +1,12 @@
 // The Traede REST client: Bearer token and X-Traede-App-Key headers, JSON in and out, and Traede's
-// error answers turned into DropwiseErrors; plus the invoice Export API (pull, then mark as exported).
+// error answers turned into DropwiseErrors; plus the invoice Export API (a streamed pull, then mark as
+// exported).
 import type { TraedeConnection } from '../../config/load.js';
-import { DropwiseError, type DwCode } from '../../errors.js';
-import { callJson } from '../api-call.js';
+import { DropwiseError, isDropwiseError, type DwCode } from '../../errors.js';
+import { readTopLevelRecords } from '../../json/record-stream.js';
+import { callJson, callStream, countedBody, type ApiErrors, type BodyProgress } from '../api-call.js';
 import type { Logger } from '../../log.js';
-import { pathOnly, type HttpClient, type HttpMethod } from '../http.js';
+import { pathOnly, type HttpClient, type HttpMethod, type HttpRequest } from '../http.js';
 import { filterGroupParams, traedeDateTime, type TraedeFilterGroup } from './filter-groups.js';
 
 /** Traede accepts at most this many invoices per mark-as-exported call. */
@@ -58,6 +60,30 @@ function traedeError(status: number, text: string, method: string, path: string)
   });
 }
 
+const EXPORT_PATH = '/v10/invoices/export';
+
+/** The export's query string (Traede's bracketed filter syntax); a bad notExportedSince is refused here. */
+function exportQuery(q: ExportInvoicesQuery): string {
+  const params = new URLSearchParams([['system_id', q.systemId]]);
+  if (q.notExportedSince !== undefined) {
+    const since = traedeDateTime(q.notExportedSince);
+    if (since === undefined) throw new DropwiseError('DW_SETTINGS_INVALID', `notExportedSince "${q.notExportedSince}" is not a datetime`, { field: 'notExportedSince' });
+    params.append('not_exported_since', since);
+  }
+  params.append('include_non_booked', q.includeNonBooked ? '1' : '0');
+  if (q.includeLines) params.append('includes[]', 'lines');
+  for (const [key, value] of filterGroupParams(q.filterGroups)) params.append(key, value);
+  return params.toString();
+}
+
+function badShape(): DropwiseError {
+  return new DropwiseError('DW_TRAEDE_RESPONSE', `Traede answered GET ${EXPORT_PATH} without an "invoices" list of invoices with ids`);
+}
+
+function errorName(err: unknown): string {
+  return (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+}
+
 export class TraedeClient {
   private readonly basePath: string;
   private readonly headers: Record<string, string>;
@@ -76,8 +102,15 @@ export class TraedeClient {
   }
 
   async request<T>(method: HttpMethod, resource: string, options: TraedeRequestOptions = {}): Promise<T> {
+    const { req, errors } = this.call(method, resource, options);
+    const { data } = await callJson<T>(this.http, req, errors);
+    return data;
+  }
+
+  /** The HTTP request and the error mapping of one call, shared by whole and streamed reads. */
+  private call(method: HttpMethod, resource: string, options: TraedeRequestOptions): { req: HttpRequest; errors: ApiErrors } {
     const path = `${this.basePath}${resource}${options.query ? `?${options.query}` : ''}`;
-    const req = {
+    const req: HttpRequest = {
       method,
       path,
       headers: options.body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
@@ -85,38 +118,49 @@ export class TraedeClient {
       idempotent: options.idempotent,
       signal: options.signal,
     };
-    const { data } = await callJson<T>(this.http, req, {
+    const errors: ApiErrors = {
       unreachable: (err) => {
         this.log.warn('Traede unreachable', { url: this.connection.url, error: err.message });
         return new DropwiseError('DW_TRAEDE_UNAVAILABLE', `Traede could not be reached: ${err.message}`, { retryable: true, cause: err });
       },
       status: (status, text) => traedeError(status, text, method, path),
       notJson: (status) => new DropwiseError('DW_TRAEDE_RESPONSE', `Traede sent a response that is not JSON to ${method} ${resource}`, { httpStatus: status }),
-    });
-    return data;
+    };
+    return { req, errors };
   }
 
   /**
-   * `GET /v10/invoices/export`: the invoices not yet marked as exported for `systemId`. One call, no
-   * paging: Traede documents none for exports, and whatever a server-side cap leaves out is still
-   * unmarked, so it comes with the next run.
+   * `GET /v10/invoices/export`: the invoices not yet marked as exported for `systemId`, one at a time
+   * as the body arrives (it is never held whole). One call, no paging: Traede documents none for
+   * exports, and whatever a server-side cap leaves out is still unmarked, so it comes with the next
+   * run. `progress.bytes` counts the body read so far: a failure after the first byte is a cut-off
+   * answer, which only a new pull from the start can mend.
    */
-  async exportInvoices(q: ExportInvoicesQuery): Promise<TraedeInvoice[]> {
-    const params = new URLSearchParams([['system_id', q.systemId]]);
-    if (q.notExportedSince !== undefined) {
-      const since = traedeDateTime(q.notExportedSince);
-      if (since === undefined) throw new DropwiseError('DW_SETTINGS_INVALID', `notExportedSince "${q.notExportedSince}" is not a datetime`, { field: 'notExportedSince' });
-      params.append('not_exported_since', since);
+  async *streamInvoices(q: ExportInvoicesQuery, progress: BodyProgress = { bytes: 0 }): AsyncGenerator<TraedeInvoice, void, undefined> {
+    const { req, errors } = this.call('GET', EXPORT_PATH, { query: exportQuery(q), signal: q.signal });
+    const res = await callStream(this.http, req, errors);
+    const dropped = (err: unknown) => new DropwiseError('DW_TRAEDE_UNAVAILABLE', `The connection to Traede dropped while GET ${EXPORT_PATH} was read (${errorName(err)})`, { retryable: true, cause: err });
+    let listed = false;
+    try {
+      for await (const events of readTopLevelRecords(countedBody(res.body, progress, dropped))) {
+        for (const event of events) {
+          if (event.container !== 'invoices') continue;
+          if (event.kind === 'value') throw badShape();
+          if (event.kind === 'end') listed = true;
+          else if (Number.isInteger((event.record as { id?: unknown } | null)?.id)) yield event.record as TraedeInvoice;
+          else throw badShape();
+        }
+      }
+    } catch (err) {
+      if (!isDropwiseError(err, 'DW_JSON_MALFORMED')) throw err;
+      // Cut off: Traede did not answer properly. Otherwise the body is simply not JSON.
+      if (err.retryable) throw new DropwiseError('DW_TRAEDE_UNAVAILABLE', `Traede's answer to GET ${EXPORT_PATH} was cut off: ${err.message}`, { retryable: true, cause: err });
+      throw new DropwiseError('DW_TRAEDE_RESPONSE', `Traede sent a response that is not JSON to GET ${EXPORT_PATH}: ${err.message}`, { httpStatus: res.statusCode, cause: err });
+    } finally {
+      // A consumer that stops early (or a failure) leaves the rest unread: let the connection go.
+      if (!res.body.destroyed) res.body.destroy();
     }
-    params.append('include_non_booked', q.includeNonBooked ? '1' : '0');
-    if (q.includeLines) params.append('includes[]', 'lines');
-    for (const [key, value] of filterGroupParams(q.filterGroups)) params.append(key, value);
-    const body = await this.request<{ invoices?: unknown }>('GET', '/v10/invoices/export', { query: params.toString(), signal: q.signal });
-    const invoices = body?.invoices;
-    if (!Array.isArray(invoices) || !invoices.every((i: { id?: unknown }) => Number.isInteger(i?.id))) {
-      throw new DropwiseError('DW_TRAEDE_RESPONSE', 'Traede answered GET /v10/invoices/export without an "invoices" list of invoices with ids');
-    }
-    return invoices as TraedeInvoice[];
+    if (!listed) throw badShape();
   }
 
   /**

@@ -6,30 +6,51 @@ import { DAY, EPOCH, Rng, round2, traedeDate } from './random.js';
 
 export const TRAEDE_FIRST_ID = 1001;
 
+/**
+ * The invoices are built from the seed when asked for, not kept: a tenant of a million invoices costs
+ * nothing until it is read, and reading streams. Only invoices changed or added are stored.
+ */
 export class TraedeData {
-  readonly invoices = new Map<number, Json>();
+  /** Invoices changed (modify) or added (add) since the reset; they take the place of the built ones. */
+  private readonly stored = new Map<number, Json>();
+  private lastId: number;
   /** system_id → invoice id → mark. */
   readonly marks = new Map<string, Map<number, TraedeMark>>();
 
-  constructor(seed: number, count: number) {
-    for (let n = 0; n < count; n++) {
-      const id = TRAEDE_FIRST_ID + n;
-      this.invoices.set(id, buildTraedeInvoice(seed, id));
-    }
+  constructor(
+    private readonly seed: number,
+    count: number,
+  ) {
+    this.lastId = TRAEDE_FIRST_ID + count - 1;
+  }
+
+  has(id: number): boolean {
+    return Number.isInteger(id) && id >= TRAEDE_FIRST_ID && id <= this.lastId;
+  }
+
+  get(id: number): Json | undefined {
+    if (!this.has(id)) return undefined;
+    return this.stored.get(id) ?? buildTraedeInvoice(this.seed, id);
+  }
+
+  /** Every invoice in id order, built one at a time. */
+  *all(): Generator<Json> {
+    for (let id = TRAEDE_FIRST_ID; id <= this.lastId; id++) yield this.get(id) as Json;
   }
 
   modify(id: number, patch: Json = {}): Json | undefined {
-    const invoice = this.invoices.get(id);
+    const invoice = this.get(id);
     if (!invoice) return undefined;
     Object.assign(invoice, patch, { id, updated_at: traedeDate(Date.now()) });
+    this.stored.set(id, invoice);
     return invoice;
   }
 
   add(partial: Json = {}): Json {
-    const id = Math.max(TRAEDE_FIRST_ID - 1, ...this.invoices.keys()) + 1;
+    const id = ++this.lastId;
     const now = traedeDate(Date.now());
     const invoice = { ...buildTraedeInvoice(0, id), created_at: now, updated_at: now, ...partial, id };
-    this.invoices.set(id, invoice);
+    this.stored.set(id, invoice);
     return invoice;
   }
 

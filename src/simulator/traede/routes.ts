@@ -1,6 +1,7 @@
 // Traede export API (Traede notes §3): pull not-yet-exported invoices for a system, then confirm
 // them with mark-as-exported, at most 10 per call, bookkeeping kept per system_id.
 import { ApiError } from '../errors.js';
+import { streamJsonObject } from '../json-stream.js';
 import { parseDateTime } from '../query/parser.js';
 import type { Json } from '../query/list-query.js';
 import { Router } from '../router.js';
@@ -16,7 +17,7 @@ function validation(message: string, status = 422): ApiError {
 export function traedeRouter(): Router {
   const router = new Router();
 
-  router.add('GET', '/v10/invoices/export', (ctx) => {
+  router.add('GET', '/v10/invoices/export', async (ctx) => {
     const query = parseBracketQuery(ctx.url.searchParams);
     const systemId = query['system_id'];
     if (typeof systemId !== 'string' || systemId.trim() === '') throw validation('system_id is required', 400);
@@ -32,16 +33,28 @@ export function traedeRouter(): Router {
     const withLines = (Array.isArray(includes) ? includes : typeof includes === 'string' ? includes.split(',') : []).includes('lines');
     const traede = ctx.state.data.traede;
     const marks = traede.marks.get(systemId);
-    const invoices: Json[] = [];
-    for (const invoice of traede.invoices.values()) {
-      if (invoice['status'] !== 'booked' && !includeNonBooked) continue;
-      const mark = marks?.get(invoice['id'] as number);
-      if (mark && (since === undefined || Date.parse(mark.markedAt) < since)) continue;
-      if (!matchesGroups(invoice, groups)) continue;
-      const { lines, ...rest } = invoice;
-      invoices.push(withLines ? { ...rest, lines } : rest);
+    function* selected(): Generator<Json> {
+      for (const invoice of traede.all()) {
+        if (invoice['status'] !== 'booked' && !includeNonBooked) continue;
+        const mark = marks?.get(invoice['id'] as number);
+        if (mark && (since === undefined || Date.parse(mark.markedAt) < since)) continue;
+        if (!matchesGroups(invoice, groups)) continue;
+        const { lines, ...rest } = invoice;
+        yield withLines ? { ...rest, lines } : rest;
+      }
     }
-    return { status: 200, body: { invoices } };
+    // Streamed as it is built, so a tenant of any size answers at flat memory. The first invoice is
+    // matched before the headers go out: a filter that cannot be applied is still answered with a 400.
+    const rest = selected();
+    const first = rest.next();
+    function* invoices(): Generator<Json> {
+      if (first.done) return;
+      yield first.value;
+      yield* rest;
+    }
+    ctx.res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-cache' });
+    await streamJsonObject(ctx.res, [['invoices', invoices()]]);
+    return undefined;
   });
 
   router.add('POST', '/v10/invoices/mark-as-exported', async (ctx) => {
@@ -56,7 +69,7 @@ export function traedeRouter(): Router {
       const systemId = item['system_id'];
       if (typeof invoiceId !== 'number' || !Number.isInteger(invoiceId)) throw validation(`invoices.${i}.invoice_id must be an integer`);
       if (typeof systemId !== 'string' || systemId.trim() === '') throw validation(`invoices.${i}.system_id is required`);
-      if (!traede.invoices.has(invoiceId)) throw validation(`invoices.${i}.invoice_id: invoice ${invoiceId} does not exist`, 404);
+      if (!traede.has(invoiceId)) throw validation(`invoices.${i}.invoice_id: invoice ${invoiceId} does not exist`, 404);
       return { invoiceId, systemId, note: typeof item['note'] === 'string' ? item['note'] : undefined };
     });
     const marked = checked.map(({ invoiceId, systemId, note }) => {

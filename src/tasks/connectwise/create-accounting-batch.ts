@@ -3,7 +3,7 @@
 // package the same entries again. Entries come from a dropped <Batches> file (glRecIds, Zynk's shape)
 // or from a GL export run in the run history (`fromRun`). Each batch is created exactly once (see
 // batch/creator.ts); its answer, the batch's GLExport, goes to outbox/success as <GLExport> XML
-// written by the GL export's own converter.
+// written by the GL export's own converter, with the same `nullFields` plan ("schema" by default).
 import path from 'node:path';
 import { DropwiseError } from '../../errors.js';
 import type { XmlElement } from '../../xml/reader.js';
@@ -16,18 +16,21 @@ import { batchGlRun } from './batch/from-gl-run.js';
 import { BATCH_TASK_TYPE, BatchHistory, glRunEntries, type ExportFlags, type RecordedBatch } from './batch/history.js';
 import { glExportFileName, identifierForFileBatch, identifierForGlRun } from './batch/identifier.js';
 import { ResultFiles } from './payments/result-files.js';
+import { NULL_FIELDS_OPTIONS, type NullFields } from './schema/export-shapes.js';
 
+/** `nullFields`: how the batch's <GLExport> answer is written, as for the GL export. */
 type BatchSettings =
-  | { mode: 'file'; successFile: string; failFile: string; flags: ExportFlags }
-  | { mode: 'fromRun'; fromRun: string; failFile?: string };
+  | { mode: 'file'; successFile: string; failFile: string; flags: ExportFlags; nullFields: NullFields }
+  | { mode: 'fromRun'; fromRun: string; failFile?: string; nullFields: NullFields };
 
 function parseSettings(raw: Record<string, unknown>, input?: Pick<TaskInputFile, 'name'>): BatchSettings {
   const r = new SettingsReader(raw, BATCH_TASK_TYPE);
   if (!input) {
     const fromRun = r.string('fromRun', { required: true });
     const failFile = r.has('failFile') ? r.fileName('failFile', '') : undefined;
+    const nullFields = r.oneOf('nullFields', NULL_FIELDS_OPTIONS, 'schema');
     r.done();
-    return { mode: 'fromRun', fromRun: fromRun ?? '', ...(failFile === undefined ? {} : { failFile }) };
+    return { mode: 'fromRun', fromRun: fromRun ?? '', ...(failFile === undefined ? {} : { failFile }), nullFields };
   }
   if (r.has('fromRun')) r.problem(`"fromRun" is for task requests; a dropped <${BATCHES_ROOT}> file names its GL entries itself`);
   const base = usableOutputBase(baseName(input.name));
@@ -40,6 +43,7 @@ function parseSettings(raw: Record<string, unknown>, input?: Pick<TaskInputFile,
       exportExpensesFlag: r.bool('exportUnpostedExpenses', false),
       exportProductsFlag: r.bool('exportUnpostedProcurement', false),
     },
+    nullFields: r.oneOf('nullFields', NULL_FIELDS_OPTIONS, 'schema'),
   };
   if (settings.successFile === settings.failFile) r.problem('"successFile" and "failFile" must be different files');
   const { flags } = settings;
@@ -73,7 +77,7 @@ async function runFile(settings: BatchSettings & { mode: 'file' }, input: TaskIn
   const batches = await readBatchFile(input.path);
   if (batches.length === 0) return { status: 'empty', recordsIn: 0, recordsOk: 0, recordsFailed: 0, outputs: [] };
   const client = ctx.connection.connectwise();
-  const creator = new BatchCreator(client, ctx, await BatchHistory.load(ctx.runs, ctx.connection.name('connectwise')));
+  const creator = new BatchCreator(client, ctx, await BatchHistory.load(ctx.runs, ctx.connection.name('connectwise')), settings.nullFields);
   const files = new ResultFiles(ctx.outbox, { success: settings.successFile, fail: settings.failFile }, BATCHES_ROOT);
   const done: RecordedBatch[] = [];
   const glFiles: string[] = [];
@@ -131,7 +135,7 @@ async function runFromGlRun(settings: BatchSettings & { mode: 'fromRun' }, ctx: 
     ctx.log.info(`GL export run ${run.id} exported no GL entries: there is nothing to batch`, { task: BATCH_TASK_TYPE });
     return { status: 'empty', recordsIn: 0, recordsOk: 0, recordsFailed: 0, outputs: [], details: { fromRun: run.id } };
   }
-  const result = await batchGlRun(ctx, ctx.connection.connectwise(), { runId: run.id, ids, flags });
+  const result = await batchGlRun(ctx, ctx.connection.connectwise(), { runId: run.id, ids, flags, nullFields: settings.nullFields });
   if (result.ok) {
     logResult(ctx, result);
     return {

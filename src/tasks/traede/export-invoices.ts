@@ -1,14 +1,18 @@
 // traede.export-invoices (seed 003): pull the invoices Traede has not yet seen exported to `systemId`,
-// write them as one <Invoices> file, and only once that file is committed (fsynced, renamed into
-// outbox/success) mark them as exported. An invoice that cannot be marked stays unexported and comes
-// again next run: delivery is at-least-once, and the downstream recognises an invoice it has by id.
+// streaming them into one <Invoices> file as they arrive (memory stays flat at any tenant size), and
+// only once that file is committed (fsynced, renamed into outbox/success) mark them as exported. An
+// invoice that cannot be marked stays unexported and comes again next run: delivery is at-least-once,
+// and the downstream recognises an invoice it has by id.
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { shutdownError } from '../../async/shutdown.js';
-import { DropwiseError, toDropwiseError } from '../../errors.js';
+import type { BodyProgress } from '../../connectors/api-call.js';
+import type { TraedeClient } from '../../connectors/traede/client.js';
+import { DropwiseError, toDropwiseError, worthAnotherAttempt } from '../../errors.js';
 import type { TaskContext, TaskDefinition, TaskOutcome } from '../types.js';
 import { FILE_PLACEHOLDER, TRAEDE_EXPORT_INVOICES_TYPE, parseExportInvoicesSettings, type TraedeExportInvoicesSettings } from './export-invoices-settings.js';
 import { markExported, type MarkResult } from './mark-exported.js';
-import { writeInvoicesFile } from './write-invoices.js';
+import { writeInvoicesFile, type WrittenInvoices } from './write-invoices.js';
 
 /** Ids quoted in an error message; the run's details keep them all. */
 const IDS_IN_MESSAGE = 20;
@@ -26,34 +30,51 @@ function unmarkedError(result: MarkResult, total: number, file: string, cause: D
   );
 }
 
+/** Pulls made in all when a pull is cut off mid-body (the HTTP layer retries only failures before it). */
+export const TRAEDE_PULL_ATTEMPTS = 3;
+
+/** Streams the pull into the output file; a pull cut off mid-way drops the file and starts again. */
+async function pullIntoFile(client: TraedeClient, settings: TraedeExportInvoicesSettings, ctx: TaskContext): Promise<WrittenInvoices> {
+  const stopped = (err: unknown) => shutdownError('The agent stopped while Traede invoices were being pulled', err);
+  for (let attempt = 1; ; attempt++) {
+    const pulled: BodyProgress = { bytes: 0 };
+    try {
+      return await writeInvoicesFile(ctx, settings.outputFile, client.streamInvoices({ ...settings, signal: ctx.signal }, pulled), settings.writeEmptyFile);
+    } catch (err) {
+      if (ctx.signal.aborted) throw stopped(err);
+      const failure = toDropwiseError(err);
+      if (pulled.bytes === 0 || !worthAnotherAttempt(failure) || attempt >= TRAEDE_PULL_ATTEMPTS) throw failure;
+      ctx.log.warn(`Traede pull failed after ${pulled.bytes} bytes; pulling again from the start (attempt ${attempt + 1} of ${TRAEDE_PULL_ATTEMPTS})`, { code: failure.code });
+      await sleep(ctx.retry.delayMs(attempt), undefined, { signal: ctx.signal }).catch((abort: unknown) => {
+        throw stopped(abort);
+      });
+    }
+  }
+}
+
 async function run(settings: TraedeExportInvoicesSettings, ctx: TaskContext): Promise<TaskOutcome> {
   const { systemId } = settings;
   const client = ctx.connection.traede();
-  let invoices;
-  try {
-    invoices = await client.exportInvoices({ ...settings, signal: ctx.signal });
-  } catch (err) {
-    throw ctx.signal.aborted ? shutdownError('The agent stopped while Traede invoices were being pulled', err) : toDropwiseError(err);
-  }
-  ctx.progress({ records: 0, total: invoices.length });
+  const { path: output, ids } = await pullIntoFile(client, settings, ctx);
+  ctx.progress({ records: ids.length, total: ids.length });
   const empty = { recordsIn: 0, recordsOk: 0, recordsFailed: 0, details: { systemId, marked: 0, unmarked: [] } };
-  if (invoices.length === 0 && !settings.writeEmptyFile) return { status: 'empty', outputs: [], ...empty };
-
-  const output = await writeInvoicesFile(ctx, settings.outputFile, invoices);
+  if (output === undefined) return { status: 'empty', outputs: [], ...empty };
   const file = path.basename(output);
-  ctx.log.info('Traede invoices written', { systemId, invoices: invoices.length, file });
-  if (invoices.length === 0) return { status: 'empty', outputs: [output], ...empty };
+  ctx.log.info('Traede invoices written', { systemId, invoices: ids.length, file });
+  if (ids.length === 0) return { status: 'empty', outputs: [output], ...empty };
 
-  const ids = invoices.map((invoice) => invoice.id);
   const note = settings.note.split(FILE_PLACEHOLDER).join(file);
   // The same query without notExportedSince (which brings marked invoices back): what it no longer lists is marked.
   const { notExportedSince: _since, ...unexportedQuery } = settings;
-  const stillUnexported = async () => (await client.exportInvoices({ ...unexportedQuery, includeLines: false })).map((invoice) => invoice.id);
+  const stillUnexported = async () => {
+    const unexported: number[] = [];
+    for await (const invoice of client.streamInvoices({ ...unexportedQuery, includeLines: false })) unexported.push(invoice.id);
+    return unexported;
+  };
   const result = await markExported(client, ids, { systemId, note, log: ctx.log, stillUnexported });
-  ctx.progress({ records: invoices.length, total: invoices.length });
   const outcome: TaskOutcome = {
     status: 'success',
-    recordsIn: invoices.length,
+    recordsIn: ids.length,
     recordsOk: result.marked.length,
     recordsFailed: result.unmarked.length,
     outputs: [output],

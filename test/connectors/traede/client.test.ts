@@ -20,8 +20,11 @@ afterAll(async () => {
   await Promise.all(opened.map((c) => c.close()));
 });
 
-const pull = (c: TraedeClient, systemId: string, more: Partial<Parameters<TraedeClient['exportInvoices']>[0]> = {}) =>
-  c.exportInvoices({ systemId, includeNonBooked: false, filterGroups: [], includeLines: true, ...more });
+async function pull(c: TraedeClient, systemId: string, more: Partial<Parameters<TraedeClient['streamInvoices']>[0]> = {}): Promise<TraedeInvoice[]> {
+  const invoices: TraedeInvoice[] = [];
+  for await (const invoice of c.streamInvoices({ systemId, includeNonBooked: false, filterGroups: [], includeLines: true, ...more })) invoices.push(invoice);
+  return invoices;
+}
 
 const ids = (invoices: TraedeInvoice[]) => invoices.map((i) => i.id).sort((a, b) => a - b);
 

@@ -59,6 +59,26 @@ describe('GET /v10/invoices/export', () => {
     expect((await traede<Export>(sb, `/v10/invoices/export?system_id=erp&not_exported_since=${encodeURIComponent(since)}`)).body.invoices).toHaveLength(list.length);
   });
 
+  it('serves a large tenant cheaply: invoices are built when read and the export is streamed', async () => {
+    const sb = sandbox();
+    const started = Date.now();
+    sb.control.reset({ size: { traedeInvoices: 1_000_000 } });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(sb.control.traedeInvoice(1001 + 999_999)).toMatchObject({ id: 1001 + 999_999 });
+    expect(sb.control.traedeInvoice(1001 + 1_000_000)).toBeUndefined();
+
+    sb.control.reset({ size: { traedeInvoices: 3000 } });
+    const added = sb.control.addTraedeInvoice({ status: 'booked' });
+    expect(added['id']).toBe(1001 + 3000);
+    const res = await traede<Export>(sb, '/v10/invoices/export?system_id=big&include_non_booked=1');
+    expect(res.headers.get('content-length')).toBeNull();
+    expect(res.body.invoices.map((i) => i['id'])).toEqual(Array.from({ length: 3001 }, (_, n) => 1001 + n));
+    expect(res.body.invoices[5]).toEqual(Object.fromEntries(Object.entries(sb.control.traedeInvoice(1006) ?? {}).filter(([k]) => k !== 'lines')));
+    // A filter value only the matching finds wrong is still refused before anything is streamed.
+    expect((await traede(sb, `/v10/invoices/export?system_id=big&${fg(0, 0, 'created_at', 'gt', 'yesterday')}`)).status).toBe(400);
+    sb.control.reset();
+  });
+
   it('a touched invoice gets a fresh updated_at', async () => {
     const sb = sandbox();
     const id = 1003;

@@ -1,6 +1,8 @@
 // connectwise.create-accounting-batch against the sandbox over loopback, run through the agent's own
 // runner so the run history holds what a real run leaves there (fromRun reads it).
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runTask, type TaskRunResult } from '../../../src/agent/pipeline/runner.js';
@@ -268,5 +270,79 @@ describe('from a GL export run', () => {
     const result = await agentRun(createAccountingBatchTask, { fromRun: 'no-such-run' });
     expect(result.outcome.error?.code).toBe('DW_GL_RUN_NOT_FOUND');
     expect(result.outcome.error?.hint).toContain('dropwise status');
+  });
+});
+
+describe('nullFields of the batch\'s <GLExport>', () => {
+  const seedJson = fs.readFileSync(path.join(import.meta.dirname, 'gl/fixtures/seed-002-invoices.json'), 'utf8');
+  const seedXml = fs.readFileSync(path.join(import.meta.dirname, 'gl/fixtures/seed-002-invoices.xml'), 'utf8');
+  /** Seed 002's GLExport as ConnectWise sends it: null properties left out. */
+  const answer = JSON.stringify(JSON.parse(seedJson, (_key, value: unknown) => (value === null ? undefined : value)));
+
+  /**
+   * The sandbox behind a proxy that forwards every request and, for the batch's creation, sends back
+   * seed 002's GLExport in place of the sandbox's (the batch is still created in the sandbox).
+   */
+  async function seedAnswering(): Promise<{ env: TaskEnv; close(): Promise<void> }> {
+    const origin = new URL(sandbox.connectwise.url).origin;
+    const proxy = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void (async () => {
+          const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length', 'keep-alive', 'transfer-encoding'].includes(k))) as Record<string, string>;
+          const upstream = await fetch(`${origin}${req.url ?? '/'}`, { method: req.method, headers, body: chunks.length > 0 ? Buffer.concat(chunks) : undefined });
+          const body = await upstream.text();
+          const creation = req.method === 'POST' && new URL(req.url ?? '/', origin).pathname.endsWith(BATCHES) && upstream.ok;
+          res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+          res.end(creation ? answer : body);
+        })();
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const c = sandbox.connectwise;
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${new URL(c.url).pathname}`;
+    const proxied = await makeTaskEnv(sandbox, { config: { connections: { cw: { type: 'connectwise', url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1', requestsPerMinute: 0 } } } });
+    return {
+      env: proxied,
+      close: async () => {
+        await proxied.close();
+        await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      },
+    };
+  }
+
+  it('writes seed 002\'s GLExport as Zynk did by default ("schema"), and as the API sent it with "omit"', async () => {
+    const { env: proxied, close } = await seedAnswering();
+    try {
+      const batchXml = (identifier: string, invoice: number): string => {
+        const file = path.join(proxied.dir, `${identifier}.xml`);
+        fs.writeFileSync(file, batchFile([{ batchIdentifier: identifier, ids: invoiceEntries(invoice) }]));
+        return file;
+      };
+      const schema = await proxied.runTask(createAccountingBatchTask, {}, batchXml('seed-schema', 1));
+      expect(schema.status).toBe('success');
+      const schemaFile = read(path.join(proxied.folders.success, 'batch_seed-schema.xml'));
+      expect(seedXml).toContain('xsi:nil="true"');
+      expect(schemaFile).toBe(seedXml);
+
+      const omit = await proxied.runTask(createAccountingBatchTask, { nullFields: 'omit' }, batchXml('seed-omit', 2));
+      expect(omit.status).toBe('success');
+      const omitFile = read(path.join(proxied.folders.success, 'batch_seed-omit.xml'));
+      expect(omitFile).not.toContain('xsi:nil');
+      expect(omitFile).not.toBe(schemaFile);
+      expect(transactionIds(omitFile)).toEqual(transactionIds(schemaFile));
+      expect(created().map((b) => b['batchIdentifier'])).toEqual(['seed-schema', 'seed-omit']);
+    } finally {
+      await close();
+    }
+  });
+
+  it('reads nullFields in both modes, "schema" unless told, and refuses anything else', () => {
+    const input = { name: 'b.xml' };
+    expect(createAccountingBatchTask.parseSettings({}, input)).toMatchObject({ mode: 'file', nullFields: 'schema' });
+    expect(createAccountingBatchTask.parseSettings({ fromRun: 'last' })).toMatchObject({ mode: 'fromRun', nullFields: 'schema' });
+    expect(createAccountingBatchTask.parseSettings({ fromRun: 'last', nullFields: 'omit' })).toMatchObject({ nullFields: 'omit' });
+    expect(() => createAccountingBatchTask.parseSettings({ nullFields: 'sometimes' }, input)).toThrow(/nullFields/);
   });
 });

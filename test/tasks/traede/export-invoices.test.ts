@@ -3,9 +3,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readTaskRequest } from '../../../src/tasks/task-request.js';
-import { isDropwiseError } from '../../../src/errors.js';
+import { isDropwiseError, worthAnotherAttempt, type DropwiseError } from '../../../src/errors.js';
 import type { OutputFile, TaskContext } from '../../../src/tasks/types.js';
-import { traedeExportInvoicesTask } from '../../../src/tasks/traede/export-invoices.js';
+import { TRAEDE_PULL_ATTEMPTS, traedeExportInvoicesTask } from '../../../src/tasks/traede/export-invoices.js';
 import { elementToValue, readRecords } from '../../../src/xml/reader.js';
 import { withSandbox, type Sandbox } from '../../support/sandbox.js';
 import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
@@ -251,6 +251,31 @@ describe('traede.export-invoices', () => {
     expect(empty).toMatchObject({ status: 'empty', recordsIn: 0 });
     expect(env.outputs('success')).toEqual(['empty.xml', 'traede_invoices.xml']);
     expect(await readInvoices(path.join(env.folders.success, 'empty.xml'))).toEqual([]);
+  });
+
+  it('pulls again from the start when the streamed answer is cut off, and writes every invoice once', async () => {
+    const sb = sandbox();
+    sb.control.injectFault({ method: 'GET', path: '/v10/invoices/export', kind: 'truncate', count: 1 });
+    const outcome = await env.runTask(traedeExportInvoicesTask, settings());
+    expect(outcome).toMatchObject({ status: 'success', recordsIn: 25, recordsOk: 25 });
+    expect(sb.control.requests().byRoute[PULL]).toBe(2);
+    expect(env.outputs('success')).toEqual(['traede_invoices.xml']);
+    expect((await readInvoices(outcome.outputs[0] as string)).map((i) => Number(i['id']))).toEqual(allIds(sb));
+    expect(markedIds(sb)).toEqual(allIds(sb));
+    expect(fs.readdirSync(path.join(env.folders.work, 'tmp'))).toEqual([]);
+  });
+
+  it('gives up after TRAEDE_PULL_ATTEMPTS cut-off answers: no file, nothing marked, retryable', async () => {
+    const sb = sandbox();
+    sb.control.injectFault({ method: 'GET', path: '/v10/invoices/export', kind: 'truncate', count: 1000 });
+    const err = await env.runTask(traedeExportInvoicesTask, settings()).catch((e: unknown) => e);
+    expect(isDropwiseError(err, 'DW_TRAEDE_UNAVAILABLE')).toBe(true);
+    expect((err as Error).message).toMatch(/cut off|dropped/);
+    expect(worthAnotherAttempt(err as DropwiseError)).toBe(true);
+    expect(sb.control.requests().byRoute[PULL]).toBe(TRAEDE_PULL_ATTEMPTS);
+    expect(sb.control.requests().byRoute[MARK]).toBeUndefined();
+    expect(env.outputs('success')).toEqual([]);
+    expect(fs.readdirSync(path.join(env.folders.work, 'tmp'))).toEqual([]);
   });
 
   it('fails the run with DW_TRAEDE_UNAVAILABLE and no file when the pull fails', async () => {

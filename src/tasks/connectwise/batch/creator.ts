@@ -13,6 +13,8 @@ import { DropwiseError, toDropwiseError, type DwCode } from '../../../errors.js'
 import type { TaskContext } from '../../types.js';
 import { exportAttempt, type StreamProgress } from '../gl/attempt.js';
 import { glEntryIdsOf } from '../gl/entry-ids.js';
+import { exportShape, type NullFields } from '../schema/export-shapes.js';
+import type { XmlShape } from '../../../xml/json-to-xml.js';
 import { BATCH_TASK_TYPE, entriesKey, type BatchHistory, type ExportFlags, type RecordedBatch } from './history.js';
 import { glExportFileName } from './identifier.js';
 import { crashPoint } from '../../../crash-point.js';
@@ -39,11 +41,17 @@ const ANSWER_LOST: ReadonlySet<DwCode> = new Set<DwCode>(['DW_CW_UNAVAILABLE', '
 const listed = (ids: readonly number[]): string => `${ids.slice(0, 20).join(', ')}${ids.length > 20 ? `, … (${ids.length} in all)` : ''}`;
 
 export class BatchCreator {
+  /** How the batch's <GLExport> is written: the GL export's own plan for `nullFields`. */
+  private readonly shape: XmlShape | undefined;
+
   constructor(
     private readonly client: ConnectWiseClient,
     private readonly ctx: TaskContext,
     private readonly history: BatchHistory,
-  ) {}
+    nullFields: NullFields,
+  ) {
+    this.shape = exportShape('GLExport', nullFields);
+  }
 
   /** One batch's result; throws only what stops the whole run (see STOPS_THE_RUN). */
   async create(request: BatchRequest): Promise<BatchResult> {
@@ -120,7 +128,7 @@ export class BatchCreator {
     const output = await this.ctx.outbox.create('success', glExportFileName(request.batchIdentifier));
     const progress: StreamProgress = { bytes: 0, records: 0 };
     crashPoint('batch.create-sent');
-    const result = await exportAttempt(this.client, body, output, { resource: BATCHES_PATH, idempotent: false, progress, signal: this.ctx.signal });
+    const result = await exportAttempt(this.client, body, output, { resource: BATCHES_PATH, idempotent: false, progress, shape: this.shape, signal: this.ctx.signal });
     crashPoint('batch.create-answered');
     return result.path;
   }
@@ -136,6 +144,7 @@ export class BatchCreator {
     const result = await exportAttempt(this.client, { ...request.flags }, output, {
       resource: `${BATCHES_PATH}/${batchId}/export`,
       progress: { bytes: 0, records: 0 },
+      shape: this.shape,
       signal: this.ctx.signal,
       onRecord: (container, record) => {
         for (const id of glEntryIdsOf(container, record)) theirs.add(id);
