@@ -57,9 +57,17 @@ export function register(program: Command): void {
       .option('--failed', 'only failed and partial runs'),
   ).action(
     action(async (options: StatusOptions) => {
-      const [{ loadConfig }, { openStateStore }] = await Promise.all([import('../config/load.js'), import('../state/index.js')]);
+      const [{ loadConfig }, { openConfiguredStateStore }, { resolveStateConfig }, { redactor }] = await Promise.all([
+        import('../config/load.js'),
+        import('../state/index.js'),
+        import('../config/state.js'),
+        import('../secrets.js'),
+      ]);
       const config = loadConfig({ ...(options.config !== undefined ? { file: options.config } : {}), resolveSecrets: false });
-      const store = openStateStore(config.folders.state);
+      // The connections' secrets need not be set to read the state; the state's own URL must be.
+      const state = resolveStateConfig(config.state, process.env, config.source.file !== undefined ? `in ${config.source.file}` : '(defaults and environment)');
+      redactor.add(...state.secrets);
+      const store = await openConfiguredStateStore({ ...config, state: state.state });
       try {
         return await showStatus({ config, store }, options.json ?? false, runQueryOf(options));
       } finally {

@@ -82,17 +82,28 @@ export class ShardedTruthTable implements TruthTable {
     return entry ? structuredClone(entry) : undefined;
   }
 
+  async getMany(connection: string, entity: string, externalIds: readonly string[]): Promise<Map<string, TruthEntry>> {
+    const found = new Map<string, TruthEntry>();
+    for (const externalId of externalIds) {
+      const entry = await this.get(connection, entity, externalId);
+      if (entry) found.set(externalId, entry);
+    }
+    return found;
+  }
+
   /** Durable when it returns: the batch is appended to the log and fsynced. */
   async putMany(entries: TruthEntry[]): Promise<void> {
     if (entries.length === 0) return;
     await this.serially(async () => {
       await this.open();
-      const merged: TruthEntry[] = [];
+      // An entry given twice in one batch: the last wins, the first created stays.
+      const batch = new Map<string, TruthEntry>();
       for (const entry of entries) {
         const key = entryKey(entry);
-        const prev = this.logged.get(key) ?? (await this.shardOf(key).data()).entries[key];
-        merged.push({ ...entry, created: prev?.created ?? entry.created });
+        const prev = batch.get(key) ?? this.logged.get(key) ?? (await this.shardOf(key).data()).entries[key];
+        batch.set(key, { ...entry, created: prev?.created ?? entry.created });
       }
+      const merged = [...batch.values()];
       await this.append(merged);
       for (const entry of merged) this.logged.set(entryKey(entry), entry);
       if (this.logged.size >= this.foldAt) await this.foldOwnLog();
