@@ -57,17 +57,9 @@ export function register(program: Command): void {
       .option('--failed', 'only failed and partial runs'),
   ).action(
     action(async (options: StatusOptions) => {
-      const [{ loadConfig }, { openConfiguredStateStore }, { resolveStateConfig }, { redactor }] = await Promise.all([
-        import('../config/load.js'),
-        import('../state/index.js'),
-        import('../config/state.js'),
-        import('../secrets.js'),
-      ]);
-      const config = loadConfig({ ...(options.config !== undefined ? { file: options.config } : {}), resolveSecrets: false });
-      // The connections' secrets need not be set to read the state; the state's own URL must be.
-      const state = resolveStateConfig(config.state, process.env, config.source.file !== undefined ? `in ${config.source.file}` : '(defaults and environment)');
-      redactor.add(...state.secrets);
-      const store = await openConfiguredStateStore({ ...config, state: state.state });
+      const [{ loadStateReaderConfig }, { openConfiguredStateStore }] = await Promise.all([import('./state-config.js'), import('../state/index.js')]);
+      const config = await loadStateReaderConfig(options);
+      const store = await openConfiguredStateStore(config);
       try {
         return await showStatus({ config, store }, options.json ?? false, runQueryOf(options));
       } finally {

@@ -38,8 +38,18 @@ export async function openConfiguredStateStore(config: Pick<AppConfig, 'state' |
   return openPostgresStateStore({ postgres: config.state.postgres, agent: config.agent.name, historyKeepDays: config.history.keepDays, ...options });
 }
 
+/** The local store, with its stores' own types (what `dropwise state copy` reads whole). */
+export interface LocalStateStore extends StateStore {
+  readonly dir: string;
+  runs: DailyRunHistory;
+  watermarks: JsonWatermarks;
+  truth: ShardedTruthTable;
+  failures: JsonLinesFailedRecords;
+  actions: JsonLinesActionLog;
+}
+
 /** The local-file state store: runs/, watermarks.json, truth/, failed-records.jsonl and actions.jsonl under `dir`, locked by dropwise.lock. */
-export function openStateStore(dir: string, options: StateStoreOptions = {}): StateStore {
+export function openStateStore(dir: string, options: StateStoreOptions = {}): LocalStateStore {
   let lock: AcquiredLock | undefined;
   const historyOptions: RunHistoryOptions = options.historyKeepDays !== undefined ? { keepDays: options.historyKeepDays } : {};
   const runs = new DailyRunHistory(dir, historyOptions);
@@ -60,6 +70,7 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
     }
   };
   return {
+    dir,
     runs,
     watermarks,
     truth,

@@ -118,6 +118,21 @@ export class ShardedTruthTable implements TruthTable {
     return n;
   }
 
+  /** Every entry, a shard at a time (`dropwise state copy`); the log's copies win over the shards'. */
+  async *batches(): AsyncGenerator<TruthEntry[]> {
+    await this.open();
+    const fromLog = new Map<Shard, Map<string, TruthEntry>>();
+    for (const [key, entry] of this.logged) {
+      const shard = this.shardOf(key);
+      fromLog.set(shard, (fromLog.get(shard) ?? new Map<string, TruthEntry>()).set(key, entry));
+    }
+    for (const shard of this.shards) {
+      const merged = { ...(await shard.data()).entries, ...Object.fromEntries(fromLog.get(shard) ?? []) };
+      const entries = Object.values(merged);
+      if (entries.length > 0) yield structuredClone(entries);
+    }
+  }
+
   /**
    * Reads the log and every shard, or refuses: never set aside, as it is what keeps an import from
    * creating a record twice (reading all shards now costs what the first imports would anyway).

@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { ActionEntry, ActionLog } from '../store.js';
-import { read, transaction, type PgStateContext } from './transaction.js';
+import { limitOf, read, transaction, type PgStateContext } from './transaction.js';
 
 /** The id of an action copied from a local actions.jsonl: its content, so a second copy adds nothing. */
 export const copiedActionId = (entry: ActionEntry): string => `local-${createHash('sha1').update(JSON.stringify(entry)).digest('hex')}`;
@@ -30,7 +30,7 @@ export class PgActionLog implements ActionLog {
   }
 
   async recent(limit: number): Promise<ActionEntry[]> {
-    const found = await read<{ entry: ActionEntry }>(this.ctx, 'reading the action log', 'SELECT entry FROM actions ORDER BY at DESC, seq DESC LIMIT $1', [limit]);
+    const found = await read<{ entry: ActionEntry }>(this.ctx, 'reading the action log', 'SELECT entry FROM actions ORDER BY at DESC, seq DESC LIMIT $1', [limitOf(limit)]);
     return found.rows.map((r) => r.entry);
   }
 }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { searchTextOf } from '../failed-records.js';
 import type { FailedRecord, FailedRecordPage, FailedRecordQuery, FailedRecordStore, NewFailedRecord } from '../store.js';
-import { read, transaction, type PgStateContext } from './transaction.js';
+import { limitOf, read, transaction, type PgStateContext } from './transaction.js';
 
 /** Inserts whole failed records as they are (add, and `state copy`); one already there is left alone. */
 export async function insertFailedRecords(client: pg.ClientBase, agent: string, records: readonly FailedRecord[]): Promise<number> {
@@ -46,7 +46,7 @@ export class PgFailedRecords implements FailedRecordStore {
     if (text !== '') terms.push(`strpos(search, ${param(text)}) > 0`);
     const where = terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '';
     const [page, total] = await Promise.all([
-      read<{ record: FailedRecord }>(this.ctx, 'searching the failed records', `SELECT record FROM failed_records ${where} ORDER BY at DESC, seq DESC LIMIT $${values.length + 1} OFFSET $${values.length + 2}`, [...values, query.limit ?? 50, query.offset ?? 0]),
+      read<{ record: FailedRecord }>(this.ctx, 'searching the failed records', `SELECT record FROM failed_records ${where} ORDER BY at DESC, seq DESC LIMIT $${values.length + 1} OFFSET $${values.length + 2}`, [...values, limitOf(query.limit ?? 50), query.offset ?? 0]),
       read<{ n: string }>(this.ctx, 'counting the failed records', `SELECT count(*) AS n FROM failed_records ${where}`, values),
     ]);
     return { records: page.rows.map((r) => r.record), total: Number(total.rows[0]?.n ?? 0) };

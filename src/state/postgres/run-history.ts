@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { crashPoint } from '../../crash-point.js';
 import type { NewRun, RunHistory, RunOutcome, RunPage, RunQuery, RunRecord } from '../store.js';
-import { read, transaction, type PgStateContext } from './transaction.js';
+import { limitOf, read, transaction, type PgStateContext } from './transaction.js';
 
 export interface PgRunHistoryOptions {
   /** Runs older than this many days are deleted when a run of a new day starts; 0 or absent keeps every run. */
@@ -49,7 +49,7 @@ export async function insertRuns(client: pg.ClientBase, agent: string, runs: rea
         chunk.map((r) => r.file ?? null),
         chunk.map((r) => r.result),
         chunk.map((r) => r.startedAt),
-        chunk.map((r) => JSON.stringify(r)),
+        chunk.map((r) => JSON.stringify({ ...r, agent: r.agent ?? agent })),
       ],
     );
     added += done.rowCount ?? 0;
@@ -112,7 +112,7 @@ export class PgRunHistory implements RunHistory {
 
   async query(query: RunQuery): Promise<RunPage> {
     const { where, values } = whereOf(query);
-    const limit = query.limit ?? 50;
+    const limit = limitOf(query.limit ?? 50);
     const offset = query.offset ?? 0;
     const [page, total] = await Promise.all([
       read<{ record: RunRecord }>(this.ctx, 'reading the run history', `SELECT record FROM runs ${where} ORDER BY started_at DESC, seq DESC LIMIT $${values.length + 1} OFFSET $${values.length + 2}`, [...values, limit, offset]),

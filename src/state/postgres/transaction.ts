@@ -20,6 +20,9 @@ export interface PgStateContext {
   fence: () => Fence | undefined;
 }
 
+/** A page size for LIMIT: null (no limit) for Infinity, which callers reading everything pass. */
+export const limitOf = (limit: number): number | null => (Number.isFinite(limit) ? Math.max(0, Math.floor(limit)) : null);
+
 /** One query on a pooled connection; `doing` names it in an error. */
 export async function read<T extends pg.QueryResultRow>(ctx: PgStateContext, doing: string, sql: string, values: unknown[] = []): Promise<pg.QueryResult<T>> {
   try {

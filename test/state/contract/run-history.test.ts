@@ -20,6 +20,8 @@ describe.each(BACKENDS)('run history ($name)', (backend) => {
     expect(recent[1]?.endedAt).toEqual(expect.any(String));
     expect(await reopened.runs.get(second.id)).toEqual(second);
     expect(await reopened.runs.recent(1)).toHaveLength(1);
+    expect(await reopened.runs.recent(Infinity)).toHaveLength(2);
+    expect((await reopened.runs.query({ limit: Infinity, offset: 1 })).runs.map((r) => r.id)).toEqual([run.id]);
   });
 
   it('finds runs by id and by filter (task or name, result, dates, part of the file name), newest first, a page at a time', async () => {
