@@ -77,16 +77,16 @@ export class ShardedTruthTable implements TruthTable {
 
   async get(connection: string, entity: string, externalId: string): Promise<TruthEntry | undefined> {
     await this.open();
-    const key = keyOf(connection, entity, externalId);
-    const entry = this.logged.get(key) ?? (await this.shardOf(key).data()).entries[key];
+    const entry = await this.entryAt(keyOf(connection, entity, externalId));
     return entry ? structuredClone(entry) : undefined;
   }
 
   async getMany(connection: string, entity: string, externalIds: readonly string[]): Promise<Map<string, TruthEntry>> {
+    await this.open();
     const found = new Map<string, TruthEntry>();
     for (const externalId of externalIds) {
-      const entry = await this.get(connection, entity, externalId);
-      if (entry) found.set(externalId, entry);
+      const entry = await this.entryAt(keyOf(connection, entity, externalId));
+      if (entry) found.set(externalId, structuredClone(entry));
     }
     return found;
   }
@@ -154,6 +154,11 @@ export class ShardedTruthTable implements TruthTable {
   /** Folds the log into the shards, so the shards alone hold everything (when this process may). */
   async flush(): Promise<void> {
     await this.serially(() => this.foldOwnLog());
+  }
+
+  /** The log's copy, else the shard's (the caller opened the table). */
+  private async entryAt(key: string): Promise<TruthEntry | undefined> {
+    return this.logged.get(key) ?? (await this.shardOf(key).data()).entries[key];
   }
 
   private shardOf(key: string): Shard {
