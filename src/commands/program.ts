@@ -8,6 +8,7 @@ import * as run from './run.js';
 import * as service from './service.js';
 import * as simulate from './simulate.js';
 import * as start from './start.js';
+import * as state from './state.js';
 import * as status from './status.js';
 import * as task from './task.js';
 import * as validate from './validate.js';
@@ -21,6 +22,6 @@ export function createProgram(): Command {
     // Usage errors throw instead of exiting 1 (1 means "some records failed"): cli.ts exits 2.
     .exitOverride()
     .addHelpText('after', '\nExit codes of run, task and validate: 0 all ok, 1 some records failed, 2 the file or task failed.');
-  for (const verb of [start, run, task, validate, doctor, simulate, status, pause, resume, service]) verb.register(program);
+  for (const verb of [start, run, task, validate, doctor, simulate, status, state, pause, resume, service]) verb.register(program);
   return program;
 }

@@ -10,7 +10,7 @@ import type { AgentApiClient } from '../api/client.js';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
 import type { Logger } from '../log.js';
-import type { StateStore } from '../state/index.js';
+import type { Fence, StateStore } from '../state/index.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 
 export interface Runtime {
@@ -31,6 +31,8 @@ export interface RuntimeOptions {
   sandbox?: boolean;
   /** Lowest log level shown, for verbs whose own output matters more than the log. */
   quiet?: boolean;
+  /** With state.backend postgres: the agent's lease generation, checked by every durable state write. */
+  fence?: () => Fence | undefined;
 }
 
 /** Adds the --config option every verb takes. */
@@ -39,7 +41,7 @@ export function withConfigOption(cmd: Command): Command {
 }
 
 export async function openRuntime(options: CommonOptions, runtimeOptions: RuntimeOptions = {}): Promise<Runtime> {
-  const [{ loadConfig }, { createLogger }, { openStateStore }, { openConnectors }, { TaskRegistry }, { checkConfiguredRuns }, { deepFreeze }, { redactor }] = await Promise.all([
+  const [{ loadConfig }, { createLogger }, { openConfiguredStateStore }, { openConnectors }, { TaskRegistry }, { checkConfiguredRuns }, { deepFreeze }, { redactor }] = await Promise.all([
     import('../config/load.js'),
     import('../log.js'),
     import('../state/index.js'),
@@ -67,7 +69,17 @@ export async function openRuntime(options: CommonOptions, runtimeOptions: Runtim
     await closeLogger(log);
     throw err;
   }
-  const store = openStateStore(config.folders.state, { historyKeepDays: config.history.keepDays });
+  let store: StateStore;
+  try {
+    store = await openConfiguredStateStore(config, {
+      ...(runtimeOptions.fence ? { fence: runtimeOptions.fence } : {}),
+      onIdleError: (err) => log.warn(`A connection to the PostgreSQL state store broke while idle: ${err.message}`),
+    });
+  } catch (err) {
+    await stopSandbox?.();
+    await closeLogger(log);
+    throw err;
+  }
   let connectors: Connectors;
   try {
     connectors = await openConnectors(config, log);

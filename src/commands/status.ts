@@ -57,9 +57,9 @@ export function register(program: Command): void {
       .option('--failed', 'only failed and partial runs'),
   ).action(
     action(async (options: StatusOptions) => {
-      const [{ loadConfig }, { openStateStore }] = await Promise.all([import('../config/load.js'), import('../state/index.js')]);
-      const config = loadConfig({ ...(options.config !== undefined ? { file: options.config } : {}), resolveSecrets: false });
-      const store = openStateStore(config.folders.state);
+      const [{ loadStateReaderConfig }, { openConfiguredStateStore }] = await Promise.all([import('./state-config.js'), import('../state/index.js')]);
+      const config = await loadStateReaderConfig(options);
+      const store = await openConfiguredStateStore(config);
       try {
         return await showStatus({ config, store }, options.json ?? false, runQueryOf(options));
       } finally {

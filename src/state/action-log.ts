@@ -38,23 +38,26 @@ export class JsonLinesActionLog implements ActionLog {
     return (await this.entries()).slice(-limit).reverse().map((e) => ({ ...e }));
   }
 
+  /** Every action in the file, oldest first (`dropwise state copy`), not only the newest kept in memory. */
+  async all(): Promise<ActionEntry[]> {
+    await this.flush();
+    let text: string;
+    try {
+      text = await fs.readFile(this.file, 'utf8');
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') return [];
+      throw new DropwiseError('DW_STATE_READ', `${this.file} cannot be read: ${errnoCode(err) ?? String(err)}`, { cause: err });
+    }
+    return parseLines(text.split('\n'));
+  }
+
   async flush(): Promise<void> {
     await this.writes;
   }
 
   private entries(): Promise<ActionEntry[]> {
     this.loaded ??= fs.readFile(this.file, 'utf8').then(
-      (text) =>
-        text
-          .split('\n')
-          .slice(-KEPT_IN_MEMORY - 1)
-          .flatMap((line) => {
-            try {
-              return line.trim() === '' ? [] : [JSON.parse(line) as ActionEntry];
-            } catch {
-              return [];
-            }
-          }),
+      (text) => parseLines(text.split('\n').slice(-KEPT_IN_MEMORY - 1)),
       (err: unknown) => {
         if (errnoCode(err) === 'ENOENT') return [];
         throw new DropwiseError('DW_STATE_READ', `${this.file} cannot be read: ${errnoCode(err) ?? String(err)}`, { cause: err });
@@ -62,4 +65,15 @@ export class JsonLinesActionLog implements ActionLog {
     );
     return this.loaded;
   }
+}
+
+/** The actions of these lines; a line cut off by a crash mid-append is skipped. */
+function parseLines(lines: string[]): ActionEntry[] {
+  return lines.flatMap((line) => {
+    try {
+      return line.trim() === '' ? [] : [JSON.parse(line) as ActionEntry];
+    } catch {
+      return [];
+    }
+  });
 }

@@ -16,6 +16,12 @@ interface Indexed {
   haystack: string;
 }
 
+/** What a text search looks in: invoice id, externalId, file and task name, error codes, messages and fields, lower-cased. */
+export function searchTextOf(record: NewFailedRecord): string {
+  const parts = [record.invoiceId, record.externalId, record.file, record.taskName, ...record.errors.flatMap((e) => [e.code, e.message, e.field])];
+  return parts.filter((p) => p !== undefined).join('\n').toLowerCase();
+}
+
 export class JsonLinesFailedRecords implements FailedRecordStore {
   private loaded: Promise<Indexed[]> | undefined;
   private readonly byId = new Map<string, Indexed>();
@@ -98,8 +104,7 @@ export class JsonLinesFailedRecords implements FailedRecordStore {
   }
 
   private remember(index: Indexed[], record: FailedRecord): void {
-    const parts = [record.invoiceId, record.externalId, record.file, record.taskName, ...record.errors.flatMap((e) => [e.code, e.message, e.field])];
-    const entry = { record, haystack: parts.filter((p) => p !== undefined).join('\n').toLowerCase() };
+    const entry = { record, haystack: searchTextOf(record) };
     index.push(entry);
     this.byId.set(record.id, entry);
   }

@@ -1,24 +1,55 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { AppConfig } from '../config/load.js';
 import { removeDurableTemps } from '../fs/fsync.js';
 import { JsonLinesActionLog } from './action-log.js';
 import { JsonLinesFailedRecords } from './failed-records.js';
 import { closeInterruptedRuns } from './interrupted-runs.js';
 import { acquireLock, type AcquiredLock } from './lock-file.js';
+import { FileRunArtifacts } from './run-artifacts.js';
 import { DailyRunHistory, type RunHistoryOptions } from './run-history.js';
+import type { Fence } from './postgres/transaction.js';
 import type { StateStore } from './store.js';
 import { ShardedTruthTable } from './truth-table.js';
 import { JsonWatermarks } from './watermarks.js';
 
 export type * from './store.js';
+export type { Fence } from './postgres/transaction.js';
 
 export interface StateStoreOptions {
   /** Days of run history kept (config history.keepDays); absent: every day. */
   historyKeepDays?: number;
 }
 
+export interface ConfiguredStateStoreOptions {
+  /** With postgres: the lease generation every durable write checks (see postgres/transaction.ts); absent: no check. */
+  fence?: () => Fence | undefined;
+  /** With postgres: told of a connection that broke while idle. */
+  onIdleError?: (err: Error) => void;
+}
+
+/**
+ * The state store the config names: the local files under folders.state, or the PostgreSQL schema of
+ * state.postgres (its driver loaded only then). The config's state URL must be resolved.
+ */
+export async function openConfiguredStateStore(config: Pick<AppConfig, 'state' | 'agent' | 'folders' | 'history'>, options: ConfiguredStateStoreOptions = {}): Promise<StateStore> {
+  if (config.state.backend === 'local') return openStateStore(config.folders.state, { historyKeepDays: config.history.keepDays });
+  const { openPostgresStateStore } = await import('./postgres/index.js');
+  return openPostgresStateStore({ postgres: config.state.postgres, agent: config.agent.name, historyKeepDays: config.history.keepDays, ...options });
+}
+
+/** The local store, with its stores' own types (what `dropwise state copy` reads whole). */
+export interface LocalStateStore extends StateStore {
+  readonly dir: string;
+  runs: DailyRunHistory;
+  watermarks: JsonWatermarks;
+  truth: ShardedTruthTable;
+  failures: JsonLinesFailedRecords;
+  actions: JsonLinesActionLog;
+}
+
 /** The local-file state store: runs/, watermarks.json, truth/, failed-records.jsonl and actions.jsonl under `dir`, locked by dropwise.lock. */
-export function openStateStore(dir: string, options: StateStoreOptions = {}): StateStore {
+export function openStateStore(dir: string, options: StateStoreOptions = {}): LocalStateStore {
   let lock: AcquiredLock | undefined;
   const historyOptions: RunHistoryOptions = options.historyKeepDays !== undefined ? { keepDays: options.historyKeepDays } : {};
   const runs = new DailyRunHistory(dir, historyOptions);
@@ -39,11 +70,13 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
     }
   };
   return {
+    dir,
     runs,
     watermarks,
     truth,
     failures,
     actions,
+    artifacts: (runId) => new FileRunArtifacts(dir, runId),
     flush,
     lock: async (purpose) => {
       if (lock) return {};

@@ -3,15 +3,18 @@
 // other process can be adding to the history; a run whose owner still looks alive is left alone all
 // the same (it cannot be, under the lock, but closing a live run would be the worse mistake).
 import { isThisProcess, processState } from './process-identity.js';
-import type { RunHistory, RunRecord } from './store.js';
+import type { RunHistory, RunQuery, RunRecord } from './store.js';
 
 const PAGE = 500;
 
-/** Closes every `running` run not owned by a live process as `interrupted`; returns the runs it closed. */
-export async function closeInterruptedRuns(runs: RunHistory): Promise<RunRecord[]> {
+/**
+ * Closes every `running` run not owned by a live process as `interrupted`; returns the runs it closed.
+ * `only` narrows the runs looked at: on a shared state, the runs of this agent (the lock holds them alone).
+ */
+export async function closeInterruptedRuns(runs: RunHistory, only: Pick<RunQuery, 'agent'> = {}): Promise<RunRecord[]> {
   const stillRunning: RunRecord[] = [];
   for (let offset = 0; ; offset += PAGE) {
-    const page = await runs.query({ result: 'running', limit: PAGE, offset });
+    const page = await runs.query({ ...only, result: 'running', limit: PAGE, offset });
     stillRunning.push(...page.runs);
     if (page.runs.length < PAGE || offset + PAGE >= page.total) break;
   }

@@ -24,6 +24,8 @@ export interface RunArtifact {
 export interface RunArtifacts {
   /** Starts this run's artifact of `kind` (a folder name, e.g. `gl-entry-ids`); at most `keep` of that kind stay. */
   create(kind: string, keep: number): Promise<RunArtifact>;
+  /** The text of a committed artifact by its `path` (of any run); undefined when it is no longer kept. */
+  read(location: string): Promise<string | undefined>;
 }
 
 export class FileRunArtifacts implements RunArtifacts {
@@ -66,6 +68,15 @@ export class FileRunArtifacts implements RunArtifacts {
         await removeIfPresent(final);
       },
     };
+  }
+
+  async read(location: string): Promise<string | undefined> {
+    try {
+      return await fs.promises.readFile(location, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
   }
 }
 

@@ -238,6 +238,7 @@ export function matchesRun(run: RunRecord, query: RunQuery): boolean {
   if (query.since !== undefined && run.startedAt < query.since) return false;
   if (query.until !== undefined && run.startedAt >= query.until) return false;
   if (query.file !== undefined && !(run.file ?? '').toLowerCase().includes(query.file.toLowerCase())) return false;
+  if (query.agent !== undefined && run.agent !== query.agent) return false;
   return true;
 }
 

@@ -1,6 +1,7 @@
 // The state store's small interfaces. The local default keeps them in local files (JSON lines, lowdb);
-// a bigger backend can implement the same interfaces.
+// state.backend postgres keeps them in PostgreSQL tables (./postgres/), shared by every agent.
 import type { ProcessIdentity } from './process-identity.js';
+import type { RunArtifacts } from './run-artifacts.js';
 
 /** `waiting`: the run failed for a cause that is not the file's (an outage) and its file is kept for a retry, which is a run of its own. */
 export type RunResult = 'running' | 'success' | 'partial' | 'failed' | 'empty' | 'interrupted' | 'waiting';
@@ -30,6 +31,8 @@ export interface RunRecord {
   details?: Record<string, unknown>;
   /** The process running it: a run left `running` by a process that is gone is closed as `interrupted`. */
   owner?: ProcessIdentity;
+  /** The agent that ran it (agent.name), where agents share one state (state.backend postgres). */
+  agent?: string;
 }
 
 export type NewRun = Pick<RunRecord, 'task' | 'trigger'> & Partial<Pick<RunRecord, 'taskName' | 'taskKey' | 'file' | 'connection' | 'owner'>>;
@@ -45,6 +48,8 @@ export interface RunQuery {
   until?: string;
   /** Part of the input file's name, case-insensitive. */
   file?: string;
+  /** Runs of this agent only (agent.name). */
+  agent?: string;
   /** Page size (default 50) and how many matching runs to skip, newest first. */
   limit?: number;
   offset?: number;
@@ -106,6 +111,8 @@ export interface TruthSource {
 /** Zynk's truth table: externalId → remote id, per connection and entity. */
 export interface TruthTable {
   get(connection: string, entity: string, externalId: string): Promise<TruthEntry | undefined>;
+  /** The entries of these externalIds that exist, by externalId: one request for a window of records. */
+  getMany(connection: string, entity: string, externalIds: readonly string[]): Promise<Map<string, TruthEntry>>;
   /** Upserts (keeping the first `created`); durable when it returns. */
   putMany(entries: TruthEntry[]): Promise<void>;
   count(): Promise<number>;
@@ -192,6 +199,8 @@ export interface StateStore {
   failures: FailedRecordStore;
   /** Actions people asked for, with who and when. */
   actions: ActionLog;
+  /** Where a run keeps what it leaves for later (the GL export's entry id list). */
+  artifacts(runId: string): RunArtifacts;
   /** Writes everything pending to disk (only what this process changed). */
   flush(): Promise<void>;
   /**

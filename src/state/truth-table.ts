@@ -77,9 +77,18 @@ export class ShardedTruthTable implements TruthTable {
 
   async get(connection: string, entity: string, externalId: string): Promise<TruthEntry | undefined> {
     await this.open();
-    const key = keyOf(connection, entity, externalId);
-    const entry = this.logged.get(key) ?? (await this.shardOf(key).data()).entries[key];
+    const entry = await this.entryAt(keyOf(connection, entity, externalId));
     return entry ? structuredClone(entry) : undefined;
+  }
+
+  async getMany(connection: string, entity: string, externalIds: readonly string[]): Promise<Map<string, TruthEntry>> {
+    await this.open();
+    const found = new Map<string, TruthEntry>();
+    for (const externalId of externalIds) {
+      const entry = await this.entryAt(keyOf(connection, entity, externalId));
+      if (entry) found.set(externalId, structuredClone(entry));
+    }
+    return found;
   }
 
   /** Durable when it returns: the batch is appended to the log and fsynced. */
@@ -87,12 +96,14 @@ export class ShardedTruthTable implements TruthTable {
     if (entries.length === 0) return;
     await this.serially(async () => {
       await this.open();
-      const merged: TruthEntry[] = [];
+      // An entry given twice in one batch: the last wins, the first created stays.
+      const batch = new Map<string, TruthEntry>();
       for (const entry of entries) {
         const key = entryKey(entry);
-        const prev = this.logged.get(key) ?? (await this.shardOf(key).data()).entries[key];
-        merged.push({ ...entry, created: prev?.created ?? entry.created });
+        const prev = batch.get(key) ?? this.logged.get(key) ?? (await this.shardOf(key).data()).entries[key];
+        batch.set(key, { ...entry, created: prev?.created ?? entry.created });
       }
+      const merged = [...batch.values()];
       await this.append(merged);
       for (const entry of merged) this.logged.set(entryKey(entry), entry);
       if (this.logged.size >= this.foldAt) await this.foldOwnLog();
@@ -105,6 +116,21 @@ export class ShardedTruthTable implements TruthTable {
     for (const shard of this.shards) n += Object.keys((await shard.data()).entries).length;
     for (const key of this.logged.keys()) if (!(key in (await this.shardOf(key).data()).entries)) n++;
     return n;
+  }
+
+  /** Every entry, a shard at a time (`dropwise state copy`); the log's copies win over the shards'. */
+  async *batches(): AsyncGenerator<TruthEntry[]> {
+    await this.open();
+    const fromLog = new Map<Shard, Map<string, TruthEntry>>();
+    for (const [key, entry] of this.logged) {
+      const shard = this.shardOf(key);
+      fromLog.set(shard, (fromLog.get(shard) ?? new Map<string, TruthEntry>()).set(key, entry));
+    }
+    for (const shard of this.shards) {
+      const merged = { ...(await shard.data()).entries, ...Object.fromEntries(fromLog.get(shard) ?? []) };
+      const entries = Object.values(merged);
+      if (entries.length > 0) yield structuredClone(entries);
+    }
   }
 
   /**
@@ -128,6 +154,11 @@ export class ShardedTruthTable implements TruthTable {
   /** Folds the log into the shards, so the shards alone hold everything (when this process may). */
   async flush(): Promise<void> {
     await this.serially(() => this.foldOwnLog());
+  }
+
+  /** The log's copy, else the shard's (the caller opened the table). */
+  private async entryAt(key: string): Promise<TruthEntry | undefined> {
+    return this.logged.get(key) ?? (await this.shardOf(key).data()).entries[key];
   }
 
   private shardOf(key: string): Shard {

@@ -4,7 +4,6 @@ import { taskRetryPolicy } from '../async/backoff.js';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
 import type { Logger } from '../log.js';
-import { FileRunArtifacts } from '../state/run-artifacts.js';
 import type { StateStore } from '../state/store.js';
 import type { Outbox, TaskContext, TaskProgress } from './types.js';
 
@@ -15,7 +14,7 @@ export interface TaskContextSources {
   connection: string | undefined;
   config: Pick<AppConfig, 'http' | 'processing' | 'folders'>;
   log: Logger;
-  store: Pick<StateStore, 'watermarks' | 'truth' | 'runs'>;
+  store: Pick<StateStore, 'watermarks' | 'truth' | 'runs' | 'artifacts'>;
   connectors: Connectors;
   outbox: Outbox;
   signal: AbortSignal;
@@ -40,7 +39,7 @@ export function taskContext(sources: TaskContextSources): TaskContext {
       set: (values) => store.watermarks.set(taskKey, values),
     },
     truth: store.truth,
-    artifacts: new FileRunArtifacts(config.folders.state, runId),
+    artifacts: store.artifacts(runId),
     runs: store.runs,
     log: sources.log,
     outbox: sources.outbox,

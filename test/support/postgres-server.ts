@@ -28,8 +28,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface PostgresServerOptions {
+  /** Flush commits to disk as a production server does (the tests' servers skip fsync, for speed); for benchmarks. */
+  durable?: boolean;
+}
+
 /** Initialises a new cluster in a temp folder and starts it on a free loopback port. */
-export async function startPostgresServer(): Promise<PostgresServer> {
+export async function startPostgresServer(options: PostgresServerOptions = {}): Promise<PostgresServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dropwise-pg-'));
   // As root the server runs as another user, who must be able to create its data folder here.
   fs.chmodSync(dir, 0o777);
@@ -43,7 +48,7 @@ export async function startPostgresServer(): Promise<PostgresServer> {
     persistent: true,
     // As root, PostgreSQL refuses to run: the package then runs it as a user of its own.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=off', '-c', 'listen_addresses=127.0.0.1'],
+    postgresFlags: ['-c', 'max_connections=300', ...(options.durable ? [] : ['-c', 'fsync=off']), '-c', 'listen_addresses=127.0.0.1'],
     onLog: () => undefined,
     onError: () => undefined,
   });

@@ -9,6 +9,8 @@ const STATE_TABLES: Migration = {
   sql: `
     CREATE TABLE runs (
       id text PRIMARY KEY,
+      -- The order runs were written in: runs started in the same millisecond keep it.
+      seq bigserial NOT NULL,
       agent text NOT NULL,
       task text NOT NULL,
       task_name text,
@@ -17,7 +19,7 @@ const STATE_TABLES: Migration = {
       started_at timestamptz NOT NULL,
       record jsonb NOT NULL
     );
-    CREATE INDEX runs_started_at ON runs (started_at DESC, id DESC);
+    CREATE INDEX runs_started_at ON runs (started_at DESC, seq DESC);
     CREATE INDEX runs_running ON runs (agent) WHERE result = 'running';
 
     CREATE TABLE watermarks (
@@ -39,28 +41,37 @@ const STATE_TABLES: Migration = {
     );
 
     CREATE TABLE failed_records (
-      id bigserial PRIMARY KEY,
-      at timestamptz NOT NULL DEFAULT now(),
+      id text PRIMARY KEY,
+      seq bigserial NOT NULL,
+      at timestamptz NOT NULL,
       agent text NOT NULL,
       run_id text NOT NULL,
+      -- Invoice id, externalId, file and task name, error codes, messages and fields, lower-cased: what a text search looks in.
+      search text NOT NULL,
       record jsonb NOT NULL
     );
+    CREATE INDEX failed_records_at ON failed_records (at DESC, seq DESC);
     CREATE INDEX failed_records_run ON failed_records (run_id);
 
     CREATE TABLE actions (
-      id bigserial PRIMARY KEY,
-      at timestamptz NOT NULL DEFAULT now(),
+      -- A random id, or for an action copied from a local actions.jsonl a hash of its line (a second copy adds nothing).
+      id text PRIMARY KEY,
+      seq bigserial NOT NULL,
+      at timestamptz NOT NULL,
       agent text NOT NULL,
       entry jsonb NOT NULL
     );
+    CREATE INDEX actions_at ON actions (at DESC, seq DESC);
 
     CREATE TABLE run_artifacts (
       kind text NOT NULL,
       run_id text NOT NULL,
+      seq bigserial NOT NULL,
       content text NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),
       PRIMARY KEY (kind, run_id)
     );
+    CREATE INDEX run_artifacts_age ON run_artifacts (kind, created_at DESC, seq DESC);
   `,
 };
 

@@ -130,7 +130,7 @@ function requestElement(batchIdentifier: string, fromRun: string, ids: number[])
 }
 
 async function runFromGlRun(settings: BatchSettings & { mode: 'fromRun' }, ctx: TaskContext): Promise<TaskOutcome> {
-  const { run, ids, flags } = await glRunEntries(ctx.runs, settings.fromRun, ctx.connection.name('connectwise'));
+  const { run, ids, flags } = await glRunEntries(ctx.runs, settings.fromRun, ctx.connection.name('connectwise'), ctx.artifacts);
   if (ids.length === 0) {
     ctx.log.info(`GL export run ${run.id} exported no GL entries: there is nothing to batch`, { task: BATCH_TASK_TYPE });
     return { status: 'empty', recordsIn: 0, recordsOk: 0, recordsFailed: 0, outputs: [], details: { fromRun: run.id } };

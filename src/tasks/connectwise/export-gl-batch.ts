@@ -110,7 +110,7 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
   };
   const outputs = result.path === undefined ? [] : [result.path];
   // Only after the export's file is committed; a batch that fails leaves the export done (fromRun can retry it).
-  const batch = settings.createBatch && result.path !== undefined ? await batchGlRun(ctx, client, { runId: ctx.runId, ids: await keptIds({ ...summary }, ctx.runId), flags: exportFlags, nullFields: settings.nullFields }) : undefined;
+  const batch = settings.createBatch && result.path !== undefined ? await batchGlRun(ctx, client, { runId: ctx.runId, ids: await keptIds({ ...summary }, ctx.runId, ctx.artifacts), flags: exportFlags, nullFields: settings.nullFields }) : undefined;
   if (batch?.ok) {
     details['batch'] = batch.batch;
     if (batch.batch.output !== undefined) outputs.push(batch.batch.output);

@@ -101,7 +101,7 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
     let stopped: boolean;
     try {
       ({ stopped } = await runOrdered(
-        announcingInvoices(readRecords(input.path, { expectRoot: INPUT_ROOT }), invoicePayments),
+        announcingInvoices(readRecords(input.path, { expectRoot: INPUT_ROOT }), { invoices: invoicePayments, truth }),
         { concurrency, window: concurrency * 8, signal: ctx.signal },
         (record) => importer.import(record),
         emit,

@@ -4,10 +4,10 @@
 // ConnectWise, finds the GL entry ids of a GL export run (`fromRun`), and shows per GL export run
 // whether its batch was created (`dropwise status`).
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import { DropwiseError } from '../../../errors.js';
 import { isObject } from '../../../json/is-object.js';
 import type { RunRecord } from '../../../state/index.js';
+import type { RunArtifacts } from '../../../state/run-artifacts.js';
 import type { RunReader } from '../../types.js';
 import { EXPORT_GL_BATCH_TYPE } from '../gl/settings.js';
 
@@ -107,20 +107,26 @@ export function sortedIds(values: Iterable<string | number>): number[] {
   return [...new Set([...values].map(Number))].sort((a, b) => a - b);
 }
 
-/** The GL entry ids a GL export run kept in its details: inline, or in its sidecar file. */
-export async function keptIds(details: Record<string, unknown>, runId: string): Promise<number[]> {
+/** The GL entry ids a GL export run kept in its details: inline, or in its sidecar artifact. */
+export async function keptIds(details: Record<string, unknown>, runId: string, artifacts: Pick<RunArtifacts, 'read'>): Promise<number[]> {
   if (Array.isArray(details['glEntryIds'])) return sortedIds(details['glEntryIds'] as (string | number)[]);
   const file = details['glEntryIdsFile'];
   if (typeof file !== 'string') return [];
+  let text: string | undefined;
+  let why = 'ENOENT';
   try {
-    return sortedIds((await fs.promises.readFile(file, 'utf8')).split('\n').filter((line) => line.trim() !== ''));
+    text = await artifacts.read(file);
   } catch (err) {
-    throw runNotFound(`The GL entry ids of GL export run ${runId} are no longer kept (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}: ${file})`, 'Only the newest GL export runs keep their id lists; feed the ids from the GL export file as a <Batches> file instead');
+    why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
   }
+  if (text === undefined) {
+    throw runNotFound(`The GL entry ids of GL export run ${runId} are no longer kept (${why}: ${file})`, 'Only the newest GL export runs keep their id lists; feed the ids from the GL export file as a <Batches> file instead');
+  }
+  return sortedIds(text.split('\n').filter((line) => line.trim() !== ''));
 }
 
 /** The GL export run named by `fromRun` (a run id, or `last`: the newest successful one) and its entries. */
-export async function glRunEntries(history: Pick<RunReader, 'recent'>, fromRun: string, connection: string | undefined): Promise<GlRunEntries> {
+export async function glRunEntries(history: Pick<RunReader, 'recent'>, fromRun: string, connection: string | undefined, artifacts: Pick<RunArtifacts, 'read'>): Promise<GlRunEntries> {
   const runs = (await allRuns(history)).filter((run) => run.task === EXPORT_GL_BATCH_TYPE);
   const run = fromRun === 'last' ? runs.find((r) => (r.result === 'success' || r.result === 'partial') && sameConnection(r, connection)) : runs.find((r) => r.id === fromRun);
   if (!run) {
@@ -132,7 +138,7 @@ export async function glRunEntries(history: Pick<RunReader, 'recent'>, fromRun: 
   if (run.result !== 'success' && run.result !== 'partial') {
     throw runNotFound(`GL export run ${run.id} did not finish with a committed file (result ${run.result}); its entries are not batched`, 'Batch a GL export run whose file the accounting package imported');
   }
-  return { run, ids: await keptIds(run.details ?? {}, run.id), flags: flagsOf(run) };
+  return { run, ids: await keptIds(run.details ?? {}, run.id, artifacts), flags: flagsOf(run) };
 }
 
 /** Per GL export run: the batch created from it, if any (for `dropwise status`). */

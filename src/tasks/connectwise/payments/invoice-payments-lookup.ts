@@ -64,18 +64,27 @@ export class InvoicePaymentsLookup {
   }
 }
 
-/** Records read (and their invoices announced) before the oldest is handed on: about one lookup per this many records. */
+/** Records read (and their invoices and externalIds announced) before the oldest is handed on: about one lookup per this many records. */
 export const LOOKUP_AHEAD = 100;
 
+/** What is told of each valid record read ahead: its invoice, and its externalId (the truth table's batched read). */
+export interface RecordAnnouncees {
+  invoices: Pick<InvoicePaymentsLookup, 'expect'>;
+  truth?: { expect(externalId: string): void };
+}
+
 /**
- * Passes the records through in order, telling `lookup` each valid record's invoice `ahead` records
- * before its import, so one lookup covers many records whatever the import's concurrency.
+ * Passes the records through in order, telling the lookups each valid record's invoice and externalId
+ * `ahead` records before its import, so one lookup covers many records whatever the import's concurrency.
  */
-export async function* announcingInvoices(records: AsyncIterable<XmlRecord>, lookup: InvoicePaymentsLookup, ahead = LOOKUP_AHEAD): AsyncGenerator<XmlRecord> {
+export async function* announcingInvoices(records: AsyncIterable<XmlRecord>, to: RecordAnnouncees, ahead = LOOKUP_AHEAD): AsyncGenerator<XmlRecord> {
   const held: XmlRecord[] = [];
   for await (const record of records) {
     const check = checkPaymentRecord(record.element, record.index);
-    if (check.ok) lookup.expect(check.record.invoiceId);
+    if (check.ok) {
+      to.invoices.expect(check.record.invoiceId);
+      if (check.record.externalId !== undefined) to.truth?.expect(check.record.externalId);
+    }
     held.push(record);
     if (held.length > ahead) yield held.shift() as XmlRecord;
   }

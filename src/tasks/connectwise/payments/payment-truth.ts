@@ -1,6 +1,8 @@
 // The truth table as the payments import uses it: externalId → ConnectWise payment id, written in
 // batches, each entry remembering which record of which claimed file wrote it, so a file resumed after
-// a crash recognises its own earlier work instead of calling it "already processed".
+// a crash recognises its own earlier work instead of calling it "already processed". Read in batches
+// too: the externalIds of the records read ahead are looked up together (getMany), one request per
+// window of records rather than one per record (a round trip each with the PostgreSQL state).
 import { createHash } from 'node:crypto';
 import type { TruthEntry, TruthTable } from '../../../state/store.js';
 import { WRITEABLE_FIELDS, type PaymentRecord } from './payment-record.js';
@@ -17,6 +19,10 @@ export function sentHash(record: PaymentRecord): string {
 
 export class PaymentTruth {
   private batch: TruthEntry[] = [];
+  /** ExternalIds read ahead and not yet looked up. */
+  private readonly expected = new Set<string>();
+  /** ExternalId → its entry (a lookup in flight until it settles); forgotten once its record asked. */
+  private readonly known = new Map<string, Promise<TruthEntry | undefined>>();
 
   constructor(
     private readonly table: TruthTable,
@@ -25,8 +31,35 @@ export class PaymentTruth {
     private readonly sourceFile: string,
   ) {}
 
+  /** A record with this externalId was read and will be imported soon: include it in the next lookup. */
+  expect(externalId: string): void {
+    if (!this.known.has(externalId)) this.expected.add(externalId);
+  }
+
+  /**
+   * The entry of `externalId`, looked up with every externalId expected so far. Asked once per record:
+   * a file never holds an externalId twice (file-scan refuses the repeat), so the answer is then dropped.
+   */
   lookup(externalId: string): Promise<TruthEntry | undefined> {
-    return this.table.get(this.connection, TRUTH_ENTITY, externalId);
+    if (!this.known.has(externalId)) {
+      this.expected.add(externalId);
+      this.lookUpExpected();
+    }
+    const found = this.known.get(externalId) as Promise<TruthEntry | undefined>;
+    this.known.delete(externalId);
+    return found;
+  }
+
+  private lookUpExpected(): void {
+    const ids = [...this.expected];
+    this.expected.clear();
+    const answer = this.table.getMany(this.connection, TRUTH_ENTITY, ids);
+    for (const id of ids) {
+      const entry = answer.then((found) => found.get(id));
+      // Handled here too: a record that never asks (the file stopped first) must not leave it unhandled.
+      entry.catch(() => undefined);
+      this.known.set(id, entry);
+    }
   }
 
   /** The outcome `entry` records if this very record of this file wrote it (a resumed run); else undefined. */
