@@ -271,7 +271,7 @@ export interface Coordination {
   register(agent: AgentRegistration): Promise<Fence>;
   /** Renews the lease; DW_FENCED when the generation moved (another agent adopted this one's work). */
   heartbeat(): Promise<Heartbeat>;
-  /** The agents whose lease expired and that left work behind (or whose adopter died before it was done), other than this one. */
+  /** The agents whose lease expired and that left work behind (or whose adopter died, or failed, before it was done), other than this one. */
   adoptable(): Promise<AgentRecord[]>;
   /**
    * Fences `dead` (bumps its generation) if its lease is still expired and no one else adopted it since

@@ -98,14 +98,14 @@ export class AgentRegistry {
 
   /**
    * The agents other than `self` whose lease expired with work possibly left behind: never adopted, or
-   * adopted by an agent that died in turn before it had moved everything.
+   * adopted by an agent that died in turn (or by `self`, which failed) before it had moved everything.
    */
   async adoptable(self: string): Promise<AgentRecord[]> {
     const { rows } = await this.query<AgentRow>(
       'listing the agents to adopt',
       `SELECT ${COLUMNS} FROM agents a LEFT JOIN agents b ON b.name = a.adopted_by
        WHERE a.name <> $1 AND a.lease_until < now() AND NOT a.nothing_left
-         AND (a.adopted_by IS NULL OR b.name IS NULL OR b.lease_until < now())
+         AND (a.adopted_by IS NULL OR a.adopted_by = $1 OR b.name IS NULL OR b.lease_until < now())
        ORDER BY a.name`,
       [self],
       'DW_STATE_READ',
