@@ -62,6 +62,7 @@ export class Scheduler {
   private readonly jobs = new Map<string, Cron>();
   /** Tasks whose catch-up run was claimed already: their next trigger runs without claiming again. */
   private readonly caughtUp = new Set<string>();
+  private stopped = false;
 
   constructor(
     private readonly tasks: AppConfig['tasks'],
@@ -128,6 +129,8 @@ export class Scheduler {
   /** Whether this agent runs `name`'s fire time `fireAt` (always, alone; else when it claimed it first). */
   private async claim(name: string, fireAt: Date, timezone: string | undefined): Promise<boolean> {
     if (!this.options.claimFire) return true;
+    // A stopping agent claims no more: a time it claimed would be run by no one.
+    if (this.stopped) return false;
     try {
       if (await this.options.claimFire(name, fireAt)) return true;
       this.log.debug(`Task ${name}: its run of ${showFireTime(fireAt, timezone)} is another agent's`);
@@ -138,6 +141,7 @@ export class Scheduler {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const job of this.jobs.values()) job.stop();
     this.jobs.clear();
   }
