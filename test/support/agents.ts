@@ -55,7 +55,7 @@ export interface AgentsOutcome {
 const TASK = 'tick';
 const PG_URL_VAR = 'DW_TEST_STATE_URL';
 
-interface Running {
+export interface Running {
   name: string;
   child: ChildProcess;
   done: Promise<CliResult>;
@@ -68,31 +68,7 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
   const folder = (...p: string[]) => path.join(dir, ...p);
   for (const d of ['inbox', 'staging', 'outbox/success', 'outbox/fail', 'archive', 'work']) await fs.mkdir(folder(d), { recursive: true });
   const names = Array.from({ length: count }, (_, i) => `agent-${i + 1}`);
-  const c = sb.connectwise;
-  const configs = await Promise.all(
-    names.map(async (name) => {
-      const file = folder(`${name}.json`);
-      await fs.writeFile(
-        file,
-        JSON.stringify({
-          agent: { name },
-          state: { backend: 'postgres', postgres: { url: `env:${PG_URL_VAR}`, schema: scenario.pg.schema, leaseSeconds: scenario.leaseSeconds ?? 2, poolSize: 4 } },
-          // The local state stays each agent's own until the state stores move to PostgreSQL too.
-          folders: { inbox: folder('inbox'), success: folder('outbox/success'), fail: folder('outbox/fail'), archive: folder('archive'), work: folder('work'), state: folder(`state-${name}`) },
-          watch: { stabilityMs: 150, sweepMs: 300, concurrency: 4 },
-          sandbox: { mode: 'off' },
-          log: { file: folder('logs', `${name}.log`), console: false, level: 'info' },
-          http: { timeoutMs: 10_000, connectTimeoutMs: 2000, maxAttempts: 5, retryBudgetMs: 20_000, baseDelayMs: 10, maxDelayMs: 200, connections: 8 },
-          connections: { cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1', requestsPerMinute: 0 } },
-          tasks:
-            scenario.scheduleEverySeconds !== undefined
-              ? { [TASK]: { type: 'connectwise.export-batches', schedule: `*/${scenario.scheduleEverySeconds} * * * * *`, settings: { exportMode: 'New', outputFile: 'batches.xml' } } }
-              : {},
-        }),
-      );
-      return file;
-    }),
-  );
+  const configs = await Promise.all(names.map((name) => writeAgentConfig(dir, name, sb, scenario)));
 
   const invoices = unpaidInvoices(sb, scenario.files * perFile, 1);
   const createdBefore = sb.control.created().payments.length;
@@ -224,7 +200,37 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
   };
 }
 
-async function startAgent(name: string, config: string, url: string): Promise<Running> {
+/**
+ * The config of agent `name` in the installation `dir` (inbox, outbox, archive and work/ shared; state,
+ * logs and config its own); returns its path.
+ */
+export async function writeAgentConfig(dir: string, name: string, sb: Sandbox, options: Pick<AgentsScenario, 'pg' | 'leaseSeconds' | 'scheduleEverySeconds'>): Promise<string> {
+  const folder = (...p: string[]) => path.join(dir, ...p);
+  const c = sb.connectwise;
+  const file = folder(`${name}.json`);
+  await fs.writeFile(
+    file,
+    JSON.stringify({
+      agent: { name },
+      state: { backend: 'postgres', postgres: { url: `env:${PG_URL_VAR}`, schema: options.pg.schema, leaseSeconds: options.leaseSeconds ?? 2, poolSize: 4 } },
+      // The local state stays each agent's own until the state stores move to PostgreSQL too.
+      folders: { inbox: folder('inbox'), success: folder('outbox/success'), fail: folder('outbox/fail'), archive: folder('archive'), work: folder('work'), state: folder(`state-${name}`) },
+      watch: { stabilityMs: 150, sweepMs: 300, concurrency: 4 },
+      sandbox: { mode: 'off' },
+      log: { file: folder('logs', `${name}.log`), console: false, level: 'info' },
+      http: { timeoutMs: 10_000, connectTimeoutMs: 2000, maxAttempts: 5, retryBudgetMs: 20_000, baseDelayMs: 10, maxDelayMs: 200, connections: 8 },
+      connections: { cw: { type: 'connectwise', url: c.url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1', requestsPerMinute: 0 } },
+      tasks:
+        options.scheduleEverySeconds !== undefined
+          ? { [TASK]: { type: 'connectwise.export-batches', schedule: `*/${options.scheduleEverySeconds} * * * * *`, settings: { exportMode: 'New', outputFile: 'batches.xml' } } }
+          : {},
+    }),
+  );
+  return file;
+}
+
+/** Starts `dropwise start` with `config`, its state on `url`; resolves once it watches the inbox. */
+export async function startAgent(name: string, config: string, url: string): Promise<Running> {
   const child = spawnCli(['start', '--config', config], { env: { [PG_URL_VAR]: url } });
   const done = finished(child);
   let out = '';
