@@ -83,6 +83,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private paused = false;
   /** Present when agents share the state: while it holds intake (the lease in doubt), no file is taken. */
   private lease: AgentLease | undefined;
+  /** Aborted when another agent adopted this one's work: the runs of the files it took stop here. */
+  private generation = new AbortController();
   /** Set by a stop whose grace period ran out: the locks are given back when the last run ends. */
   private released: Promise<void> = Promise.resolve();
 
@@ -154,7 +156,11 @@ export class Agent extends EventEmitter<AgentEvents> {
         }
         await this.runConfiguredTask(name, 'schedule');
       },
-      { lastRunOf: (name) => lastFinishedRun(this.deps.store.runs, name), ...(coordination?.shared ? { claimFire: (name: string, at: Date) => coordination.claimFire(name, at) } : {}) },
+      {
+        lastRunOf: (name) => lastFinishedRun(this.deps.store.runs, name),
+        // Claimed only when this agent will run it: a time it claimed and then skipped would be run by no one.
+        ...(coordination?.shared ? { claimFire: async (name: string, at: Date) => !this.stopping && this.lease?.problem === undefined && !this.isTaskRunning(name) && coordination.claimFire(name, at) } : {}),
+      },
     );
     this.scheduler.start();
     this.retention = new RetentionTimer(config, log);
@@ -332,6 +338,11 @@ export class Agent extends EventEmitter<AgentEvents> {
       onHold: (reason) => {
         if (reason === undefined && !this.paused) void this.watcher?.sweep();
       },
+      mayAdopt: () => !this.stopping,
+      onFenced: () => {
+        this.generation.abort();
+        this.generation = new AbortController();
+      },
       onAdopted: (files) => {
         for (const file of files) this.enqueue(file);
       },
@@ -402,7 +413,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async process(file: ClaimedFile): Promise<void> {
     let result: FileResult;
     try {
-      result = await processClaimed(file, this.pipelineDeps(), this.controller.signal);
+      result = await processClaimed(file, this.pipelineDeps(), AbortSignal.any([this.controller.signal, this.generation.signal]));
     } catch (err) {
       // The pipeline reports its failures in the result; reaching here means work/ itself failed.
       this.deps.log.error(`Processing ${file.name} broke off: ${String(err)}; it stays in work/processing`);

@@ -28,6 +28,10 @@ export interface AgentLeaseOptions {
   log: Logger;
   /** The lease cannot be trusted (a reason), or can again (undefined): intake holds or resumes. */
   onHold: (reason: string | undefined) => void;
+  /** Whether this agent takes on more work (not while it stops): else it adopts no one. */
+  mayAdopt: () => boolean;
+  /** Another agent adopted this one's work (its files moved away): the runs still going on them must stop. */
+  onFenced: () => void;
   /** Files just adopted, in this agent's work/processing now, to resume. */
   onAdopted: (files: ClaimedFile[]) => void;
   /** How many agents' leases run (this one's included): they share each connection's rate budget. */
@@ -101,7 +105,8 @@ export class AgentLease {
       this.options.onLiveAgents?.(liveAgents);
     } catch (err) {
       if (!isDropwiseError(err, 'DW_FENCED')) return this.unreachable(err);
-      log.warn(`${err.message}; registering again`);
+      log.warn(`${err.message}; the runs of its files still going here are stopped, and it registers again`);
+      this.options.onFenced();
       try {
         await this.register();
         this.answered();
@@ -109,7 +114,7 @@ export class AgentLease {
         return this.unreachable(again);
       }
     }
-    if (!this.stopped) await this.adoptDead();
+    if (!this.stopped && this.options.mayAdopt()) await this.adoptDead();
   }
 
   private answered(): void {
@@ -151,7 +156,7 @@ export class AgentLease {
       return;
     }
     for (const agent of dead) {
-      if (this.stopped) return;
+      if (this.stopped || !this.options.mayAdopt()) return;
       try {
         if (!(await coordination.adopt(agent))) continue;
         const from = path.join(this.options.workRoot, agent.name);
