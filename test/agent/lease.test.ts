@@ -117,6 +117,7 @@ describe('three agents on one inbox', () => {
     expect(outcome.anomalies).toEqual([]);
     expect(outcome.archived).toBe(FILES);
     expect(Object.keys(outcome.fires).length).toBeGreaterThanOrEqual(1);
+    await fs.rm(outcome.dir, { recursive: true, force: true });
   }, Math.max(150_000, FILES * 100));
 
   it('finish the work of an agent SIGKILLed mid-way, nothing lost or doubled', async () => {
@@ -126,6 +127,7 @@ describe('three agents on one inbox', () => {
     expect(outcome.anomalies).toEqual([]);
     expect(outcome.killed?.holding).toBeGreaterThan(0);
     expect(outcome.killed?.adoptions).toHaveLength(1);
+    await fs.rm(outcome.dir, { recursive: true, force: true });
   }, Math.max(150_000, FILES * 100));
 });
 
@@ -187,6 +189,7 @@ describe('an agent whose database goes away', () => {
       expect((await filesUnder(path.join(dir, 'outbox', 'success'))).length).toBe(40);
       expect(await filesUnder(path.join(dir, 'outbox', 'fail'))).toEqual([]);
       expect(sb.control.created().payments.length - createdBefore).toBe(40);
+      await fs.rm(dir, { recursive: true, force: true });
     } finally {
       await server.destroy();
     }
