@@ -13,7 +13,7 @@ import { DropwiseError, isDropwiseError } from '../errors.js';
 import { events } from '../events.js';
 import type { Logger } from '../log.js';
 import type { Notifier } from '../notify/notifier.js';
-import type { StateStore } from '../state/index.js';
+import type { Coordination, StateStore } from '../state/index.js';
 import { acquireLock, type AcquiredLock } from '../state/lock-file.js';
 import { FileRouter } from '../tasks/file-router.js';
 import type { TaskRegistry } from '../tasks/registry.js';
@@ -31,6 +31,7 @@ import { runTask, type TaskRunResult } from './pipeline/runner.js';
 import { RetentionTimer } from './retention.js';
 import { Scheduler, lastFinishedRun } from './scheduler.js';
 import { InboxWatcher } from './intake/watcher.js';
+import { AgentLease } from './lease.js';
 import { createFolders, workspaceOf, type Workspace } from './workspace.js';
 
 export interface AgentDeps {
@@ -45,6 +46,8 @@ export interface AgentDeps {
   retryDelayMs?: number;
   /** Told about every processed file (failures, partial runs, outage retries); e-mails and webhooks. */
   notifier?: Pick<Notifier, 'fileProcessed' | 'taskRun'>;
+  /** How it coordinates with the agents sharing its state (state.backend "postgres"); alone by default. */
+  coordination?: Coordination;
 }
 
 const MAX_RETRY_DELAY_MS = 5 * 60_000;
@@ -78,6 +81,10 @@ export class Agent extends EventEmitter<AgentEvents> {
   private retention: RetentionTimer | undefined;
   private stopping = false;
   private paused = false;
+  /** Present when agents share the state: while it holds intake (the lease in doubt), no file is taken. */
+  private lease: AgentLease | undefined;
+  /** Aborted when another agent adopted this one's work: the runs of the files it took stop here. */
+  private generation = new AbortController();
   /** Set by a stop whose grace period ran out: the locks are given back when the last run ends. */
   private released: Promise<void> = Promise.resolve();
 
@@ -121,13 +128,14 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Runs the agent: resumes leftovers, watches the inbox, starts the schedules. */
   async start(): Promise<void> {
-    const { log, config } = this.deps;
+    const { log, config, coordination } = this.deps;
     await this.open({ compactJournal: true, purpose: 'start' });
     const stale = await removeStaleTemps(this.workspace.tmp);
     if (stale > 0) log.info(`Removed ${stale} unfinished temp file(s) from ${this.workspace.tmp}`);
     const leftovers = await listClaimed(this.workspace.processing);
     if (leftovers.length > 0) log.info(`Resuming ${leftovers.length} file(s) left in ${this.workspace.processing}`);
     for (const file of leftovers) this.enqueue({ ...file, name: this.journalOf().droppedName(file.id) ?? file.name });
+    await this.startLease();
 
     const ownFolders = [this.workspace.success, this.workspace.fail, this.workspace.archive, this.workspace.work, config.folders.state];
     this.watcher = new InboxWatcher({ ...config.watch, inbox: this.workspace.inbox, ownFolders, log, onReady: (name) => this.track(this.claim(name)) });
@@ -137,6 +145,10 @@ export class Agent extends EventEmitter<AgentEvents> {
       log,
       async (name) => {
         if (this.stopping) return;
+        if (this.lease?.problem !== undefined) {
+          log.warn(`Task ${name}: this scheduled run is skipped (${this.lease.problem})`);
+          return;
+        }
         if (this.isTaskRunning(name)) {
           log.warn(`Task ${name} is running already (started through the API or dropwise task); this scheduled run is skipped`);
           if (events.scheduleSkipped.hasSubscribers) events.scheduleSkipped.publish({ task: name });
@@ -144,7 +156,11 @@ export class Agent extends EventEmitter<AgentEvents> {
         }
         await this.runConfiguredTask(name, 'schedule');
       },
-      { lastRunOf: (name) => lastFinishedRun(this.deps.store.runs, name) },
+      {
+        lastRunOf: (name) => lastFinishedRun(this.deps.store.runs, name),
+        // Claimed only when this agent will run it: a time it claimed and then skipped would be run by no one.
+        ...(coordination?.shared ? { claimFire: async (name: string, at: Date) => !this.stopping && this.lease?.problem === undefined && !this.isTaskRunning(name) && coordination.claimFire(name, at) } : {}),
+      },
     );
     this.scheduler.start();
     this.retention = new RetentionTimer(config, log);
@@ -213,6 +229,11 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  /** Why no file is taken although intake is not paused (the lease among agents sharing the state is in doubt); undefined when all is well. */
+  get leaseProblem(): string | undefined {
+    return this.lease?.problem;
   }
 
   /** Whether a stop was asked for: nothing new should be started (the dashboard says so). */
@@ -295,8 +316,40 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   async close(): Promise<void> {
+    const lease = this.lease;
+    this.lease = undefined;
+    if (lease) await lease.stop({ processingEmpty: (await listClaimed(this.workspace.processing)).length === 0 });
     await this.journal?.close();
     await this.releaseLocks();
+  }
+
+  /** With a shared state: registers, renews the lease, adopts the work of agents that died. */
+  private async startLease(): Promise<void> {
+    const { coordination, config, log, connectors } = this.deps;
+    if (!coordination?.shared) return;
+    const lease = new AgentLease({
+      coordination,
+      name: config.agent.name,
+      leaseSeconds: config.state.postgres.leaseSeconds,
+      workRoot: config.agent.workRoot,
+      workspace: this.workspace,
+      journal: () => this.journalOf(),
+      log,
+      onHold: (reason) => {
+        if (reason === undefined && !this.paused) void this.watcher?.sweep();
+      },
+      mayAdopt: () => !this.stopping,
+      onFenced: () => {
+        this.generation.abort();
+        this.generation = new AbortController();
+      },
+      onAdopted: (files) => {
+        for (const file of files) this.enqueue(file);
+      },
+      onLiveAgents: (count) => connectors.setRateShare?.(1 / count),
+    });
+    await lease.start();
+    this.lease = lease;
   }
 
   /** Flushes the state and gives both folders back. */
@@ -316,8 +369,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   private async claim(name: string): Promise<void> {
-    // While paused the watcher keeps offering the file; it is taken at a sweep after resume().
-    if (this.stopping || this.paused) return;
+    // While paused (or the lease in doubt) the watcher keeps offering the file; it is taken at a sweep after.
+    if (this.stopping || this.paused || this.lease?.problem !== undefined) return;
     const source = path.join(this.workspace.inbox, name);
     let claimed: ClaimedFile | undefined;
     try {
@@ -360,7 +413,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async process(file: ClaimedFile): Promise<void> {
     let result: FileResult;
     try {
-      result = await processClaimed(file, this.pipelineDeps(), this.controller.signal);
+      result = await processClaimed(file, this.pipelineDeps(), AbortSignal.any([this.controller.signal, this.generation.signal]));
     } catch (err) {
       // The pipeline reports its failures in the result; reaching here means work/ itself failed.
       this.deps.log.error(`Processing ${file.name} broke off: ${String(err)}; it stays in work/processing`);

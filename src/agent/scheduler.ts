@@ -3,7 +3,8 @@
 // protection skips it, and the skip is logged. A task with `catchUp` runs once at start when a
 // scheduled time passed since its last finished run (the agent was down), like Task Scheduler's "run
 // as soon as possible after a missed start"; it runs through croner's trigger, so the overrun
-// protection covers it too.
+// protection covers it too. Agents sharing a state run each fire time once: before a run, the agent
+// claims the task's fire time (`claimFire`) and runs it only if no other agent had claimed it.
 import { Cron } from 'croner';
 import type { AppConfig } from '../config/load.js';
 import { events } from '../events.js';
@@ -14,6 +15,8 @@ import { zonedIso } from '../time/zoned.js';
 export interface SchedulerOptions {
   /** When the task's last finished run started; undefined when the history has none. For catchUp. */
   lastRunOf?: (name: string) => Promise<Date | undefined>;
+  /** Claims a task's fire time for this agent (agents sharing a state); true: this agent runs it. Absent: every fire time is this agent's. */
+  claimFire?: (name: string, fireAt: Date) => Promise<boolean>;
 }
 
 /** Results that mean a run did its work (or failed at it); an interrupted run did not, so it is caught up. */
@@ -37,6 +40,18 @@ export function missedFireTime(job: Cron, lastRun: Date | undefined, now: Date):
   return next && next.getTime() <= now.getTime() ? next : undefined;
 }
 
+/**
+ * The scheduled time a fire is for: the last one due by `now`, counting from `from` (the previous fire
+ * time, or when the schedule began). Every agent computes the same time for the same fire, whatever
+ * its timer's delay; a time skipped by the overrun protection is passed over.
+ */
+export function dueFireTime(job: Cron, from: Date, now: Date): Date {
+  let at = job.nextRun(from);
+  if (!at || at.getTime() > now.getTime()) return at ?? now;
+  for (let next = job.nextRun(at); next && next.getTime() <= now.getTime(); next = job.nextRun(next)) at = next;
+  return at;
+}
+
 /** A fire time as the log and status show it: in the schedule's zone when it has one. */
 export function showFireTime(date: Date | null | undefined, timezone: string | undefined): string {
   if (!date) return 'never';
@@ -45,6 +60,9 @@ export function showFireTime(date: Date | null | undefined, timezone: string | u
 
 export class Scheduler {
   private readonly jobs = new Map<string, Cron>();
+  /** Tasks whose catch-up run was claimed already: their next trigger runs without claiming again. */
+  private readonly caughtUp = new Set<string>();
+  private stopped = false;
 
   constructor(
     private readonly tasks: AppConfig['tasks'],
@@ -54,20 +72,22 @@ export class Scheduler {
   ) {}
 
   start(): void {
+    const startedAt = new Date();
     for (const [name, task] of Object.entries(this.tasks)) {
       if (task.schedule === undefined) continue;
       const job = new Cron(
         task.schedule,
         {
-          name,
+          // Unnamed: croner keeps named jobs in one process-wide list, where a name may be taken once.
           ...(task.timezone !== undefined ? { timezone: task.timezone } : {}),
           protect: () => {
             this.log.warn(`Task ${name} is still running from its last scheduled time; this run is skipped`);
             if (events.scheduleSkipped.hasSubscribers) events.scheduleSkipped.publish({ task: name });
           },
         },
-        async () => {
+        async (self: Cron) => {
           try {
+            if (!this.caughtUp.delete(name) && !(await this.claim(name, dueFireTime(self, self.previousRun() ?? startedAt, new Date()), task.timezone))) return;
             await this.runTask(name);
           } catch (err) {
             this.log.error(`Scheduled task ${name} failed: ${String(err)}`);
@@ -97,14 +117,31 @@ export class Scheduler {
       }
       const missed = missedFireTime(job, lastRun, now);
       if (!missed) continue;
+      if (!(await this.claim(name, missed, task.timezone))) continue;
       this.log.info(`Task ${name} missed its scheduled run at ${showFireTime(missed, task.timezone)} (last run started ${lastRun?.toISOString() ?? 'never'}); running it now (catchUp)`);
+      if (this.options.claimFire) this.caughtUp.add(name);
       void job.trigger();
       started.push(name);
     }
     return started;
   }
 
+  /** Whether this agent runs `name`'s fire time `fireAt` (always, alone; else when it claimed it first). */
+  private async claim(name: string, fireAt: Date, timezone: string | undefined): Promise<boolean> {
+    if (!this.options.claimFire) return true;
+    // A stopping agent claims no more: a time it claimed would be run by no one.
+    if (this.stopped) return false;
+    try {
+      if (await this.options.claimFire(name, fireAt)) return true;
+      this.log.debug(`Task ${name}: its run of ${showFireTime(fireAt, timezone)} is another agent's`);
+    } catch (err) {
+      this.log.warn(`Task ${name}: its run of ${showFireTime(fireAt, timezone)} is skipped: it could not be claimed (${String(err)})`);
+    }
+    return false;
+  }
+
   stop(): void {
+    this.stopped = true;
     for (const job of this.jobs.values()) job.stop();
     this.jobs.clear();
   }

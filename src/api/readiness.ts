@@ -36,6 +36,8 @@ export interface ReadinessOptions {
   config: Pick<AppConfig, 'folders' | 'connections' | 'api' | 'watch'>;
   workspace: Workspace;
   connections: ConnectionHealth;
+  /** With agents sharing a state: why this one takes no files (its lease in doubt), undefined when it does. */
+  lease?: () => string | undefined;
 }
 
 export class ReadinessProbe {
@@ -68,6 +70,10 @@ export class ReadinessProbe {
       this.stateReadable(config.folders.state),
       stuckCheck(ws, config.api.stuckAfterMs),
     ]);
+    if (this.options.lease) {
+      const problem = this.options.lease();
+      checks.push({ name: 'state store lease', ok: problem === undefined, message: problem ?? 'renewed: this agent takes files' });
+    }
     for (const name of Object.keys(config.connections)) {
       const state = connections.of(name);
       checks.push({

@@ -56,7 +56,7 @@ export class ApiServer {
   private constructor(private readonly deps: ApiServerDeps) {
     const { config, agent } = deps;
     this.guard = new Guard(config.api.token);
-    this.readiness = new ReadinessProbe({ config, workspace: agent.workspace, connections: this.connections });
+    this.readiness = new ReadinessProbe({ config, workspace: agent.workspace, connections: this.connections, ...(config.state.backend === 'postgres' ? { lease: () => agent.leaseProblem } : {}) });
     this.metrics = new Metrics({ workspace: agent.workspace, isPaused: () => agent.isPaused });
     this.server = http.createServer((req, res) => void this.handle(req, res));
     this.registerRoutes();

@@ -17,6 +17,8 @@ export interface Connectors {
   traede(name?: string): TraedeClient;
   /** Resolves a connection name (or the default of that type) without building a client. */
   resolve(type: Connection['type'], name?: string): string;
+  /** This agent's share of every connection's request budget (1/n with n agents sharing the state). */
+  setRateShare?(share: number): void;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,8 @@ export async function openConnectors(config: Pick<AppConfig, 'connections' | 'ht
 
 export function createConnectors(config: Pick<AppConfig, 'connections' | 'http'>, log: Logger): Connectors {
   const clients = new Map<string, ConnectWiseClient | TraedeClient>();
+  const budgets: RateBudget[] = [];
+  let share = 1;
 
   const resolve = (type: Connection['type'], name?: string): string => resolveConnection(config.connections, type, name);
 
@@ -40,6 +44,10 @@ export function createConnectors(config: Pick<AppConfig, 'connections' | 'http'>
       }
       const rpm = conn.requestsPerMinute ?? (conn.type === 'connectwise' ? CONNECTWISE_REQUESTS_PER_MINUTE : 0);
       const budget = rpm > 0 ? new RateBudget({ requestsPerMinute: rpm }) : undefined;
+      if (budget) {
+        budget.setShare(share);
+        budgets.push(budget);
+      }
       const http = new HttpClient({ ...config.http, origin: new URL(conn.url).origin, name: resolved, log, budget });
       client = build(conn as never, http) as ConnectWiseClient | TraedeClient;
       clients.set(resolved, client);
@@ -51,6 +59,10 @@ export function createConnectors(config: Pick<AppConfig, 'connections' | 'http'>
     connectwise: (name) => get('connectwise', name, (conn, http) => new ConnectWiseClient(conn, http, log)),
     traede: (name) => get('traede', name, (conn, http) => new TraedeClient(conn, http, log)),
     resolve,
+    setRateShare: (next) => {
+      share = next;
+      for (const budget of budgets) budget.setShare(next);
+    },
     close: async () => {
       await Promise.all([...clients.values()].map((c) => c.close()));
       clients.clear();

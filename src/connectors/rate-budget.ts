@@ -3,6 +3,7 @@
 // minute) holding at most one second of requests, so a burst never outruns the server's own
 // window. A 429 pauses the whole connection for its Retry-After; when the pause ends the waiting
 // requests go out one token at a time, each after its own random delay, instead of all together.
+// Agents sharing a state share the cap: each takes its share (setShare), 1/n of it with n agents live.
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RateBudgetOptions {
@@ -16,8 +17,9 @@ export interface RateBudgetOptions {
 const MAX_RESUME_JITTER_MS = 2000;
 
 export class RateBudget {
-  private readonly perMs: number;
-  private readonly capacity: number;
+  private readonly requestsPerMinute: number;
+  private perMs = 0;
+  private capacity = 1;
   private tokens: number;
   private refilledAt: number;
   private pausedUntil = 0;
@@ -29,8 +31,8 @@ export class RateBudget {
 
   constructor(options: RateBudgetOptions) {
     if (!(options.requestsPerMinute > 0)) throw new RangeError('requestsPerMinute must be positive');
-    this.perMs = options.requestsPerMinute / 60_000;
-    this.capacity = Math.max(1, Math.floor(options.requestsPerMinute / 60));
+    this.requestsPerMinute = options.requestsPerMinute;
+    this.setShare(1);
     this.tokens = this.capacity;
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
@@ -42,6 +44,15 @@ export class RateBudget {
     const turn = this.queue.then(() => this.waitForToken(signal));
     this.queue = turn.catch(() => undefined);
     return turn;
+  }
+
+  /** This agent's share of the cap (0 < share <= 1): the rate and the burst shrink with it. */
+  setShare(share: number): void {
+    if (!(share > 0 && share <= 1)) throw new RangeError('share must be in (0, 1]');
+    const rpm = this.requestsPerMinute * share;
+    this.perMs = rpm / 60_000;
+    this.capacity = Math.max(1, Math.floor(rpm / 60));
+    this.tokens = Math.min(this.tokens ?? this.capacity, this.capacity);
   }
 
   /** A 429: nothing goes out on this connection for `ms`; the bucket starts empty afterwards. */

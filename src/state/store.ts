@@ -228,3 +228,73 @@ export interface StateRecovery {
   /** Temp files of writes a crash cut short, removed (the files they were replacing are whole). */
   tempsRemoved: number;
 }
+
+/** The lease generation a durable write is made under: refused (DW_FENCED) once another agent adopted this one's work. */
+export interface Fence {
+  agent: string;
+  generation: number;
+}
+
+/** What an agent tells the others about itself when it registers. */
+export interface AgentRegistration {
+  name: string;
+  host: string;
+  pid: number;
+  version: string;
+  /** Its own work folder (`<folders.work>/<name>`), as it sees it. */
+  workDir: string;
+  /** The local API's address, when it listens. */
+  api?: string;
+}
+
+/** An agent as the registry knows it. */
+export interface AgentRecord extends AgentRegistration {
+  generation: number;
+  leaseUntil: string;
+  startedAt: string;
+  heartbeatAt: string;
+  stoppedAt?: string;
+  /** Nothing is left in its work/processing to adopt (it stopped cleanly with none, or an adopter moved it all). */
+  nothingLeft: boolean;
+  adoptedBy?: string;
+  adoptedAt?: string;
+  /** Whether its lease runs now. */
+  live: boolean;
+}
+
+export interface Heartbeat {
+  leaseUntil: Date;
+  /** The agents whose lease runs now, this one included: they share each connection's rate budget. */
+  liveAgents: number;
+}
+
+/**
+ * How the agents sharing one state coordinate: a lease per agent (renewed by heartbeats, its generation
+ * the fence of every durable write), adoption of a dead agent's work, and each schedule fire time run
+ * once. A lone agent (the local backend) has nothing to coordinate with.
+ */
+export interface Coordination {
+  /** False for a lone agent: no lease, no adoption. */
+  readonly shared: boolean;
+  /** Registers (or registers again) this agent under a new generation. */
+  register(agent: AgentRegistration): Promise<Fence>;
+  /** Renews the lease; DW_FENCED when the generation moved (another agent adopted this one's work). */
+  heartbeat(): Promise<Heartbeat>;
+  /** The agents whose lease expired and that left work behind (or whose adopter died, or failed, before it was done), other than this one. */
+  adoptable(): Promise<AgentRecord[]>;
+  /**
+   * Fences `dead` (bumps its generation) if its lease is still expired and no one else adopted it since
+   * it was listed; true when this agent won it, so that it alone moves the dead agent's files.
+   */
+  adopt(dead: AgentRecord): Promise<boolean>;
+  /** After adopt(): every file of `dead` was moved; it is not adoptable again until it registers again. */
+  adopted(dead: AgentRecord): Promise<void>;
+  /** Claims a schedule's fire time for this agent: true for exactly one agent per task and time. */
+  claimFire(task: string, fireAt: Date): Promise<boolean>;
+  /** Every registered agent, live or not. */
+  agents(): Promise<AgentRecord[]>;
+  /** Gives the lease back at a clean stop; `processingEmpty`: nothing was left to adopt. */
+  stop(options: { processingEmpty: boolean }): Promise<void>;
+  /** The generation this agent's durable writes are made under; undefined before it registered. */
+  fence(): Fence | undefined;
+}

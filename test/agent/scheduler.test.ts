@@ -1,8 +1,14 @@
 import { Cron } from 'croner';
-import { describe, expect, it, vi } from 'vitest';
+import type pg from 'pg';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Scheduler, missedFireTime } from '../../src/agent/scheduler.js';
 import { nextFireTimes } from '../../src/api/schedules.js';
+import { PgCoordination } from '../../src/state/postgres/coordination.js';
+import { migrate } from '../../src/state/postgres/migrate.js';
+import { MIGRATIONS } from '../../src/state/postgres/migrations.js';
+import { openPool } from '../../src/state/postgres/pool.js';
 import { captureLogger } from '../support/capture-log.js';
+import { testSchema, type TestSchema } from '../support/postgres.js';
 import { createTestAgent, makeTempDir, filesUnder, waitFor } from '../support/workspace.js';
 import path from 'node:path';
 
@@ -153,5 +159,75 @@ describe('Scheduler', () => {
     } finally {
       await t.agent.stop();
     }
+  });
+});
+
+describe('Scheduler among agents sharing a PostgreSQL state', () => {
+  const opened: { schema: TestSchema; pool: pg.Pool }[] = [];
+  afterEach(async () => {
+    for (const o of opened.splice(0)) {
+      await o.pool.end();
+      await o.schema.drop();
+    }
+  });
+  async function agents(count: number): Promise<{ schema: TestSchema; coordinations: PgCoordination[] }> {
+    const schema = await testSchema('sched');
+    const pool = openPool({ url: schema.url, poolSize: 6, schema: schema.schema }, { applicationName: 'test' });
+    opened.push({ schema, pool });
+    await migrate(pool, schema.schema, MIGRATIONS);
+    const coordinations = await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const c = new PgCoordination(pool, 30);
+        await c.register({ name: `agent-${i + 1}`, host: 'h', pid: i + 1, version: '2', workDir: `/w/agent-${i + 1}` });
+        return c;
+      }),
+    );
+    return { schema, coordinations };
+  }
+
+  it('runs each fire time on exactly one of three agents', async () => {
+    const { schema, coordinations } = await agents(3);
+    const runs: string[] = [];
+    const schedulers = coordinations.map(
+      (c, i) =>
+        new Scheduler({ every: { type: 'x', schedule: '* * * * * *', settings: {} } }, captureLogger().log, async () => void runs.push(`agent-${i + 1}`), {
+          claimFire: (name, at) => c.claimFire(name, at),
+        }),
+    );
+    for (const s of schedulers) s.start();
+    await new Promise((r) => setTimeout(r, 3500));
+    for (const s of schedulers) s.stop();
+    const fires = await schema.query<{ fire_at: Date; agent: string }>(`SELECT fire_at, agent FROM ${schema.schema}.schedule_fires WHERE task = 'every' ORDER BY fire_at`);
+    expect(fires.rows.length).toBeGreaterThanOrEqual(3);
+    // One run per fire time, by the agent that claimed it; the times a second apart, on the second.
+    expect(runs.sort()).toEqual(fires.rows.map((r) => r.agent).sort());
+    for (const [i, row] of fires.rows.entries()) {
+      expect(row.fire_at.getMilliseconds()).toBe(0);
+      if (i > 0) expect(row.fire_at.getTime() - fires.rows[i - 1]!.fire_at.getTime()).toBe(1000);
+    }
+  });
+
+  it('catches a missed run up once when three agents start together', async () => {
+    const { schema, coordinations } = await agents(3);
+    const runs: string[] = [];
+    const lastRun = new Date(Date.now() - 3 * 3_600_000);
+    const schedulers = coordinations.map(
+      (c, i) =>
+        new Scheduler({ hourly: { type: 'x', schedule: '0 * * * *', settings: {}, catchUp: true } }, captureLogger().log, async () => void runs.push(`agent-${i + 1}`), {
+          lastRunOf: async () => lastRun,
+          claimFire: (name, at) => c.claimFire(name, at),
+        }),
+    );
+    for (const s of schedulers) s.start();
+    const started = await Promise.all(schedulers.map((s) => s.catchUp()));
+    await waitFor(() => runs.length > 0, 5000);
+    for (const s of schedulers) s.stop();
+    expect(started.flat()).toEqual(['hourly']);
+    expect(runs).toHaveLength(1);
+    const fires = await schema.query<{ fire_at: Date }>(`SELECT fire_at FROM ${schema.schema}.schedule_fires`);
+    const firstMissed = new Date(lastRun);
+    firstMissed.setMinutes(0, 0, 0);
+    firstMissed.setHours(firstMissed.getHours() + 1);
+    expect(fires.rows.map((r) => r.fire_at.toISOString())).toEqual([firstMissed.toISOString()]);
   });
 });

@@ -52,6 +52,16 @@ describe('RateBudget', () => {
     expect(Math.min(...times)).toBeGreaterThanOrEqual(245);
     expect(Math.max(...times) - Math.min(...times)).toBeGreaterThanOrEqual(30);
   });
+
+  it('with a share of the cap, paces at that share (agents sharing a state split the cap)', async () => {
+    const halves = [new RateBudget({ requestsPerMinute: 12_000 }), new RateBudget({ requestsPerMinute: 12_000 })];
+    for (const b of halves) b.setShare(0.5);
+    const started = Date.now();
+    // Each: a burst of 100 at once, then 100 a second: 150 take at least half a second, 300 together as the whole cap would.
+    await Promise.all(halves.flatMap((b) => Array.from({ length: 150 }, () => b.take())));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
+    expect(() => halves[0]!.setShare(0)).toThrow(RangeError);
+  });
 });
 
 describe('the request budget against a throttled sandbox', () => {
@@ -66,6 +76,21 @@ describe('the request budget against a throttled sandbox', () => {
     const unbudgeted = connectors(0).connectwise();
     // Without it the burst is refused, and retries that all wait the same Retry-After are refused again.
     await Promise.allSettled(burst(600).map((path) => unbudgeted.get(path)));
+    expect(sandbox.control.rateLimit().refused).toBeGreaterThan(0);
+  });
+
+  it('keeps two agents with half the cap each under the cap together', async () => {
+    const burst = (n: number) => Array.from({ length: n }, (_, i) => `/finance/invoices/${(i % 200) + 1}`);
+    sandbox.control.setRateLimit(3000);
+    const agents = [connectors(3000), connectors(3000)];
+    for (const a of agents) a.setRateShare?.(0.5);
+    await Promise.all(agents.flatMap((a) => burst(150).map((path) => a.connectwise().get(path))));
+    expect(sandbox.control.rateLimit().refused).toBe(0);
+
+    // The same two at the whole cap each are refused.
+    sandbox.control.setRateLimit(3000);
+    for (const a of agents) a.setRateShare?.(1);
+    await Promise.allSettled(agents.flatMap((a) => burst(300).map((path) => a.connectwise().get(path))));
     expect(sandbox.control.rateLimit().refused).toBeGreaterThan(0);
   });
 

@@ -95,6 +95,21 @@ export class Journal {
     return write;
   }
 
+  /**
+   * Appends another agent's entries of claims adopted from it, as they were written, durably: what its
+   * runs placed or planned is known here before the files resume.
+   */
+  adopt(entries: JournalEntry[]): Promise<void> {
+    const text = entries.map((e) => `${JSON.stringify(e)}\n`).join('');
+    const write = this.chain.then(async () => {
+      await this.handle.appendFile(text, 'utf8');
+      await this.handle.sync();
+      for (const entry of entries) this.remember(entry);
+    });
+    this.chain = write.catch(() => undefined);
+    return write;
+  }
+
   /** The last thing recorded about a claim id (disposal targets aside: see plannedTarget). */
   latestFor(id: string): JournalEntry | undefined {
     return this.latest.get(id);

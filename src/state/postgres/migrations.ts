@@ -94,6 +94,9 @@ const COORDINATION_TABLES: Migration = {
       started_at timestamptz NOT NULL,
       heartbeat_at timestamptz NOT NULL,
       stopped_at timestamptz,
+      -- Nothing is left in its work/processing to adopt: it stopped cleanly with none, or an adopter
+      -- moved all of it. Cleared when it registers again.
+      nothing_left boolean NOT NULL DEFAULT false,
       adopted_by text,
       adopted_at timestamptz
     );
