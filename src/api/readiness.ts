@@ -33,7 +33,7 @@ const STATE_FILES: [store: string, file: string][] = [
 ];
 
 export interface ReadinessOptions {
-  config: Pick<AppConfig, 'folders' | 'connections' | 'api' | 'watch'>;
+  config: Pick<AppConfig, 'folders' | 'connections' | 'api' | 'watch' | 'state'>;
   workspace: Workspace;
   connections: ConnectionHealth;
   /** With agents sharing a state: why this one takes no files (its lease in doubt), undefined when it does. */
@@ -63,11 +63,13 @@ export class ReadinessProbe {
       ['work/processing', ws.processing],
       ['outbox/success', ws.success],
       ['outbox/fail', ws.fail],
-      ['state', config.folders.state],
     ];
+    // With PostgreSQL the state folder is not used; the lease check below tells whether the store answers.
+    const localState = config.state.backend === 'local';
+    if (localState) folders.push(['state', config.folders.state]);
     const checks = await Promise.all([
       ...folders.map(([name, dir]) => folderCheck(`folder ${name}`, dir)),
-      this.stateReadable(config.folders.state),
+      ...(localState ? [this.stateReadable(config.folders.state)] : []),
       stuckCheck(ws, config.api.stuckAfterMs),
     ]);
     if (this.options.lease) {

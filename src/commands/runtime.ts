@@ -10,7 +10,7 @@ import type { AgentApiClient } from '../api/client.js';
 import type { AppConfig } from '../config/load.js';
 import type { Connectors } from '../connectors/index.js';
 import type { Logger } from '../log.js';
-import type { Fence, StateStore } from '../state/index.js';
+import type { StateStore } from '../state/index.js';
 import type { TaskRegistry } from '../tasks/registry.js';
 
 export interface Runtime {
@@ -31,8 +31,6 @@ export interface RuntimeOptions {
   sandbox?: boolean;
   /** Lowest log level shown, for verbs whose own output matters more than the log. */
   quiet?: boolean;
-  /** With state.backend postgres: the agent's lease generation, checked by every durable state write. */
-  fence?: () => Fence | undefined;
 }
 
 /** Adds the --config option every verb takes. */
@@ -72,7 +70,6 @@ export async function openRuntime(options: CommonOptions, runtimeOptions: Runtim
   let store: StateStore;
   try {
     store = await openConfiguredStateStore(config, {
-      ...(runtimeOptions.fence ? { fence: runtimeOptions.fence } : {}),
       onIdleError: (err) => log.warn(`A connection to the PostgreSQL state store broke while idle: ${err.message}`),
     });
   } catch (err) {

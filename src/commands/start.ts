@@ -26,26 +26,22 @@ export async function runAgent(rt: Runtime): Promise<number> {
   // Ctrl+C) is carried out cleanly once it has started, instead of killing it half-way.
   const stop = stopRequested();
   const { folders } = rt.config;
-  const [{ Agent }, { logProgress }, { workspaceOf }, { LiveRuns }, { ApiServer }, { createNotifier }, { openCoordination }] = await Promise.all([
+  const [{ Agent }, { logProgress }, { workspaceOf }, { LiveRuns }, { ApiServer }, { createNotifier }] = await Promise.all([
     import('../agent/agent.js'),
     import('../agent/pipeline/progress.js'),
     import('../agent/workspace.js'),
     import('../api/live-runs.js'),
     import('../api/server.js'),
     import('../notify/notifier.js'),
-    import('../state/coordination.js'),
   ]);
-  // With state.backend "postgres": this agent's lease, adoption and schedules among the agents sharing the state.
-  const shared = await openCoordination(rt.config, rt.log);
   const notifier = createNotifier(rt.config.notify, { log: rt.log, runs: rt.store.runs, processingDir: workspaceOf(folders).processing });
   const liveRuns = new LiveRuns();
-  const agent = new Agent({ ...rt, progress: liveRuns.track(logProgress(rt.log)), coordination: shared.coordination, ...(notifier ? { notifier } : {}) });
+  const agent = new Agent({ ...rt, progress: liveRuns.track(logProgress(rt.log)), coordination: rt.store.coordination, ...(notifier ? { notifier } : {}) });
   let api: ApiServer | undefined;
   try {
     await agent.start();
   } catch (err) {
     await notifier?.close(0);
-    await shared.close();
     throw err;
   }
   try {
@@ -54,7 +50,6 @@ export async function runAgent(rt: Runtime): Promise<number> {
     await agent.stop({ graceMs: STOP_GRACE_MS });
     await agent.settled();
     await notifier?.close(0);
-    await shared.close();
     throw err;
   }
   console.log(`dropwise is watching ${folders.inbox}`);
@@ -67,7 +62,6 @@ export async function runAgent(rt: Runtime): Promise<number> {
   await api?.close();
   // The state store closes after this returns: not under a run that outlived the grace period.
   await agent.settled();
-  await shared.close();
   await notifier?.close(NOTIFY_FLUSH_MS);
   // A service manager's IPC channel would keep the process alive after the stop.
   if (process.connected) process.disconnect();

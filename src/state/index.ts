@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AppConfig } from '../config/load.js';
 import { removeDurableTemps } from '../fs/fsync.js';
+import { LocalCoordination } from './coordination.js';
 import { JsonLinesActionLog } from './action-log.js';
 import { JsonLinesFailedRecords } from './failed-records.js';
 import { closeInterruptedRuns } from './interrupted-runs.js';
@@ -22,7 +23,7 @@ export interface StateStoreOptions {
 }
 
 export interface ConfiguredStateStoreOptions {
-  /** With postgres: the lease generation every durable write checks (see postgres/transaction.ts); absent: no check. */
+  /** With postgres: the fence every durable write checks (see postgres/transaction.ts); absent: this agent's lease (coordination.fence()). */
   fence?: () => Fence | undefined;
   /** With postgres: told of a connection that broke while idle. */
   onIdleError?: (err: Error) => void;
@@ -77,6 +78,7 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): Lo
     failures,
     actions,
     artifacts: (runId) => new FileRunArtifacts(dir, runId),
+    coordination: new LocalCoordination(),
     flush,
     lock: async (purpose) => {
       if (lock) return {};

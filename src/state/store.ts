@@ -201,6 +201,8 @@ export interface StateStore {
   actions: ActionLog;
   /** Where a run keeps what it leaves for later (the GL export's entry id list). */
   artifacts(runId: string): RunArtifacts;
+  /** How this agent coordinates with the others sharing the state (a lone agent's with the local files). */
+  coordination: Coordination;
   /** Writes everything pending to disk (only what this process changed). */
   flush(): Promise<void>;
   /**

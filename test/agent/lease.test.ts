@@ -177,7 +177,16 @@ describe('an agent whose database goes away', () => {
 
       await server.start();
       await waitFor(async () => (await archived()) === 40, 60_000, () => 'the 20 files dropped during the partition');
-      await waitFor(async () => (await ready()).status === 200, 15_000, () => 'readiness to be back');
+      let last: Readiness | undefined;
+      await waitFor(
+        async () => {
+          const r = await ready();
+          last = r.body;
+          return r.status === 200;
+        },
+        15_000,
+        () => `readiness to be back (failing: ${JSON.stringify(last?.checks.filter((c) => !c.ok))})`,
+      );
       agent.child.kill('SIGTERM');
       expect((await agent.done).code).toBe(0);
       const log = await fs.readFile(path.join(dir, 'logs', 'solo.log'), 'utf8');

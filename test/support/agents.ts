@@ -10,7 +10,6 @@ import path from 'node:path';
 import pg from 'pg';
 import { parseClaimedName } from '../../src/agent/intake/claim.js';
 import type { Sandbox } from '../../src/simulator/index.js';
-import { DailyRunHistory } from '../../src/state/run-history.js';
 import { unpaidInvoices, writePaymentsFile } from '../tasks/connectwise/payments/payments-file.js';
 import { finished, spawnCli, type CliResult } from './cli.js';
 import { filesUnder, makeTempDir, waitFor } from './workspace.js';
@@ -165,14 +164,23 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
     } finally {
       await pool.end();
     }
+    const finished = new pg.Pool({ connectionString: scenario.pg.url, max: 1 });
+    try {
+      // The runs of every agent are in the shared history, each with its agent's name.
+      const rows = await finished.query<{ agent: string; n: number }>(
+        `SELECT agent, count(*)::int AS n FROM ${scenario.pg.schema}.runs WHERE task_name = $1 AND result NOT IN ('interrupted', 'running') GROUP BY agent`,
+        [TASK],
+      );
+      for (const row of rows.rows) scheduledRuns[row.agent] = row.n;
+    } finally {
+      await finished.end();
+    }
     for (const name of names) {
-      const { runs } = await new DailyRunHistory(folder(`state-${name}`)).query({ task: TASK, limit: 10_000 });
-      const done = runs.filter((r) => r.taskName === TASK && r.result !== 'interrupted' && r.result !== 'running');
-      scheduledRuns[name] = done.length;
+      const done = scheduledRuns[name] ?? 0;
       const claimed = fires[name] ?? 0;
       // The killed agent may have claimed a fire time it never finished running.
       const least = name === killed?.name ? claimed - 1 : (firesBeforeStop[name] ?? 0);
-      if (done.length < least || done.length > claimed) anomalies.push(`${name} claimed ${claimed} fire time(s) of ${TASK} (${firesBeforeStop[name] ?? 0} a second before the stop or earlier) and finished ${done.length} run(s) of it`);
+      if (done < least || done > claimed) anomalies.push(`${name} claimed ${claimed} fire time(s) of ${TASK} (${firesBeforeStop[name] ?? 0} a second before the stop or earlier) and finished ${done} run(s) of it`);
     }
     if (Object.values(fires).reduce((a, b) => a + b, 0) < 2) anomalies.push(`the schedule fired ${JSON.stringify(fires)} times only`);
   }
@@ -203,8 +211,8 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
 }
 
 /**
- * The config of agent `name` in the installation `dir` (inbox, outbox, archive and work/ shared; state,
- * logs and config its own); returns its path.
+ * The config of agent `name` in the installation `dir` (inbox, outbox, archive and work/ shared, the
+ * state in PostgreSQL; logs and config its own); returns its path.
  */
 export async function writeAgentConfig(dir: string, name: string, sb: Sandbox, options: Pick<AgentsScenario, 'pg' | 'leaseSeconds' | 'scheduleEverySeconds'>): Promise<string> {
   const folder = (...p: string[]) => path.join(dir, ...p);
@@ -215,8 +223,8 @@ export async function writeAgentConfig(dir: string, name: string, sb: Sandbox, o
     JSON.stringify({
       agent: { name },
       state: { backend: 'postgres', postgres: { url: `env:${PG_URL_VAR}`, schema: options.pg.schema, leaseSeconds: options.leaseSeconds ?? 4, poolSize: 4 } },
-      // The local state stays each agent's own until the state stores move to PostgreSQL too.
-      folders: { inbox: folder('inbox'), success: folder('outbox/success'), fail: folder('outbox/fail'), archive: folder('archive'), work: folder('work'), state: folder(`state-${name}`) },
+      // The state is in PostgreSQL; folders.state is not used.
+      folders: { inbox: folder('inbox'), success: folder('outbox/success'), fail: folder('outbox/fail'), archive: folder('archive'), work: folder('work'), state: folder('state') },
       watch: { stabilityMs: 150, sweepMs: 300, concurrency: 4 },
       sandbox: { mode: 'off' },
       log: { file: folder('logs', `${name}.log`), console: false, level: 'info' },

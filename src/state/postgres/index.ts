@@ -12,6 +12,7 @@ import { PgActionLog } from './action-log.js';
 import { PgFailedRecords } from './failed-records.js';
 import { migrate } from './migrate.js';
 import { MIGRATIONS } from './migrations.js';
+import { PgCoordination } from './coordination.js';
 import { openPool, stateError } from './pool.js';
 import { PgRunArtifacts } from './run-artifacts.js';
 import { PgRunHistory } from './run-history.js';
@@ -21,11 +22,14 @@ import { PgWatermarks } from './watermarks.js';
 
 export type { Fence } from './transaction.js';
 
+/** state.postgres.leaseSeconds' default, for stores opened without the whole config (state copy). */
+const DEFAULT_LEASE_SECONDS = 30;
+
 export interface PostgresStateStoreOptions {
-  postgres: Pick<PostgresStateConfig, 'url' | 'poolSize' | 'schema'>;
+  postgres: Pick<PostgresStateConfig, 'url' | 'poolSize' | 'schema'> & Partial<Pick<PostgresStateConfig, 'leaseSeconds'>>;
   /** This agent's name (agent.name): recorded with its runs, and what lock() keys on. */
   agent: string;
-  /** The lease generation every fenced write checks; absent or undefined: no check. */
+  /** The fence every fenced write checks; absent: the store's own coordination's (this agent's lease, once registered). */
   fence?: () => Fence | undefined;
   /** Days of run history kept (history.keepDays); absent: every day. */
   historyKeepDays?: number;
@@ -43,7 +47,8 @@ export interface PostgresStateStore extends StateStore {
 export function openPostgresStateStore(options: PostgresStateStoreOptions): PostgresStateStore {
   const { postgres, agent } = options;
   const pool = openPool(postgres, { applicationName: agent, ...(options.onIdleError ? { onIdleError: options.onIdleError } : {}) });
-  const ctx: PgStateContext = { pool, agent, fence: options.fence ?? (() => undefined) };
+  const coordination = new PgCoordination(pool, postgres.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
+  const ctx: PgStateContext = { pool, agent, fence: options.fence ?? (() => coordination.fence()) };
   const runs = new PgRunHistory(ctx, options.historyKeepDays !== undefined ? { keepDays: options.historyKeepDays } : {});
   let lockClient: pg.Client | undefined;
   let ended: Promise<void> | undefined;
@@ -67,6 +72,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Post
     failures: new PgFailedRecords(ctx),
     actions: new PgActionLog(ctx),
     artifacts: (runId) => new PgRunArtifacts(ctx, runId),
+    coordination,
     // Every write is committed when it returns.
     flush: () => Promise.resolve(),
     lock: async () => {
