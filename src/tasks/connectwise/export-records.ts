@@ -72,12 +72,22 @@ class RecordExport {
       this.pages++;
       this.read += page.length;
       window = window.length === 0 ? page : window.concat(page);
-      if (settings.references.length > 0 && window.length < MAX_WINDOW_RECORDS && this.resolver.unresolvedCount(window, settings.references) < settings.referencesPageSize) continue;
+      if (settings.references.length > 0 && window.length < MAX_WINDOW_RECORDS && this.waitForFullerLookups(window)) continue;
       await this.flush(window);
       window = [];
     }
     await this.flush(window);
     await this.writer.end();
+  }
+
+  /**
+   * Whether to hold `window` back for more pages: only while some lookup it needs is not yet full.
+   * A window whose targets are all known costs no request, so it is written at once (while the
+   * next page is on its way) instead of waiting for pages that would not fill any lookup either.
+   */
+  private waitForFullerLookups(window: Json[]): boolean {
+    const unresolved = this.resolver.unresolvedCount(window, this.settings.references);
+    return unresolved > 0 && unresolved < this.settings.referencesPageSize;
   }
 
   private async flush(records: Json[]): Promise<void> {
