@@ -28,7 +28,7 @@ export function zynkRecordOrder(record: Json): Json {
   const { id, externalId, _info, ...rest } = record;
   return { id, externalId: externalId ?? '', _info, ...rest };
 }
-const ZYNK_LEADING_FIELDS = ['id', 'externalId', '_info'];
+export const ZYNK_LEADING_FIELDS = ['id', 'externalId', '_info'];
 
 class RecordExport {
   private readonly client: ConnectWiseClient;
