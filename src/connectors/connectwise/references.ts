@@ -88,7 +88,7 @@ const CHILDREN_PAGE_SIZE = 1000;
 
 
 /** The reference objects at `path` in `value`; '*' walks every element of an array. */
-function refsAt(value: unknown, path: readonly string[], from = 0): Json[] {
+export function refsAt(value: unknown, path: readonly string[], from = 0): Json[] {
   if (from === path.length) return isObject(value) ? [value] : [];
   const step = path[from] as string;
   if (step === '*') return Array.isArray(value) ? value.flatMap((v) => refsAt(v, path, from + 1)) : [];

@@ -8,8 +8,8 @@ import { andClause } from '../../connectors/connectwise/conditions.js';
 import type { ConnectWiseClient, CwQuery } from '../../connectors/connectwise/client.js';
 import { ReferenceResolver } from '../../connectors/connectwise/references.js';
 import { toDropwiseError } from '../../errors.js';
-import type { XmlShape } from '../../xml/json-to-xml.js';
 import { XmlDocumentWriter } from '../../xml/writer.js';
+import { RecordXml } from './record-xml.js';
 import type { OutputFile, TaskContext, TaskDefinition, TaskOutcome } from '../types.js';
 import { advanceWatermarks, serverTime, watermarkStart } from './export-watermarks.js';
 import { exportShape } from './schema/export-shapes.js';
@@ -28,13 +28,13 @@ export function zynkRecordOrder(record: Json): Json {
   const { id, externalId, _info, ...rest } = record;
   return { id, externalId: externalId ?? '', _info, ...rest };
 }
-const ZYNK_LEADING_FIELDS = ['id', 'externalId', '_info'];
+export const ZYNK_LEADING_FIELDS = ['id', 'externalId', '_info'];
 
 class RecordExport {
   private readonly client: ConnectWiseClient;
   private readonly resolver: ReferenceResolver;
   private readonly writer: XmlDocumentWriter;
-  private readonly shape: XmlShape | undefined;
+  private readonly recordXml: RecordXml;
   private read = 0;
   private written = 0;
   private pages = 0;
@@ -50,7 +50,7 @@ class RecordExport {
     this.client = ctx.connection.connectwise();
     this.resolver = new ReferenceResolver(this.client, { pageSize: settings.referencesPageSize, log: ctx.log, signal: ctx.signal });
     this.writer = new XmlDocumentWriter(output.stream);
-    this.shape = exportShape(kind.schema, settings.nullFields, ZYNK_LEADING_FIELDS);
+    this.recordXml = new RecordXml(kind.record, exportShape(kind.schema, settings.nullFields, ZYNK_LEADING_FIELDS), settings.references);
   }
 
   /** Counts the matches (for progress) and takes the server's time as the export's start. */
@@ -72,12 +72,22 @@ class RecordExport {
       this.pages++;
       this.read += page.length;
       window = window.length === 0 ? page : window.concat(page);
-      if (settings.references.length > 0 && window.length < MAX_WINDOW_RECORDS && this.resolver.unresolvedCount(window, settings.references) < settings.referencesPageSize) continue;
+      if (settings.references.length > 0 && window.length < MAX_WINDOW_RECORDS && this.waitForFullerLookups(window)) continue;
       await this.flush(window);
       window = [];
     }
     await this.flush(window);
     await this.writer.end();
+  }
+
+  /**
+   * Whether to hold `window` back for more pages: only while some lookup it needs is not yet full.
+   * A window whose targets are all known costs no request, so it is written at once (while the
+   * next page is on its way) instead of waiting for pages that would not fill any lookup either.
+   */
+  private waitForFullerLookups(window: Json[]): boolean {
+    const unresolved = this.resolver.unresolvedCount(window, this.settings.references);
+    return unresolved > 0 && unresolved < this.settings.referencesPageSize;
   }
 
   private async flush(records: Json[]): Promise<void> {
@@ -87,7 +97,7 @@ class RecordExport {
       this.referenceWarnings += warnings.length;
       for (const w of warnings) this.ctx.log.debug('reference not fetched', { record: records[w.recordIndex]?.['id'], reference: w.reference, id: w.id, message: w.message });
     }
-    for (const record of records) await this.writer.write(this.kind.record, zynkRecordOrder(record), this.shape);
+    for (const record of records) await this.writer.raw(this.recordXml.render(zynkRecordOrder(record), this.writer.depth));
     this.written += records.length;
     this.ctx.progress({ records: this.written, pages: this.pages, total: this.total });
   }
