@@ -2,7 +2,6 @@
 // waiting for 'drain' when the stream's buffer is full, so memory stays flat and a slow disk slows
 // the producer instead of filling the heap.
 import { once } from 'node:events';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import { XML_DECLARATION, elementName, rootOpenTag, valueToXml, type XmlShape } from './json-to-xml.js';
 
@@ -67,9 +66,5 @@ export class XmlDocumentWriter {
     const chunk = this.pending;
     this.pending = '';
     if (!this.out.write(chunk)) await once(this.out, 'drain');
-    // Else one turn of the event loop: the stream hears there that its last write finished and starts
-    // the next, so the disk works while the next chunk is rendered. Without it a finished write went
-    // unnoticed until the buffer was full (the GL export waited for 'drain' after 97% of its chunks).
-    else await nextTurn();
   }
 }
