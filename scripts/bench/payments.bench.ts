@@ -3,12 +3,21 @@
 // at the default record concurrency, against one record at a time. One at a time would take ~17
 // minutes, so that baseline is a 300-record sample, extrapolated (records/s is what is compared). The
 // sandbox runs in a child process, so the peak RSS is the importing side's alone.
+//
+// First the reader alone (issue 18: at least 0.7x saxes alone): one file of 300,000 payments read by
+// saxes with no-op handlers (the floor), by the streaming reader (a tree per record) and by the
+// import's pass over the file (reader + record checks), in turns in this process, best of three.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
+import { SaxesParser } from 'saxes';
 import type { Sandbox } from '../../src/simulator/index.js';
+import { scanPaymentsFile } from '../../src/tasks/connectwise/payments/file-scan.js';
 import { importInvoicePaymentsTask } from '../../src/tasks/connectwise/import-invoice-payments.js';
+import { readRecords } from '../../src/xml/reader.js';
 import { makeTaskEnv } from '../../test/support/task-context.js';
 import { writePaymentsFile } from '../../test/tasks/connectwise/payments/payments-file.js';
 import { measure, report, round } from './harness.js';
@@ -46,6 +55,76 @@ async function control(info: SandboxInfo, method: string, route: string): Promis
   const text = await (await fetch(`${info.url}/_sandbox/${route}`, { method })).text();
   return text === '' ? undefined : JSON.parse(text);
 }
+
+const READER_RECORDS = 300_000;
+const READER_GOAL = 0.7;
+
+/** The readers over one file; each returns the records it saw, so a reader that loses some fails the bench. */
+const READERS: Record<string, (file: string) => Promise<number>> = {
+  async 'saxes alone (no-op handlers; the floor)'(file) {
+    const parser = new SaxesParser({ position: true });
+    let depth = 0;
+    let records = 0;
+    parser.on('opentag', () => void depth++);
+    parser.on('text', () => undefined);
+    parser.on('closetag', () => {
+      if (--depth === 1) records++;
+    });
+    const decoder = new StringDecoder('utf8');
+    for await (const chunk of fs.createReadStream(file, { highWaterMark: 256 * 1024 }) as AsyncIterable<Buffer>) parser.write(decoder.write(chunk));
+    parser.close();
+    return records;
+  },
+  async 'streaming reader (xml/reader readRecords)'(file) {
+    let records = 0;
+    for await (const _record of readRecords(file, { expectRoot: 'InvoicePayments' })) records++;
+    return records;
+  },
+  async 'the import\'s pass over the file (reader + record checks)'(file) {
+    let invalid = 0;
+    const scan = await scanPaymentsFile(file, () => void invalid++);
+    return scan.records - invalid;
+  },
+};
+
+async function benchReaders(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-paybench-'));
+  try {
+    const file = writePaymentsFile(
+      path.join(dir, 'payments.xml'),
+      Array.from({ length: READER_RECORDS }, (_, i) => ({ externalId: `R-${i}`, invoiceId: 1000 + i, amount: 12.5, paymentDate: '2024-05-01' })),
+    );
+    const mb = fs.statSync(file).size / 2 ** 20;
+    const best = new Map<string, number>();
+    for (let round = 0; round < 3; round++) {
+      for (const [name, read] of Object.entries(READERS)) {
+        global.gc?.();
+        const t0 = performance.now();
+        const records = await read(file);
+        const seconds = (performance.now() - t0) / 1000;
+        if (records !== READER_RECORDS) throw new Error(`${name} saw ${records} valid records of ${READER_RECORDS}: its output differs from the file`);
+        best.set(name, Math.min(best.get(name) ?? Infinity, seconds));
+      }
+    }
+    const floor = best.values().next().value as number;
+    for (const [name, seconds] of best) {
+      const ratio = floor / seconds;
+      report({
+        bench: `Payments reader: ${READER_RECORDS.toLocaleString('en')} records, best of 3 in turns (goal: the streaming reader ≥ ${READER_GOAL}x saxes alone)`,
+        reader: name,
+        'input MB': round(mb, 1),
+        seconds: round(seconds, 2),
+        'MB/s': round(mb / seconds, 1),
+        'vs saxes alone': `${round(ratio, 2)}x`,
+        goal: name.startsWith('streaming reader') ? (ratio >= READER_GOAL ? 'met' : 'NOT MET') : '',
+      });
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await benchReaders();
 
 const needed = RUNS.reduce((n, r) => n + r.records, 0);
 const { info, stop } = await startSandboxProcess(Math.ceil(needed * 1.3));

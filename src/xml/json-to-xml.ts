@@ -14,23 +14,65 @@ export function singularName(container: string): string {
   return `${container}Item`;
 }
 
-const NAME_CACHE_LIMIT = 10_000;
-const names = new Map<string, string>();
-
 /** An element name safe for XML: JSON keys can hold characters element names cannot. */
 export function elementName(key: string): string {
-  // Records repeat the same few hundred keys: remember their names instead of testing each time.
-  let name = names.get(key);
-  if (name === undefined) {
-    const safe = key.replace(/[^A-Za-z0-9_.-]/g, '_');
-    name = /^[A-Za-z_]/.test(safe) ? safe : `_${safe}`;
-    if (names.size < NAME_CACHE_LIMIT) names.set(key, name);
-  }
-  return name;
+  return tagsOf(key).name;
 }
 
-const PADS = Array.from({ length: 64 }, (_, i) => '  '.repeat(i));
-const pad = (depth: number) => PADS[depth] ?? '  '.repeat(depth);
+/** The markup of one element name, built once per JSON key (records repeat the same few hundred keys). */
+interface Tags {
+  readonly name: string;
+  /** `</name>` and the line's end, after a text. */
+  readonly close: string;
+  /** The lines of this element at each depth, indented, built on first use. */
+  readonly at: Lines[];
+  /** The tags of one item when this element holds an array (singularName), looked up on first use. */
+  item?: Tags;
+}
+
+/** One element's markup at one depth, indent included: most elements are written with one or two `+`. */
+interface Lines {
+  /** `  <name>`, a text follows. */
+  readonly open: string;
+  /** `  <name>` and the line's end, children follow. */
+  readonly openLine: string;
+  /** `  </name>` and the line's end, after children. */
+  readonly closeLine: string;
+  /** `  <name />` and the line's end. */
+  readonly empty: string;
+  /** `  <name xsi:nil="true" />` and the line's end. */
+  readonly nil: string;
+}
+
+const TAGS_CACHE_LIMIT = 10_000;
+const tagsByKey = new Map<string, Tags>();
+
+function tagsOf(key: string): Tags {
+  let tags = tagsByKey.get(key);
+  if (tags === undefined) {
+    const safe = key.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const name = /^[A-Za-z_]/.test(safe) ? safe : `_${safe}`;
+    tags = { name, close: `</${name}>\n`, at: [] };
+    // Keys come from the data: a hostile body with endless distinct keys must not grow this forever.
+    if (tagsByKey.size < TAGS_CACHE_LIMIT) tagsByKey.set(key, tags);
+  }
+  return tags;
+}
+
+function linesOf(tags: Tags, depth: number): Lines {
+  let lines = tags.at[depth];
+  if (lines === undefined) {
+    const indent = '  '.repeat(depth);
+    const name = tags.name;
+    lines = { open: `${indent}<${name}>`, openLine: `${indent}<${name}>\n`, closeLine: `${indent}</${name}>\n`, empty: `${indent}<${name} />\n`, nil: `${indent}<${name} xsi:nil="true" />\n` };
+    tags.at[depth] = lines;
+  }
+  return lines;
+}
+
+function itemTags(tags: Tags): Tags {
+  return (tags.item ??= tagsOf(singularName(tags.name)));
+}
 
 /**
  * How one object is written when its schema is known (the task builds it; this layer knows no
@@ -52,59 +94,57 @@ function hasDefinedValue(obj: Record<string, unknown>): boolean {
 }
 
 /**
- * Appends `<name>value</name>` to `out`, indented two spaces per level as the seed samples are.
+ * `<name>value</name>` for the JSON key of `tags`, indented two spaces per level as the seed samples
+ * are. With a `shape`, an object's properties are written as the shape says (see XmlShape).
  * `undefined` values are skipped: ConnectWise omits null fields, and what is absent stays absent.
- * With a `shape`, an object's properties are written as the shape says (see XmlShape).
- * (The hot path of every export: plain loops, no intermediate arrays.)
+ * The hot path of every export. A profile of the GL export had array joins and template literals per
+ * field as its largest cost after JSON.parse: the markup is now built once per key and depth
+ * (Lines), and a record is one string grown with +=, which V8 keeps as a rope until it is written.
  */
-export function appendElement(out: string[], key: string, value: unknown, depth: number, shape?: XmlShape): void {
-  if (value === undefined) return;
-  const name = elementName(key);
-  const indent = pad(depth);
-  if (value === null) {
-    out.push(`${indent}<${name} xsi:nil="true" />\n`);
-  } else if (Array.isArray(value)) {
-    if (value.length === 0) {
-      out.push(`${indent}<${name} />\n`);
-      return;
-    }
-    out.push(`${indent}<${name}>\n`);
-    const item = singularName(name);
-    for (const v of value) appendElement(out, item, v, depth + 1, shape);
-    out.push(`${indent}</${name}>\n`);
-  } else if (typeof value === 'object') {
-    const obj = value as Record<string, unknown>;
-    if (!hasDefinedValue(obj)) {
-      out.push(`${indent}<${name} />\n`);
-      return;
-    }
-    out.push(`${indent}<${name}>\n`);
-    if (shape === undefined) for (const k in obj) appendElement(out, k, obj[k], depth + 1);
-    else appendShaped(out, obj, depth + 1, shape);
-    out.push(`${indent}</${name}>\n`);
-  } else {
-    const text = typeof value === 'string' ? value : String(value);
-    out.push(text === '' ? `${indent}<${name} />\n` : `${indent}<${name}>${escapeText(text)}</${name}>\n`);
+function render(tags: Tags, value: unknown, depth: number, shape: XmlShape | undefined): string {
+  const lines = linesOf(tags, depth);
+  if (typeof value === 'string') return value === '' ? lines.empty : lines.open + escapeText(value) + tags.close;
+  if (typeof value === 'number' || typeof value === 'boolean') return lines.open + String(value) + tags.close;
+  if (value === null) return lines.nil;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return lines.empty;
+    const item = itemTags(tags);
+    let xml = lines.openLine;
+    for (const v of value) if (v !== undefined) xml += render(item, v, depth + 1, shape);
+    return xml + lines.closeLine;
   }
+  if (typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    if (!hasDefinedValue(obj)) return lines.empty;
+    let xml = lines.openLine;
+    if (shape === undefined) {
+      for (const k in obj) if (obj[k] !== undefined) xml += render(tagsOf(k), obj[k], depth + 1, undefined);
+    } else {
+      xml += renderShaped(obj, depth + 1, shape);
+    }
+    return xml + lines.closeLine;
+  }
+  const text = String(value);
+  return text === '' ? lines.empty : lines.open + escapeText(text) + tags.close;
 }
 
-function appendShaped(out: string[], obj: Record<string, unknown>, depth: number, shape: XmlShape): void {
+function renderShaped(obj: Record<string, unknown>, depth: number, shape: XmlShape): string {
+  let xml = '';
   for (const k of shape.order) {
     const v = obj[k];
     if (v === undefined || v === null) {
-      if (shape.nil.has(k)) out.push(`${pad(depth)}<${elementName(k)} xsi:nil="true" />\n`);
+      if (shape.nil.has(k)) xml += linesOf(tagsOf(k), depth).nil;
     } else {
-      appendElement(out, k, v, depth, shape.children[k]);
+      xml += render(tagsOf(k), v, depth, shape.children[k]);
     }
   }
-  for (const k in obj) if (!shape.known.has(k)) appendElement(out, k, obj[k], depth);
+  for (const k in obj) if (!shape.known.has(k) && obj[k] !== undefined) xml += render(tagsOf(k), obj[k], depth, undefined);
+  return xml;
 }
 
 /** A JSON value as one element named `name`, as text; `depth` is its indentation level (reader.ts elementToXml writes a parsed XmlElement back). */
 export function valueToXml(name: string, value: unknown, depth = 1, shape?: XmlShape): string {
-  const out: string[] = [];
-  appendElement(out, name, value, depth, shape);
-  return out.join('');
+  return value === undefined ? '' : render(tagsOf(name), value, depth, shape);
 }
 
 export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n';

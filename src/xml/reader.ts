@@ -27,6 +27,9 @@ export interface XmlReadLimits {
   maxRecordElements: number;
 }
 
+/** Characters given to the parser at a time (see readRecords). */
+const PARSE_SLICE = 16 * 1024;
+
 export const DEFAULT_LIMITS: XmlReadLimits = { maxDepth: 32, maxTextLength: 1_000_000, maxRecordElements: 100_000 };
 
 export interface XmlRecord {
@@ -115,8 +118,13 @@ export async function* readRecords(
     }
     eventSeen();
     const attributes = tag.attributes as Record<string, string>;
-    for (const value of Object.values(attributes)) if (value.length > limits.maxTextLength) tooLong();
-    const el: XmlElement = { name: tag.name, attributes: { ...attributes }, children: [], line: parser.line };
+    let hasAttributes = false;
+    for (const name in attributes) {
+      hasAttributes = true;
+      if ((attributes[name] as string).length > limits.maxTextLength) tooLong();
+    }
+    // A plain object (saxes' has no prototype); most elements have no attributes: no copy for them.
+    const el: XmlElement = { name: tag.name, attributes: hasAttributes ? { ...attributes } : {}, children: [], line: parser.line };
     if (!root) {
       root = el;
       if (options.expectRoot !== undefined && el.name !== options.expectRoot) {
@@ -162,14 +170,21 @@ export async function* readRecords(
   try {
     for await (const text of decodedText(stream)) {
       if (!sawContent && text.trim() !== '') sawContent = true;
-      try {
-        parser.write(text);
-      } catch (err) {
-        throw parserError(err, parser.line);
+      // The parser gets the text a slice at a time and the records each slice completed are handed
+      // over before the next: a whole 256 KB chunk completed ~1,300 payment records at once, which
+      // all outlived the young generation (garbage collection was a third of the reading time).
+      for (let at = 0; at < text.length; at += PARSE_SLICE) {
+        const slice = text.length <= PARSE_SLICE ? text : text.slice(at, at + PARSE_SLICE);
+        try {
+          parser.write(slice);
+        } catch (err) {
+          throw parserError(err, parser.line);
+        }
+        charsWithoutEvent += slice.length;
+        if (charsWithoutEvent > limits.maxTextLength + slice.length) tooLong();
+        for (const record of queue) yield record;
+        queue.length = 0;
       }
-      charsWithoutEvent += text.length;
-      if (charsWithoutEvent > limits.maxTextLength + text.length) tooLong();
-      while (queue.length > 0) yield queue.shift() as XmlRecord;
     }
     if (!sawContent) throw emptyFileError();
     try {
@@ -178,7 +193,7 @@ export async function* readRecords(
       throw parserError(err, parser.line);
     }
     if (!root) throw malformedError('there is no root element', parser.line);
-    while (queue.length > 0) yield queue.shift() as XmlRecord;
+    yield* queue;
   } finally {
     stream.destroy();
   }

@@ -3,14 +3,13 @@
 // the producer instead of filling the heap.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { XML_DECLARATION, appendElement, elementName, rootOpenTag, type XmlShape } from './json-to-xml.js';
+import { XML_DECLARATION, elementName, rootOpenTag, valueToXml, type XmlShape } from './json-to-xml.js';
 
 export class XmlDocumentWriter {
   private readonly open: string[] = [];
   private started = false;
-  /** Pieces not yet handed to the stream; flushed in chunks to keep write() calls few. */
-  private buffer: string[] = [];
-  private buffered = 0;
+  /** Text not yet handed to the stream; flushed in chunks to keep write() calls few. */
+  private pending = '';
 
   constructor(
     private readonly out: Writable,
@@ -39,9 +38,7 @@ export class XmlDocumentWriter {
 
   /** Writes one record (any JSON value) as an element at the current depth, shaped by `shape` when given. */
   async write(name: string, value: unknown, shape?: XmlShape): Promise<void> {
-    const parts: string[] = [];
-    appendElement(parts, name, value, this.open.length, shape);
-    await this.push(parts.join(''));
+    await this.push(valueToXml(name, value, this.open.length, shape));
   }
 
   /** Writes pre-rendered XML text as is (it must be well-formed at this depth). */
@@ -60,16 +57,14 @@ export class XmlDocumentWriter {
   }
 
   private async push(text: string): Promise<void> {
-    this.buffer.push(text);
-    this.buffered += text.length;
-    if (this.buffered >= this.chunkBytes) await this.drainBuffer();
+    this.pending += text;
+    if (this.pending.length >= this.chunkBytes) await this.drainBuffer();
   }
 
   private async drainBuffer(): Promise<void> {
-    if (this.buffered === 0) return;
-    const chunk = this.buffer.join('');
-    this.buffer = [];
-    this.buffered = 0;
+    if (this.pending === '') return;
+    const chunk = this.pending;
+    this.pending = '';
     if (!this.out.write(chunk)) await once(this.out, 'drain');
   }
 }

@@ -38,6 +38,20 @@ describe('readRecords', () => {
     expect(records[0]!.element.line).toBe(3);
   });
 
+  it('reads big chunks a slice at a time, a character split between slices kept whole', async () => {
+    // Records of ~100 characters in one chunk of text: the parser is given it in slices of 16 K
+    // characters, so records and (with the padding) an astral character straddle slices.
+    const head = '<?xml version="1.0" encoding="utf-8"?>\n<R>\n';
+    const pad = 'x'.repeat(16 * 1024 - head.length - '<a><t>'.length - 1);
+    const records = Array.from({ length: 2000 }, (_, i) => `<a><t>${i === 0 ? pad : ''}\u{1F600}${i}</t><n xsi:nil="true" /></a>\n`);
+    const read = await collect(Readable.from([`${head}${records.join('')}</R>`]));
+    expect(read.map((r) => r.index)).toEqual(records.map((_, i) => i));
+    expect(elementToValue(read[0]!.element)).toEqual({ t: `${pad}\u{1F600}0`, n: null });
+    expect(elementToValue(read[1999]!.element)).toEqual({ t: '\u{1F600}1999', n: null });
+    expect(read[1]!.element.attributes).toEqual({});
+    expect((read[1]!.element.children[1] as { attributes: object }).attributes).toEqual({ 'xsi:nil': 'true' });
+  });
+
   it('writes a record back as it came in', async () => {
     const [first] = await collect(fromText(SAMPLE));
     expect(elementToXml(first!.element, 1)).toBe(

@@ -9,8 +9,9 @@ import { elementName, singularName, type XmlShape } from '../../../xml/json-to-x
 export const GL_EXPORT_ROOT = 'GLExport';
 
 export class GlExportDocument {
-  /** The container element open now, if any. */
+  /** The container element open now, if any, and the element name of its records. */
   private open: string | undefined;
+  private itemName = '';
 
   /** `shape`: the GLExport schema's shape (nullFields "schema"); its children shape each member's records. */
   constructor(
@@ -28,8 +29,9 @@ export class GlExportDocument {
       await this.closeContainer();
       await this.xml.openElement(container);
       this.open = container;
+      this.itemName = singularName(elementName(container));
     }
-    await this.xml.write(singularName(elementName(container)), record, this.shape?.children[container]);
+    await this.xml.write(this.itemName, record, this.shape?.children[container]);
   }
 
   /** The array `container` has ended. */
