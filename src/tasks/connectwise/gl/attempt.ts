@@ -4,8 +4,9 @@
 // appears at the final name half-written, and the error says what happened and whether a new
 // attempt from the start may succeed.
 import type { Writable } from 'node:stream';
+import { countedBody, type BodyProgress } from '../../../connectors/api-call.js';
 import type { ConnectWiseClient } from '../../../connectors/connectwise/client.js';
-import { DropwiseError, isDropwiseError, toDropwiseError } from '../../../errors.js';
+import { DropwiseError, toDropwiseError } from '../../../errors.js';
 import { readTopLevelRecords } from '../../../json/record-stream.js';
 import type { OutputFile } from '../../types.js';
 import { XmlDocumentWriter } from '../../../xml/writer.js';
@@ -15,23 +16,14 @@ import { glExportStopped } from './stopped.js';
 export const GL_EXPORT_PATH = '/finance/accounting/export';
 
 /** How far an attempt got, for the log and the error message. */
-export interface StreamProgress {
-  bytes: number;
+export interface StreamProgress extends BodyProgress {
   records: number;
 }
 
-/** Counts the body's bytes as they pass; an error reading it means the connection dropped. */
-async function* countedBody(body: AsyncIterable<Buffer>, progress: StreamProgress): AsyncGenerator<Buffer> {
-  try {
-    for await (const chunk of body) {
-      progress.bytes += chunk.length;
-      yield chunk;
-    }
-  } catch (err) {
-    if (isDropwiseError(err)) throw err;
-    const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    throw new DropwiseError('DW_CW_UNAVAILABLE', `the connection to ConnectWise dropped (${code})`, { retryable: true, cause: err });
-  }
+/** An error reading the body means the connection dropped: worth an attempt from the start. */
+function dropped(err: unknown): DropwiseError {
+  const code = (err as { code?: string }).code ?? (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+  return new DropwiseError('DW_CW_UNAVAILABLE', `the connection to ConnectWise dropped (${code})`, { retryable: true, cause: err });
 }
 
 /** Rejects as soon as the output stream fails (a full disk), whatever the writer is waiting for. */
@@ -73,7 +65,7 @@ export async function exportAttempt(
   let res: Awaited<ReturnType<ConnectWiseClient['stream']>> | undefined;
   try {
     res = await client.stream('POST', options.resource ?? GL_EXPORT_PATH, { body, idempotent: options.idempotent ?? true, signal: options.signal });
-    const events = readTopLevelRecords(countedBody(res.body, options.progress));
+    const events = readTopLevelRecords(countedBody(res.body, options.progress, dropped));
     const result = await Promise.race([
       convertGlExport(events, new XmlDocumentWriter(output.stream), {
         ...options,
