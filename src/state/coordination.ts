@@ -37,4 +37,8 @@ export class LocalCoordination implements Coordination {
   fence(): Fence | undefined {
     return undefined;
   }
+
+  holding<T>(_doing: string, work: () => Promise<T>): Promise<T> {
+    return work();
+  }
 }

@@ -299,4 +299,9 @@ export interface Coordination {
   stop(options: { processingEmpty: boolean }): Promise<void>;
   /** The generation this agent's durable writes are made under; undefined before it registered. */
   fence(): Fence | undefined;
+  /**
+   * Runs `work` (a step outside the state, like placing an output file) while holding the fence: an
+   * adoption of this agent waits until it is done, and a fenced agent does not run it (DW_FENCED).
+   */
+  holding<T>(doing: string, work: () => Promise<T>): Promise<T>;
 }

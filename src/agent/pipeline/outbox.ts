@@ -31,6 +31,15 @@ export interface OutboxDirs {
   fail: string;
 }
 
+/**
+ * Runs an output's placement while this agent still holds its work (with agents sharing a state: under
+ * its lease's fence, so an agent that adopted this one's files cannot move them meanwhile, and a
+ * fenced agent places nothing: DW_FENCED).
+ */
+export type PlacementGuard = <T>(place: () => Promise<T>) => Promise<T>;
+
+const unguarded: PlacementGuard = (place) => place();
+
 export function writeError(folder: string, err: unknown): DropwiseError {
   if (err instanceof DropwiseError) return err;
   const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
@@ -53,6 +62,7 @@ class TempOutputFile implements OutputFile {
     private readonly destDir: string,
     private readonly onCommit: (finalPath: string) => void,
     private readonly log: OutputLog | undefined,
+    private readonly guard: PlacementGuard,
   ) {
     // Recorded rather than thrown: commit() reports it; a writer waiting for 'drain' sees it via once().
     stream.on('error', (err) => (this.streamError = err));
@@ -70,7 +80,8 @@ class TempOutputFile implements OutputFile {
       this.stream.end();
       await finished(this.stream);
       await fsyncFile(this.tmpPath);
-      const finalPath = this.log ? await this.placeOnce(this.log) : await placeFile(this.tmpPath, this.destDir, this.name);
+      const log = this.log;
+      const finalPath = await this.guard(() => (log ? this.placeOnce(log) : placeFile(this.tmpPath, this.destDir, this.name)));
       crashPoint('outbox.committed');
       this.onCommit(finalPath);
       if (events.outputCommitted.hasSubscribers) events.outputCommitted.publish({ folder: path.basename(this.destDir), bytes: this.stream.bytesWritten });
@@ -139,6 +150,7 @@ export class RunOutbox implements Outbox {
     private readonly runId: string,
     /** The claim's output log, for the run of a claimed file. */
     private readonly log?: OutputLog,
+    private readonly guard: PlacementGuard = unguarded,
   ) {}
 
   async create(folder: OutboxFolder, name: string): Promise<OutputFile> {
@@ -153,7 +165,7 @@ export class RunOutbox implements Outbox {
         stream.once('error', reject);
       });
       crashPoint('outbox.tmp-created');
-      const file = new TempOutputFile(name, stream, tmpPath, folder, this.dirs[folder], (p) => this.committed.push(p), this.earlierLog());
+      const file = new TempOutputFile(name, stream, tmpPath, folder, this.dirs[folder], (p) => this.committed.push(p), this.earlierLog(), this.guard);
       this.files.push(file);
       return file;
     } catch (err) {

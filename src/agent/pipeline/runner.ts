@@ -62,7 +62,7 @@ export async function runTask(request: TaskRunRequest, deps: RunnerDeps): Promis
   }
   const label = plan.taskName ?? request.fileName ?? definition.type;
   const log = deps.log.child({ run: run.id, task: definition.type });
-  const outbox = new RunOutbox({ tmp: path.join(deps.config.folders.work, 'tmp'), success: deps.config.folders.success, fail: deps.config.folders.fail }, run.id, request.outputLog);
+  const outbox = new RunOutbox({ tmp: path.join(deps.config.folders.work, 'tmp'), success: deps.config.folders.success, fail: deps.config.folders.fail }, run.id, request.outputLog, (place) => deps.store.coordination.holding('placing an output', place));
   const progress = deps.progress(label);
   const startedAt = Date.now();
   let outcome: TaskRunResult['outcome'];

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { DropwiseError } from '../../errors.js';
 import type { AgentRecord, AgentRegistration, Coordination, Fence, Heartbeat } from '../store.js';
 import { AgentRegistry } from './agents.js';
+import { transaction } from './transaction.js';
 
 export class PgCoordination implements Coordination {
   readonly shared = true;
@@ -11,7 +12,7 @@ export class PgCoordination implements Coordination {
   private current: Fence | undefined;
 
   constructor(
-    pool: pg.Pool,
+    private readonly pool: pg.Pool,
     private readonly leaseSeconds: number,
   ) {
     this.registry = new AgentRegistry(pool);
@@ -55,6 +56,11 @@ export class PgCoordination implements Coordination {
 
   fence(): Fence | undefined {
     return this.current;
+  }
+
+  holding<T>(doing: string, work: () => Promise<T>): Promise<T> {
+    // The same fenced transaction as the stores' writes, with nothing written: it only holds the row.
+    return transaction({ pool: this.pool, agent: this.current?.agent ?? '', fence: () => this.current }, doing, true, () => work());
   }
 
   private self(): Fence {

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RunOutbox } from '../../../src/agent/pipeline/outbox.js';
-import { isDropwiseError } from '../../../src/errors.js';
+import { DropwiseError, isDropwiseError } from '../../../src/errors.js';
 import { filesUnder, makeTempDir } from '../../support/workspace.js';
 
 async function outboxIn(dir: string) {
@@ -22,6 +22,28 @@ describe('RunOutbox', () => {
     expect(await fs.readFile(final, 'utf8')).toBe('<a></a>');
     expect(await fs.readdir(dirs.tmp)).toEqual([]);
     expect(outbox.committed).toEqual([final]);
+  });
+
+  it('places an output only through its guard, and nothing when the guard refuses (an agent fenced off)', async () => {
+    const dir = await makeTempDir();
+    const dirs = { tmp: path.join(dir, 'work', 'tmp'), success: path.join(dir, 'outbox', 'success'), fail: path.join(dir, 'outbox', 'fail') };
+    const guarded: string[] = [];
+    let refuse = false;
+    const outbox = new RunOutbox(dirs, 'run1', undefined, async (place) => {
+      if (refuse) throw new DropwiseError('DW_FENCED', 'fenced');
+      guarded.push('held');
+      return place();
+    });
+    const ok = await outbox.create('success', 'a.xml');
+    ok.stream.end('<a/>');
+    await ok.commit();
+    expect(guarded).toEqual(['held']);
+    refuse = true;
+    const no = await outbox.create('success', 'b.xml');
+    no.stream.end('<b/>');
+    await expect(no.commit()).rejects.toMatchObject({ code: 'DW_FENCED' });
+    expect(await fs.readdir(dirs.success)).toEqual(['a.xml']);
+    expect(await fs.readdir(dirs.tmp)).toEqual([]);
   });
 
   it('does not clobber an output nobody has collected yet', async () => {

@@ -118,6 +118,37 @@ describe('agent registry (PostgreSQL)', () => {
     await late.heartbeat();
   });
 
+  it('holds the fence while a placement runs: an adoption waits for it, and a fenced agent places nothing', async () => {
+    const { pool, expire } = await fresh();
+    const adopter = new PgCoordination(pool, LEASE);
+    await adopter.register(registration('a'));
+    const dead = new PgCoordination(pool, LEASE);
+    await dead.register(registration('dead'));
+    await expire('dead');
+    const [listed] = await adopter.adoptable();
+    const order: string[] = [];
+    let release: () => void = () => undefined;
+    const placing = dead.holding('placing an output', async () => {
+      order.push('placement started');
+      await new Promise<void>((resolve) => (release = resolve));
+      order.push('placement done');
+    });
+    while (order.length === 0) await new Promise((r) => setTimeout(r, 10));
+    const adoption = adopter.adopt(listed!).then((won) => {
+      order.push(`adopted: ${won}`);
+      return won;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(order).toEqual(['placement started']);
+    release();
+    await placing;
+    expect(await adoption).toBe(true);
+    expect(order).toEqual(['placement started', 'placement done', 'adopted: true']);
+    let ran = false;
+    await expect(dead.holding('placing an output', async () => void (ran = true))).rejects.toMatchObject({ code: 'DW_FENCED' });
+    expect(ran).toBe(false);
+  });
+
   it('makes the adoption wait for a write the dead agent has in flight, and refuses every later one', async () => {
     const { pool, schema, expire } = await fresh();
     const registry = new AgentRegistry(pool);
