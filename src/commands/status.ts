@@ -117,14 +117,17 @@ function printStatus(status: AgentStatus, agent: AgentPresence, schedules: Sched
   printAgent(agent);
   console.log(`\nRecent runs (${status.runs.length} of ${status.runsMatching}${filterWords(query)}):`);
   if (status.runs.length > 0) {
+    // Agents sharing a state (PostgreSQL) record which one made each run.
+    const byAgent = status.runs.some((r) => r.agent !== undefined);
     const rows = status.runs.map((r) => [
       r.startedAt.replace('T', ' ').slice(0, 19),
+      ...(byAgent ? [r.agent ?? ''] : []),
       r.taskName ?? r.task,
       r.file ?? `(${r.trigger})`,
       (r.result === 'waiting' ? 'waiting for a retry' : r.result) + (r.error ? ` ${r.error.code}` : ''),
       `${r.recordsIn}/${r.recordsOk}/${r.recordsFailed}`,
     ]);
-    console.log(table([['started', 'task', 'file', 'result', 'in/ok/failed'], ...rows]));
+    console.log(table([['started', ...(byAgent ? ['agent'] : []), 'task', 'file', 'result', 'in/ok/failed'], ...rows]));
   }
   console.log(`\nIn flight (${status.inFlight.length}):`);
   for (const f of status.inFlight) console.log(`  ${f.name}  claimed ${f.claimedAt ?? 'before the journal was compacted'}  ${f.stage}`);

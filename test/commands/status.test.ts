@@ -4,14 +4,32 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { parseSince } from '../../src/commands/status.js';
+import { openPostgresStateStore } from '../../src/state/postgres/index.js';
 import { DailyRunHistory } from '../../src/state/run-history.js';
 import type { RunRecord } from '../../src/state/store.js';
 import { runCli } from '../support/cli.js';
+import { postgresConfig } from '../support/postgres-config.js';
 import { filesUnder, makeTempDir } from '../support/workspace.js';
 
 const traede = { type: 'traede', url: 'https://api.traede.com', token: 'env:STATUS_TEST_TRAEDE_TOKEN', appKey: 'env:STATUS_TEST_TRAEDE_KEY' };
 
 describe('dropwise status', () => {
+  it('shows the runs of every agent sharing a PostgreSQL state, each with its agent', async () => {
+    const { schema, config, env } = await postgresConfig();
+    expect((await runCli(['state', 'migrate', '--config', config], { env })).code).toBe(0);
+    for (const agent of ['agent-1', 'agent-2']) {
+      const store = openPostgresStateStore({ postgres: { url: schema.url, poolSize: 2, schema: schema.schema }, agent });
+      const run = await store.runs.start({ task: 'connectwise.import-invoice-payments', trigger: 'file', file: `${agent}.xml` });
+      await store.runs.finish(run.id, { result: 'success', recordsIn: 1, recordsOk: 1 });
+      await store.close();
+    }
+    const r = await runCli(['status', '--config', config], { env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/started +agent +task +file/);
+    expect(r.stdout).toMatch(/agent-2 +connectwise\.import-invoice-payments +agent-2\.xml +success/);
+    expect(r.stdout).toMatch(/agent-1 +connectwise\.import-invoice-payments +agent-1\.xml +success/);
+  });
+
   it('needs no connection secret and creates no folder', async () => {
     const dir = await makeTempDir();
     const config = path.join(dir, 'dropwise.json');

@@ -168,12 +168,15 @@ async function runsPage(params) {
     h('label', {}, 'File name', h('input', { name: 'file', value: field('file'), placeholder: 'part of the name' })),
     h('button', { type: 'submit' }, 'Filter'),
     h('button', { type: 'button', class: 'secondary', onclick: () => setHash('runs', {}) }, 'Clear'));
+  // Agents sharing a state (PostgreSQL) record which one made each run.
+  const byAgent = data.runs.some((r) => r.agent !== undefined);
   const rows = data.runs.map((r) => h('tr', {},
     h('td', {}, h('a', { href: `#/run/${r.id}` }, when(r.startedAt))),
+    byAgent && h('td', {}, r.agent ?? '—'),
     h('td', { class: 'wrap' }, r.taskName ?? r.task), h('td', { class: 'wrap' }, r.file ?? '—'), h('td', { class: 'optional' }, r.trigger),
     h('td', {}, badge(r.result)), h('td', { class: 'num' }, String(r.recordsOk)), h('td', { class: 'num' }, String(r.recordsFailed)), h('td', { class: 'num optional' }, duration(r))));
   show('Runs', form,
-    data.total === 0 ? h('p', {}, 'No run matches.') : table([['Started'], ['Task'], ['File'], ['Trigger', 'optional'], ['Result'], ['OK', 'num'], ['Failed', 'num'], ['Took', 'num optional']], rows, { id: 'runs' }),
+    data.total === 0 ? h('p', {}, 'No run matches.') : table([['Started'], ...(byAgent ? [['Agent']] : []), ['Task'], ['File'], ['Trigger', 'optional'], ['Result'], ['OK', 'num'], ['Failed', 'num'], ['Took', 'num optional']], rows, { id: 'runs' }),
     pager(data.total, offset, 50, (o) => setHash('runs', { ...Object.fromEntries(q), offset: o })));
 }
 
@@ -182,7 +185,7 @@ async function runPage(id) {
   const r = d.run;
   const facts = h('dl', { class: 'facts' },
     [['Result', badge(r.result)], ['Task', r.taskName ? `${r.taskName} (${r.task})` : r.task], ['File', r.file ?? '—'], ['Trigger', r.trigger], ['Connection', r.connection ?? '—'],
-      ['Started', when(r.startedAt)], ['Ended', when(r.endedAt)], ['Took', duration(r)], ['Records', `${r.recordsIn} in · ${r.recordsOk} ok · ${r.recordsFailed} failed`], ['Run id', r.id]]
+      ...(r.agent !== undefined ? [['Agent', r.agent]] : []), ['Started', when(r.startedAt)], ['Ended', when(r.endedAt)], ['Took', duration(r)], ['Records', `${r.recordsIn} in · ${r.recordsOk} ok · ${r.recordsFailed} failed`], ['Run id', r.id]]
       .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
   const error = d.error
     ? h('div', { class: 'error-box' }, h('p', {}, h('span', { class: 'code' }, `✗ ${d.error.code}`), d.error.meaning ? ` — ${d.error.meaning}` : ''), h('p', {}, d.error.message),
