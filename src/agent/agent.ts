@@ -138,7 +138,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await this.startLease();
 
     const ownFolders = [this.workspace.success, this.workspace.fail, this.workspace.archive, this.workspace.work, config.folders.state];
-    this.watcher = new InboxWatcher({ ...config.watch, inbox: this.workspace.inbox, ownFolders, log, onReady: (name) => this.track(this.claim(name)) });
+    this.watcher = new InboxWatcher({ ...config.watch, inbox: this.workspace.inbox, ownFolders, log, onReady: (name) => this.track(this.claim(name)), room: () => this.intakeRoom() });
     await this.watcher.start();
     this.scheduler = new Scheduler(
       config.tasks,
@@ -366,6 +366,16 @@ export class Agent extends EventEmitter<AgentEvents> {
   private track(claim: Promise<void>): Promise<void> {
     this.claims.add(claim);
     return claim.finally(() => this.claims.delete(claim));
+  }
+
+  /**
+   * How many more inbox files to claim now: enough to keep every worker busy (twice the concurrency,
+   * counting the files queued and the claims under way), none while paused, stopping or with the lease
+   * in doubt. The rest wait in the inbox, where another agent may take them.
+   */
+  private intakeRoom(): number {
+    if (this.stopping || this.paused || this.lease?.problem !== undefined) return 0;
+    return 2 * this.deps.config.watch.concurrency - this.limiter.active - this.limiter.waiting - this.claims.size;
   }
 
   private async claim(name: string): Promise<void> {

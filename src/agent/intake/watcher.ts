@@ -22,6 +22,12 @@ export interface InboxWatcherOptions {
    * the claim refuses those); an entry is not offered again until the promise settles.
    */
   onReady: (name: string) => Promise<void>;
+  /**
+   * How many more files the agent takes now (absent: any number). The others stay in the inbox, still
+   * watched, for a later check or for another agent on the same inbox: an agent never hoards a backlog
+   * it cannot start on soon, and a paused one does not even look.
+   */
+  room?: () => number;
 }
 
 export class InboxWatcher {
@@ -87,8 +93,9 @@ export class InboxWatcher {
   }
 
   private async checkCandidates(): Promise<void> {
+    let room = this.options.room?.() ?? Infinity;
     for (const name of [...this.candidates]) {
-      if (this.stopped) return;
+      if (this.stopped || room <= 0) return;
       const file = path.join(this.options.inbox, name);
       let stat;
       try {
@@ -103,6 +110,7 @@ export class InboxWatcher {
       if (stat.isFile() && !(await isReadable(file))) continue;
       this.drop(name);
       this.handedOver.add(name);
+      room--;
       void this.options
         .onReady(name)
         .catch((err: unknown) => this.options.log.error(`Cannot take ${name} from the inbox: ${errnoCode(err) ?? String(err)}; it is tried again at the next sweep`))

@@ -80,3 +80,39 @@ describe.skipIf(process.platform === 'win32')('inbox entries that are not regula
     expect(await filesUnder(path.join(inbox, 'out', 'ok'))).toEqual(['a.out.xml']);
   });
 });
+
+describe('InboxWatcher room', () => {
+  it('hands over no more files than the agent has room for, and the rest once it has room again', async () => {
+    const { InboxWatcher } = await import('../../../src/agent/intake/watcher.js');
+    const inbox = await makeTempDir();
+    for (let i = 0; i < 6; i++) await fs.writeFile(path.join(inbox, `f${i}.xml`), '<a/>');
+    let room = 2;
+    const taken: string[] = [];
+    const watcher = new InboxWatcher({
+      inbox,
+      stabilityMs: 0,
+      sweepMs: 60_000,
+      usePolling: false,
+      pollIntervalMs: 1000,
+      log: captureLogger().log,
+      room: () => room,
+      onReady: async (name) => {
+        taken.push(name);
+        room--;
+      },
+    });
+    await watcher.start();
+    try {
+      await waitFor(() => taken.length === 2, 5000, () => 'two files taken');
+      // Several checks go by without room: the other four stay in the inbox, still watched.
+      await new Promise((r) => setTimeout(r, 300));
+      expect(taken).toHaveLength(2);
+      expect(watcher.pending).toBe(4);
+      room = 10;
+      await waitFor(() => taken.length === 6, 5000, () => 'the other four taken');
+      expect(new Set(taken).size).toBe(6);
+    } finally {
+      await watcher.stop();
+    }
+  });
+});
