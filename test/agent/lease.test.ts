@@ -112,17 +112,18 @@ describe('three agents on one inbox', () => {
 
   it(`process ${FILES} files once each, create each payment once and run each fire time once`, async () => {
     schema = await testSchema('agents');
-    const outcome = await runAgents(sandbox(), { pg: schema, files: FILES, scheduleEverySeconds: 2, timeoutMs: Math.max(120_000, FILES * 90) });
+    const outcome = await runAgents(sandbox(), { pg: schema, files: FILES, exportRequests: Math.ceil(FILES / 50), scheduleEverySeconds: 2, timeoutMs: Math.max(120_000, FILES * 90) });
     console.log(describeOutcome(outcome));
     expect(outcome.anomalies).toEqual([]);
-    expect(outcome.archived).toBe(FILES);
+    expect(outcome.archived).toBe(FILES + Math.ceil(FILES / 50));
+    expect(outcome.exportOutputs).toBe(Math.ceil(FILES / 50));
     expect(Object.keys(outcome.fires).length).toBeGreaterThanOrEqual(1);
     await fs.rm(outcome.dir, { recursive: true, force: true });
   }, Math.max(150_000, FILES * 100));
 
   it('finish the work of an agent SIGKILLed mid-way, nothing lost or doubled', async () => {
     schema = await testSchema('agents');
-    const outcome = await runAgents(sandbox(), { pg: schema, files: FILES, scheduleEverySeconds: 2, kill: { agent: 1, afterArchived: FILES / 10 }, timeoutMs: Math.max(120_000, FILES * 90) });
+    const outcome = await runAgents(sandbox(), { pg: schema, files: FILES, exportRequests: Math.ceil(FILES / 50), scheduleEverySeconds: 2, kill: { agent: 1, afterArchived: FILES / 10 }, timeoutMs: Math.max(120_000, FILES * 90) });
     console.log(describeOutcome(outcome));
     expect(outcome.anomalies).toEqual([]);
     expect(outcome.killed?.holding).toBeGreaterThan(0);

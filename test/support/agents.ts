@@ -1,9 +1,9 @@
 // Several real agents (`node dist/cli.js start`, one process each) on one shared inbox, outbox and
 // archive, coordinating through a PostgreSQL schema, against one sandbox in the caller's process (so
-// payments are counted once): small payment files over distinct invoices, plus a scheduled task. One
-// agent can be SIGKILLed mid-way and not restarted. The outcome says what every file, payment and fire
-// time came to, and the anomalies found; the file count is a parameter (CI: a few hundred; a script:
-// 10,000).
+// payments are counted once): small payment files over distinct invoices, export requests among them,
+// and a scheduled task. One agent can be SIGKILLed mid-way and not restarted. The outcome says what
+// every file, payment and fire time came to, and the anomalies found; the file count is a parameter
+// (CI: a few hundred; a script: 10,000).
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -22,6 +22,8 @@ export interface AgentsScenario {
   agents?: number;
   /** Payments per file (each on an invoice of its own); 1 by default. */
   recordsPerFile?: number;
+  /** Task-request files (an export of batches each, its own output name) dropped among the payment files; none by default. */
+  exportRequests?: number;
   /** Seconds between fires of the scheduled task (an export of batches); none when absent. */
   scheduleEverySeconds?: number;
   /** SIGKILL this agent (0-based) once this many files are archived and it holds some in work/processing. */
@@ -38,6 +40,8 @@ export interface AgentsOutcome {
   /** Input files and where they ended: archived (once each) and success outputs. */
   archived: number;
   successOutputs: number;
+  /** The export requests' outputs (one each when all went well). */
+  exportOutputs: number;
   failOutputs: number;
   paymentsCreated: number;
   /** Files left in some agent's work/processing at the end. */
@@ -78,6 +82,15 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
     const records = invoices.slice(f * perFile, (f + 1) * perFile).map((invoiceId, k) => ({ externalId: `M-${f}-${k}`, invoiceId, amount: 1 + (k % 7) / 100, paymentDate: '2024-05-01' }));
     writePaymentsFile(folder('staging', name), records);
   }
+  // Export requests spread among the payment files, each with an output of its own.
+  const requests = Array.from({ length: scenario.exportRequests ?? 0 }, (_, r) => `export-${String(r + 1).padStart(4, '0')}.xml`);
+  for (const name of requests) {
+    const settings = `<settings><exportMode>All</exportMode><outputFile>${name.replace(/\.xml$/, '')}-batches.xml</outputFile></settings>`;
+    await fs.writeFile(folder('staging', name), `<?xml version="1.0" encoding="utf-8"?>\n<TaskRequest><task>connectwise.export-batches</task>${settings}</TaskRequest>\n`);
+  }
+  const step = Math.max(1, Math.floor(inputs.length / Math.max(1, requests.length)));
+  const dropped = inputs.flatMap((name, i) => (i % step === 0 && requests[i / step] !== undefined ? [name, requests[i / step] as string] : [name]));
+  const all = inputs.length + requests.length;
 
   const started = Date.now();
   const running = await Promise.all(names.map((name, i) => startAgent(name, configs[i] as string, scenario.pg.url)));
@@ -85,7 +98,7 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
   let killed: AgentsOutcome['killed'];
   let stoppingAt = Date.now();
   try {
-    for (const name of inputs) await fs.rename(folder('staging', name), folder('inbox', name));
+    for (const name of dropped) await fs.rename(folder('staging', name), folder('inbox', name));
     const archivedCount = async () => (await filesUnder(folder('archive'))).length;
     const victim = scenario.kill ? running[scenario.kill.agent] : undefined;
     await waitFor(
@@ -98,10 +111,10 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
             killed = { name: victim.name, holding, adoptions: [] };
           }
         }
-        return (await archivedCount()) >= scenario.files;
+        return (await archivedCount()) >= all;
       },
       scenario.timeoutMs ?? 120_000,
-      () => `${scenario.files} files to be archived`,
+      () => `${all} files to be archived`,
     );
     if (scenario.kill && !killed) anomalies.push(`agent-${scenario.kill.agent + 1} was never caught holding files, so it was not killed`);
   } finally {
@@ -125,6 +138,12 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
   for (const name of inputs) {
     if (archivedTimes.get(name) !== 1) anomalies.push(`${name} archived ${archivedTimes.get(name) ?? 0} times`);
     if (successTimes.get(name) !== 1) anomalies.push(`${name} has ${successTimes.get(name) ?? 0} success outputs`);
+  }
+  const exports = times((await filesUnder(folder('outbox/success'))).filter((n) => n.startsWith('export-')));
+  for (const name of requests) {
+    const output = name.replace(/\.xml$/, '-batches.xml');
+    if (archivedTimes.get(name) !== 1) anomalies.push(`${name} archived ${archivedTimes.get(name) ?? 0} times`);
+    if (exports.get(output) !== 1) anomalies.push(`${name} has ${exports.get(output) ?? 0} outputs ${output}`);
   }
   if (fail.length > 0) anomalies.push(`fail outputs: ${fail.slice(0, 5).join(', ')}`);
 
@@ -196,9 +215,10 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
   return {
     dir,
     seconds,
-    filesPerSecond: scenario.files / seconds,
+    filesPerSecond: all / seconds,
     archived: archivedNames.length,
     successOutputs: success.length,
+    exportOutputs: [...exports.values()].reduce((a, b) => a + b, 0),
     failOutputs: fail.length,
     paymentsCreated,
     leftInProcessing,
@@ -253,7 +273,7 @@ export async function startAgent(name: string, config: string, url: string): Pro
 /** The outcome's figures as a few lines, for the test's output. */
 export function describeOutcome(o: AgentsOutcome): string {
   return [
-    `${o.archived} files archived in ${o.seconds.toFixed(1)} s (${o.filesPerSecond.toFixed(1)} files/s); ${o.successOutputs} success outputs, ${o.failOutputs} fail outputs; ${o.paymentsCreated} payments created; ${o.leftInProcessing} left in processing`,
+    `${o.archived} files archived in ${o.seconds.toFixed(1)} s (${o.filesPerSecond.toFixed(1)} files/s); ${o.successOutputs} payment and ${o.exportOutputs} export outputs, ${o.failOutputs} fail outputs; ${o.paymentsCreated} payments created; ${o.leftInProcessing} left in processing`,
     `fire times claimed ${JSON.stringify(o.fires)}, scheduled runs finished ${JSON.stringify(o.scheduledRuns)}, fire times skipped by every agent (all busy) ${o.skippedFires}`,
     ...(o.killed ? [`${o.killed.name} SIGKILLed holding ${o.killed.holding} file(s); adoptions: ${o.killed.adoptions.map((l) => l.replace(/^.*Adopted/, 'Adopted')).join(' | ')}`] : []),
     o.anomalies.length > 0 ? `ANOMALIES: ${o.anomalies.join('; ')}` : 'no anomaly',
