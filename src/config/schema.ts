@@ -54,7 +54,7 @@ export const schema = {
     stabilityMs: { doc: 'A file is taken only after its size and mtime stayed unchanged this long (ms).', format: 'non-negative-int', default: 2000, env: 'DROPWISE_STABILITY_MS' },
     sweepMs: { doc: 'How often the inbox is listed in full, to catch what file events missed (ms).', format: 'positive-int', default: 30000, env: 'DROPWISE_SWEEP_MS' },
     usePolling: { doc: 'Poll the inbox instead of using OS file events (turn on for network shares).', format: Boolean, default: false, env: 'DROPWISE_USE_POLLING' },
-    pollIntervalMs: { doc: 'Polling interval when usePolling is on (ms).', format: 'positive-int', default: 1000 },
+    pollIntervalMs: { doc: 'With usePolling: how often the inbox is listed, in place of file events (ms).', format: 'positive-int', default: 1000 },
     concurrency: { doc: 'How many inbox files are processed at the same time.', format: 'positive-int', default: 2, env: 'DROPWISE_CONCURRENCY' },
   },
   processing: {

@@ -1,7 +1,10 @@
-// Finds files in the inbox and hands each one over once, when it is complete. chokidar's events are
-// only a hint: a periodic sweep (and one at start) lists the inbox in full, because events get lost on
-// network shares and in bulk copies. Candidates are checked every few hundred ms until stable.
-import { watch, type FSWatcher } from 'chokidar';
+// Finds files in the inbox and hands each one over once, when it is complete. The operating system's
+// file events (fs.watch on the inbox alone: a name per event) are only a hint: a periodic sweep (and
+// one at start) lists the inbox in full, because events get lost on network shares and in bulk copies;
+// with usePolling there are no events, only the sweep, every pollIntervalMs. Neither stats the whole
+// inbox: a backlog of thousands of files costs one listing per sweep. Candidates are checked every few
+// hundred ms until stable.
+import { watch, type FSWatcher } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from '../../log.js';
@@ -45,16 +48,19 @@ export class InboxWatcher {
   }
 
   async start(): Promise<void> {
-    const { inbox, usePolling, pollIntervalMs } = this.options;
-    // followSymlinks off: a link is an entry to refuse, not a way to watch what it points to.
-    this.events = watch(inbox, { depth: 0, ignoreInitial: false, usePolling, interval: pollIntervalMs, alwaysStat: false, followSymlinks: false });
-    const hint = (file: string) => {
-      if (path.dirname(file) === inbox) this.consider(path.basename(file));
-    };
-    this.events.on('add', hint).on('change', hint).on('addDir', hint);
-    this.events.on('error', (err) => this.options.log.warn(`File events for ${inbox} failed; the periodic sweep still finds new files: ${String(err)}`));
+    const { inbox, usePolling, pollIntervalMs, log } = this.options;
+    const eventsFailed = (err: unknown) => log.warn(`File events for ${inbox} failed; the periodic sweep still finds new files: ${String(err)}`);
+    if (!usePolling) {
+      try {
+        // An event without a name (some platforms coalesce them) is a reason to list the inbox now.
+        this.events = watch(inbox, (_event, name) => (name ? this.consider(name) : void this.sweep()));
+        this.events.on('error', eventsFailed);
+      } catch (err) {
+        eventsFailed(err);
+      }
+    }
     await this.sweep();
-    this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepMs);
+    this.sweepTimer = setInterval(() => void this.sweep(), usePolling ? pollIntervalMs : this.options.sweepMs);
     // Often enough that a stable file waits little past stabilityMs, rarely enough to cost nothing.
     const checkMs = Math.min(1000, Math.max(50, Math.floor(this.options.stabilityMs / 4)));
     this.checkTimer = setInterval(() => void this.check(), checkMs);
@@ -64,7 +70,7 @@ export class InboxWatcher {
     this.stopped = true;
     clearInterval(this.sweepTimer);
     clearInterval(this.checkTimer);
-    await this.events?.close();
+    this.events?.close();
     await this.checking;
   }
 
