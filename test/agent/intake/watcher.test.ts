@@ -116,3 +116,19 @@ describe('InboxWatcher room', () => {
     }
   });
 });
+
+describe('InboxWatcher usePolling', () => {
+  it('finds a file dropped after the start by listing the inbox every pollIntervalMs, without file events', async () => {
+    const { InboxWatcher } = await import('../../../src/agent/intake/watcher.js');
+    const inbox = await makeTempDir();
+    const taken: string[] = [];
+    const watcher = new InboxWatcher({ inbox, stabilityMs: 0, sweepMs: 600_000, usePolling: true, pollIntervalMs: 100, log: captureLogger().log, onReady: async (name) => void taken.push(name) });
+    await watcher.start();
+    try {
+      await fs.writeFile(path.join(inbox, 'late.xml'), '<a/>');
+      await waitFor(() => taken.includes('late.xml'), 3000, () => 'the file found by a listing');
+    } finally {
+      await watcher.stop();
+    }
+  });
+});
