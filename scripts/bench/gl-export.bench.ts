@@ -18,16 +18,13 @@
 // (default 1000000, streamed by the sandbox alone, for its memory), GL_BENCH_MEMORY_TRANSACTIONS
 // (default 85000, the size the in-memory conversion is compared at), GL_BENCH_JSON_LIBS (a
 // node_modules folder with stream-json and @streamparser/json, to measure them too).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { measure, report, round } from './harness.js';
+import { benchChild, measure, report, round, say, sha256, vmHwmMb } from './harness.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const EXPORT_PATH = '/finance/accounting/export';
@@ -37,42 +34,11 @@ const SANDBOX_TRANSACTIONS = Number(process.env['GL_BENCH_SANDBOX_TRANSACTIONS']
 
 const [mode = 'main', ...args] = process.argv.slice(2);
 
-/** Runs this script in `mode` in a child. `ready` resolves with its `READY <json>` line (servers), `done` with its `RESULT <json>` line once it exits. */
-function child(childMode: string, childArgs: string[]): { proc: ChildProcess; ready: Promise<Record<string, unknown>>; done: Promise<Record<string, unknown>> } {
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', SCRIPT, childMode, ...childArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream });
-  let result: Record<string, unknown> = {};
-  let onReady: (value: Record<string, unknown>) => void = () => undefined;
-  const ready = new Promise<Record<string, unknown>>((resolve) => (onReady = resolve));
-  lines.on('line', (line) => {
-    if (line.startsWith('READY ')) onReady(JSON.parse(line.slice(6)) as Record<string, unknown>);
-    else if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7)) as Record<string, unknown>;
-  });
-  const done = new Promise<Record<string, unknown>>((resolve, reject) => {
-    proc.on('exit', (code) => (code === 0 ? resolve(result) : reject(new Error(`${childMode} child exited with ${code}`))));
-  });
-  const readyOrExit = Promise.race([ready, done.then(() => Promise.reject(new Error(`${childMode} child exited before it was ready`)))]);
-  // Measuring children never say READY: only servers' `ready` is awaited.
-  readyOrExit.catch(() => undefined);
-  return { proc, ready: readyOrExit, done };
-}
+/** This script in `mode` in a child of its own. */
+const child = (childMode: string, childArgs: string[]) => benchChild(SCRIPT, childMode, childArgs);
 
 function runChild(childMode: string, childArgs: string[]): Promise<Record<string, unknown>> {
   return child(childMode, childArgs).done;
-}
-
-function say(result: Record<string, unknown>): void {
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
-}
-
-function vmHwmMb(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return round(kb / 1024, 1);
-}
-
-function sha256(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
 // ── children ──────────────────────────────────────────────────────────────────────────────────────

@@ -7,14 +7,11 @@
 //
 // Environment: TRAEDE_BENCH_SIZES (default "10000,100000"), TRAEDE_BENCH_WHOLE_MAX (largest size the
 // whole read is measured at, default 100000).
-import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { measure, report, round } from './harness.js';
+import { benchChild, measure, report, round, say, sha256, vmHwmMb } from './harness.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const SYSTEM = 'bench';
@@ -30,43 +27,8 @@ interface TraedeInfo {
 
 const [mode = 'main', ...args] = process.argv.slice(2);
 
-/** Runs this script in `mode` in a child; `ready` resolves with its `READY <json>` line, `done` with its `RESULT <json>` once it exits 0. */
-function child(childMode: string, childArgs: string[]) {
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--expose-gc', SCRIPT, childMode, ...childArgs], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: proc.stdout });
-  let result: Record<string, unknown> = {};
-  let onReady: (value: Record<string, unknown>) => void = () => undefined;
-  const ready = new Promise<Record<string, unknown>>((resolve) => (onReady = resolve));
-  lines.on('line', (line) => {
-    if (line.startsWith('READY ')) onReady(JSON.parse(line.slice(6)) as Record<string, unknown>);
-    else if (line.startsWith('RESULT ')) result = JSON.parse(line.slice(7)) as Record<string, unknown>;
-  });
-  const done = new Promise<Record<string, unknown>>((resolve, reject) => {
-    proc.on('exit', (code) => (code === 0 ? resolve(result) : reject(new Error(`${childMode} child exited with ${code}`))));
-  });
-  return { proc, ready, done };
-}
-
-function say(result: Record<string, unknown>): void {
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
-}
-
-function sha256(file: string): string {
-  const hash = createHash('sha256');
-  const fd = fs.openSync(file, 'r');
-  const buffer = Buffer.alloc(MB);
-  try {
-    for (let n = fs.readSync(fd, buffer); n > 0; n = fs.readSync(fd, buffer)) hash.update(buffer.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return hash.digest('hex');
-}
-
-function vmHwmMb(pid: number): number {
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  return round(kb / 1024, 1);
-}
+/** This script in `mode` in a child of its own. */
+const child = (childMode: string, childArgs: string[]) => benchChild(SCRIPT, childMode, childArgs);
 
 // ── children ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -188,7 +150,7 @@ async function main(): Promise<void> {
       if (identical === 'NO') throw new Error(`the streamed file of ${size} invoices differs from the whole read's`);
     }
   } finally {
-    sandbox.proc.stdin.end();
+    sandbox.proc.stdin?.end();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
