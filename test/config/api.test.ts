@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { isLoopbackHost } from '../../src/config/api.js';
 import { loadConfig } from '../../src/config/load.js';
-import { DropwiseError } from '../../src/errors.js';
+import { configError } from '../support/config-error.js';
 
-function refused(fn: () => unknown): DropwiseError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DropwiseError);
-    expect((err as DropwiseError).code).toBe('DW_CONFIG_INVALID');
-    return err as DropwiseError;
-  }
-  throw new Error('expected DW_CONFIG_INVALID');
-}
 
 describe('api settings', () => {
   it('default to a loopback address on port 8470 with no token', () => {
@@ -21,7 +11,7 @@ describe('api settings', () => {
   });
 
   it('refuse an address other machines can reach without a token, naming both keys', () => {
-    const err = refused(() => loadConfig({ env: {}, overrides: { api: { host: '0.0.0.0' } } }));
+    const err = configError(() => loadConfig({ env: {}, overrides: { api: { host: '0.0.0.0' } } }));
     expect(err.message).toContain('api.host is "0.0.0.0"');
     expect(err.message).toContain('api.token is not set');
     // Off, the address does not matter.
@@ -32,7 +22,7 @@ describe('api settings', () => {
     const config = loadConfig({ env: { DW_TOKEN: 'a-long-api-token' }, overrides: { api: { host: '0.0.0.0', token: 'env:DW_TOKEN' } } });
     expect(config.api.token).toBe('a-long-api-token');
     expect(config.secrets).toContain('a-long-api-token');
-    const err = refused(() => loadConfig({ env: {}, overrides: { api: { token: 'env:DW_TOKEN' } } }));
+    const err = configError(() => loadConfig({ env: {}, overrides: { api: { token: 'env:DW_TOKEN' } } }));
     expect(err.message).toContain('api.token refers to the environment variable DW_TOKEN');
   });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_FILE, loadConfig } from '../../src/config/load.js';
 import { createConvict } from '../../src/config/schema.js';
-import { DropwiseError } from '../../src/errors.js';
+import { configError } from '../support/config-error.js';
 
 let dir: string;
 beforeEach(() => {
@@ -18,16 +18,6 @@ function writeConfig(value: unknown, name = 'dropwise.json'): string {
   return file;
 }
 
-function configError(fn: () => unknown): DropwiseError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DropwiseError);
-    expect((err as DropwiseError).code).toBe('DW_CONFIG_INVALID');
-    return err as DropwiseError;
-  }
-  throw new Error('expected a configuration error');
-}
 
 const cw = { type: 'connectwise', url: 'https://api-eu.myconnectwise.net/v4_6_release/apis/3.0', companyId: 'acme', publicKey: 'pubkey123', privateKey: 'privkey-very-secret', clientId: 'c1d2' };
 

@@ -2,18 +2,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { DropwiseError } from '../../src/errors.js';
+import { configError } from '../support/config-error.js';
 
-function refused(fn: () => unknown): DropwiseError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(DropwiseError);
-    expect((err as DropwiseError).code).toBe('DW_CONFIG_INVALID');
-    return err as DropwiseError;
-  }
-  throw new Error('expected DW_CONFIG_INVALID');
-}
 
 const PG = 'postgres://dropwise:pg-pass-1234@db.example.com:5432/dropwise';
 
@@ -39,15 +29,15 @@ describe('agent and state settings', () => {
   });
 
   it('refuse postgres without a URL, an unset variable, or a URL of another kind, never quoting it', () => {
-    expect(refused(() => loadConfig({ env: {}, overrides: { state: { backend: 'postgres' } } })).message).toContain('state.postgres.url is empty');
-    expect(refused(() => loadConfig({ env: {}, overrides: { state: { backend: 'postgres', postgres: { url: 'env:NOPE' } } } })).message).toContain('environment variable NOPE');
-    const err = refused(() => loadConfig({ env: {}, overrides: { state: { backend: 'postgres', postgres: { url: 'mysql://u:very-secret@h/db' } } } }));
+    expect(configError(() => loadConfig({ env: {}, overrides: { state: { backend: 'postgres' } } })).message).toContain('state.postgres.url is empty');
+    expect(configError(() => loadConfig({ env: {}, overrides: { state: { backend: 'postgres', postgres: { url: 'env:NOPE' } } } })).message).toContain('environment variable NOPE');
+    const err = configError(() => loadConfig({ env: {}, overrides: { state: { backend: 'postgres', postgres: { url: 'mysql://u:very-secret@h/db' } } } }));
     expect(err.message).toContain('not a postgres:// URL');
     expect(err.message).not.toContain('very-secret');
   });
 
   it('refuse a schema or agent name that is not a plain name', () => {
-    expect(refused(() => loadConfig({ env: {}, overrides: { state: { postgres: { schema: 'drop; wise' } } } })).message).toContain('state.postgres.schema');
-    expect(refused(() => loadConfig({ env: {}, overrides: { agent: { name: '../up' } } })).message).toContain('agent.name "../up"');
+    expect(configError(() => loadConfig({ env: {}, overrides: { state: { postgres: { schema: 'drop; wise' } } } })).message).toContain('state.postgres.schema');
+    expect(configError(() => loadConfig({ env: {}, overrides: { agent: { name: '../up' } } })).message).toContain('agent.name "../up"');
   });
 });
