@@ -63,7 +63,7 @@ async function checkFolder(what: string, dir: string): Promise<{ findings: Findi
   return { findings, dev: stat.dev };
 }
 
-export async function checkFolders(folders: AppConfig['folders']): Promise<Finding[]> {
+export async function checkFolders(folders: Partial<AppConfig['folders']> & Pick<AppConfig['folders'], 'inbox' | 'work'>): Promise<Finding[]> {
   const results = await Promise.all(Object.entries(folders).map(async ([what, dir]) => [what, await checkFolder(what, dir)] as const));
   const findings = results.flatMap(([, r]) => r.findings);
   const dev = Object.fromEntries(results.map(([what, r]) => [what, r.dev]));

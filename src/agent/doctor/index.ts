@@ -1,4 +1,4 @@
-// `dropwise doctor`: every check of the configured connections, folders and notification channels, as
+// `dropwise doctor`: every check of the configured connections, folders, state store and notification channels, as
 // findings (see findings.ts). Read-only: one small GET per check, a probe file written and removed
 // per folder; a test message per notification channel only when asked (`notifyTest`).
 import type { AppConfig } from '../../config/load.js';
@@ -7,6 +7,7 @@ import { checkConnectWise, endpointsByConnection } from './connections.js';
 import type { Finding } from './findings.js';
 import { checkFolders } from './folders.js';
 import { checkNotifications } from './notifications.js';
+import { checkState } from './state.js';
 import { checkTraede } from './traede.js';
 
 export { doctorExitCode, type Finding } from './findings.js';
@@ -23,6 +24,9 @@ export async function runDoctor(config: AppConfig, log: Logger, options: DoctorO
   const connections = await Promise.all(
     Object.entries(config.connections).map(([name, conn]) => (conn.type === 'connectwise' ? checkConnectWise(name, conn, uses.get(name) ?? [], http, log) : checkTraede(name, conn, http, log))),
   );
-  const [folders, notifications] = await Promise.all([checkFolders(config.folders), checkNotifications(config.notify, options.notifyTest === true, config.http.timeoutMs)]);
-  return [...connections.flat(), ...folders, ...notifications];
+  // With the state in PostgreSQL the state folder is not used.
+  const { state: _stateFolder, ...withoutState } = config.folders;
+  const folders = config.state.backend === 'postgres' ? withoutState : config.folders;
+  const [folderFindings, state, notifications] = await Promise.all([checkFolders(folders), checkState(config), checkNotifications(config.notify, options.notifyTest === true, config.http.timeoutMs)]);
+  return [...connections.flat(), ...folderFindings, ...state, ...notifications];
 }
