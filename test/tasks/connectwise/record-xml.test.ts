@@ -55,10 +55,14 @@ describe('RecordXml', () => {
     };
     const record = (id: number) => ({ id, company: { id: 7, name: 'Acme', record: counted }, billToCompany: { id: 7, name: 'Acme', record: counted } });
     const xml = new RecordXml('Invoice', SHAPE, ALL_NINE);
+    xml.render(record(0), 1);
+    // However often one rendering reads a property (the writer's business), fifty renderings read it as often.
+    const once = reads;
+    expect(once).toBeGreaterThan(0);
     const first = Array.from({ length: 50 }, (_, i) => xml.render(record(i), 1));
-    expect(reads).toBe(1);
+    expect(reads).toBe(once);
     xml.render(record(50), 2);
-    expect(reads).toBe(2);
+    expect(reads).toBe(2 * once);
     expect(first[49]).toBe(valueToXml('Invoice', record(49), 1, SHAPE));
   });
 
