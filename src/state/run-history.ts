@@ -23,6 +23,21 @@ export interface RunHistoryOptions {
   keepDays?: number;
 }
 
+/** A run as it starts, under a new id, on either backend. */
+export function startedRun(run: NewRun, agent?: string): RunRecord {
+  return {
+    id: randomUUID(),
+    ...run,
+    ...(agent !== undefined ? { agent } : {}),
+    startedAt: new Date().toISOString(),
+    recordsIn: 0,
+    recordsOk: 0,
+    recordsFailed: 0,
+    result: 'running',
+    outputs: [],
+  };
+}
+
 export class DailyRunHistory implements RunHistory {
   readonly dir: string;
   private readonly legacyFile: string;
@@ -48,16 +63,7 @@ export class DailyRunHistory implements RunHistory {
   start(run: NewRun): Promise<RunRecord> {
     return this.serially(async () => {
       await this.prepare();
-      const record: RunRecord = {
-        id: randomUUID(),
-        ...run,
-        startedAt: new Date().toISOString(),
-        recordsIn: 0,
-        recordsOk: 0,
-        recordsFailed: 0,
-        result: 'running',
-        outputs: [],
-      };
+      const record = startedRun(run);
       const day = dayOf(record);
       if (day !== this.lastDay) await this.dropOldDays(day);
       this.lastDay = day;

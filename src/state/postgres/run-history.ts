@@ -1,10 +1,10 @@
 // The run history in PostgreSQL, shared by every agent on the state: one row per run, its record as
 // JSON beside the columns a filter looks at. A run is written when it starts and when it ends; the
 // finish is fenced (a run of an agent whose work was adopted is not closed by it any more).
-import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { crashPoint } from '../../crash-point.js';
 import type { NewRun, RunHistory, RunOutcome, RunPage, RunQuery, RunRecord } from '../store.js';
+import { startedRun } from '../run-history.js';
 import { limitOf, read, transaction, type PgStateContext } from './transaction.js';
 
 export interface PgRunHistoryOptions {
@@ -70,17 +70,7 @@ export class PgRunHistory implements RunHistory {
   }
 
   async start(run: NewRun): Promise<RunRecord> {
-    const record: RunRecord = {
-      id: randomUUID(),
-      ...run,
-      agent: this.ctx.agent,
-      startedAt: new Date().toISOString(),
-      recordsIn: 0,
-      recordsOk: 0,
-      recordsFailed: 0,
-      result: 'running',
-      outputs: [],
-    };
+    const record = startedRun(run, this.ctx.agent);
     const day = record.startedAt.slice(0, 10);
     await transaction(this.ctx, 'recording the start of a run', false, async (client) => {
       if (day !== this.lastDay && this.keepDays > 0) {
