@@ -2,9 +2,15 @@
 // memory is its own) and reports rows with report(); scripts/bench.ts runs them all and prints tables.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** Linux's USER_HZ, the unit of utime and stime in /proc/<pid>/stat (fixed by its ABI). */
+const CLOCK_TICKS = 100;
 
 export interface BenchRow {
   /** The table this row belongs to. */
@@ -74,6 +80,36 @@ export function say(result: Record<string, unknown>): void {
 export function vmHwmMb(pid: number): number {
   const kb = Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
   return round(kb / 1024, 1);
+}
+
+/**
+ * Runs `dropwise task NAME` as a person or the scheduler runs it: `node dist/cli.js`, plain Node on the
+ * built code, so what it measures is the agent's own, not a TypeScript loader's. Samples the process's
+ * peak RSS (VmHWM) and CPU time from /proc until it exits (NaN where /proc is not there).
+ */
+export async function runCliTask(configFile: string, name: string): Promise<{ peakRssMb: number; cpuSeconds: number }> {
+  const task = spawn(process.execPath, [CLI, 'task', name, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  task.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let peakKb = Number.NaN;
+  let ticks = Number.NaN;
+  const sample = setInterval(() => {
+    try {
+      // Gone from the files once the process has exited (a zombie has no memory): keep the last values.
+      const kb = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${task.pid}/status`, 'utf8'))?.[1];
+      if (kb !== undefined) peakKb = Number(kb);
+      // utime and stime are the 12th and 13th fields after the ")" that ends the command name.
+      const stat = fs.readFileSync(`/proc/${task.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks = Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Exited between two samples: the last values read stand.
+    }
+  }, 20);
+  const [code] = (await once(task, 'exit')) as [number | null];
+  clearInterval(sample);
+  if (code !== 0) throw new Error(`dropwise task ${name} exited with ${code}:\n${output}`);
+  return { peakRssMb: round(peakKb / 1024, 1), cpuSeconds: round(ticks / CLOCK_TICKS, 1) };
 }
 
 /** A file's sha256, read a megabyte at a time (outputs of gigabytes). */

@@ -8,7 +8,7 @@
 // holds all 100,000 invoices, ~700 MB). Each output must match, byte for byte, a reference
 // conversion of the same invoices done the plain way afterwards (untimed); the bench fails when one
 // does not.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -27,7 +27,7 @@ import { exportShape } from '../../src/tasks/connectwise/schema/export-shapes.js
 import { XmlDocumentWriter } from '../../src/xml/writer.js';
 import buildDist from '../../test/support/global-setup.js';
 import { makeTaskEnv, type TaskEnv } from '../../test/support/task-context.js';
-import { report, round, type BenchRow } from './harness.js';
+import { report, round, runCliTask, type BenchRow } from './harness.js';
 
 const INVOICES = Number(process.env['BENCH_INVOICES'] ?? 100_000);
 const CHILD_FLAG = '--sandbox-child';
@@ -104,7 +104,6 @@ const RUNS: Run[] = [
   { name: 'floor (no invoice matches)', references: [], conditions: [{ field: 'id', comparison: 'LessThan', value: '0' }] },
 ];
 
-const cli = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const taskName = (run: Run) => run.name.replace(/\W+/g, '-');
 
 /** A config for the CLI: the sandbox's ConnectWise (no request budget: the sandbox is uncapped), folders under `dir`, one task per run. */
@@ -124,27 +123,6 @@ function writeConfig(dir: string, info: SandboxInfo): string {
   const file = path.join(dir, 'config.json');
   fs.writeFileSync(file, JSON.stringify(config));
   return file;
-}
-
-/** Runs `dropwise task NAME` and samples its peak RSS (VmHWM) until it exits; NaN where /proc is not there. */
-async function runCliTask(configFile: string, name: string): Promise<{ peakRssMb: number }> {
-  const task = spawn(process.execPath, [cli, 'task', name, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  task.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  let peakKb = Number.NaN;
-  const sample = setInterval(() => {
-    try {
-      // Gone from the file once the process has exited (a zombie has no memory): keep the last value.
-      const kb = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${task.pid}/status`, 'utf8'))?.[1];
-      if (kb !== undefined) peakKb = Number(kb);
-    } catch {
-      // Exited between two samples: the last one read stands.
-    }
-  }, 20);
-  const [code] = (await once(task, 'exit')) as [number | null];
-  clearInterval(sample);
-  if (code !== 0) throw new Error(`dropwise task ${name} exited with ${code}:\n${output}`);
-  return { peakRssMb: round(peakKb / 1024, 1) };
 }
 
 async function main(): Promise<void> {
