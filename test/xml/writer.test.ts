@@ -21,7 +21,7 @@ class SlowSink extends Writable {
 }
 
 describe('XmlDocumentWriter', () => {
-  it('streams the same bytes as the in-memory document, waiting for drain', async () => {
+  it('streams the same bytes as the in-memory document, with a few chunks in flight at most', async () => {
     const records = Array.from({ length: 2000 }, (_, i) => ({ id: i, name: `Company <${i}> & sons`, flag: i % 2 === 0, amount: i * 1.5, tags: ['a', 'b'] }));
     const sink = new SlowSink();
     const writer = new XmlDocumentWriter(sink, 4096);
@@ -31,10 +31,34 @@ describe('XmlDocumentWriter', () => {
     await new Promise<void>((resolve) => sink.end(resolve));
     expect(sink.chunks.join('')).toBe(documentToXml('Companies', records.map((r) => ['Company', r] as [string, unknown])));
     expect(sink.writableLength).toBe(0);
-    // Waiting for 'drain' keeps at most one chunk (4096 characters, plus the record that crossed it) past
-    // the high-water mark in the stream; without the wait the whole document (~400 kB) would pile up.
+    // Waiting for the write of the chunk eight back keeps at most eight chunks (4096 characters each,
+    // plus the record that crossed it) in the stream; without the wait the whole document (~400 kB)
+    // would pile up.
     expect(sink.chunks.join('').length).toBeGreaterThan(100_000);
-    expect(sink.maxBuffered).toBeLessThan(2 * 4096);
+    expect(sink.maxBuffered).toBeLessThan(9 * (4096 + 200));
+  });
+
+  it('fails with the stream\'s own error once a write fails (a full disk), and writes nothing more', async () => {
+    let writes = 0;
+    const full = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    const sink = new Writable({
+      highWaterMark: 1024,
+      write: (_c: Buffer, _e, done) => (++writes === 3 ? done(full) : setTimeout(done, 1)),
+    });
+    sink.on('error', () => undefined);
+    const writer = new XmlDocumentWriter(sink, 1024);
+    await writer.start('Companies');
+    let failed: unknown;
+    let written = 0;
+    try {
+      for (; written < 10_000; written++) await writer.write('Company', { id: written, name: `Company ${written}` });
+      await writer.end();
+    } catch (err) {
+      failed = err;
+    }
+    expect(failed).toBe(full);
+    // It stopped within the chunks in flight (~13 records each), not at the end of the 10,000 records.
+    expect(written).toBeLessThan(200);
   });
 
   it('nests containers and closes what is open at the end', async () => {
