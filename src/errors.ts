@@ -35,7 +35,7 @@ export const ERROR_CODES = {
   DW_STATE_READ: 'A state file could not be read (damaged or unreadable)',
   DW_LOCKED: 'Another dropwise process is using the same work or state folder',
   DW_STATE_UNAVAILABLE: 'The PostgreSQL state store cannot be reached, or refused the connection',
-  DW_STATE_SCHEMA: 'The PostgreSQL state schema is newer than this dropwise, or a migration of it failed',
+  DW_STATE_SCHEMA: 'The PostgreSQL state schema is not migrated yet, is newer than this dropwise, or a migration of it failed',
   DW_FENCED: "This agent's lease ran out and another agent adopted its work; the work it still held was left to that agent",
   // remote systems
   DW_CW_AUTH: 'ConnectWise refused the credentials',

@@ -30,6 +30,15 @@ describe('dropwise status', () => {
     expect(r.stdout).toMatch(/agent-1 +connectwise\.import-invoice-payments +agent-1\.xml +success/);
   });
 
+  it('on a PostgreSQL schema nobody has migrated yet, says so and what to run (DW_STATE_SCHEMA)', async () => {
+    const { config, env } = await postgresConfig();
+    const r = await runCli(['status', '--config', config], { env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('DW_STATE_SCHEMA');
+    expect(r.stderr).toContain('has no dropwise tables yet');
+    expect(r.stderr).toContain('dropwise state migrate');
+  });
+
   it('needs no connection secret and creates no folder', async () => {
     const dir = await makeTempDir();
     const config = path.join(dir, 'dropwise.json');

@@ -37,9 +37,14 @@ export function isUnavailable(err: unknown): boolean {
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(err.message);
 }
 
+/** SQLSTATEs of a schema nobody has migrated yet: no such table (42P01), no such schema (3F000). */
+const NOT_MIGRATED_CODES = new Set(['42P01', '3F000']);
+
 /**
  * A pg failure as a DropwiseError: DW_STATE_UNAVAILABLE when the server cannot be reached (kept for a
- * retry), else `otherwise` (DW_STATE_WRITE or DW_STATE_READ). `doing` says what was asked, for the message.
+ * retry), DW_STATE_SCHEMA when the schema has no dropwise tables yet (a command run before any agent
+ * or `state migrate`), else `otherwise` (DW_STATE_WRITE or DW_STATE_READ). `doing` says what was
+ * asked, for the message.
  */
 export function stateError(err: unknown, doing: string, otherwise: 'DW_STATE_WRITE' | 'DW_STATE_READ' = 'DW_STATE_WRITE'): DropwiseError {
   if (err instanceof DropwiseError) return err;
@@ -47,6 +52,12 @@ export function stateError(err: unknown, doing: string, otherwise: 'DW_STATE_WRI
   if (isUnavailable(err)) {
     return new DropwiseError('DW_STATE_UNAVAILABLE', `The PostgreSQL state store cannot be reached (${doing}): ${message}`, {
       hint: 'Check that the server is up and state.postgres.url is right; the work waits and resumes once it answers',
+      cause: err,
+    });
+  }
+  if (NOT_MIGRATED_CODES.has(String((err as { code?: unknown }).code))) {
+    return new DropwiseError('DW_STATE_SCHEMA', `The PostgreSQL state schema has no dropwise tables yet (${doing}): ${message}`, {
+      hint: 'Run `dropwise state migrate` (or start the agent, which migrates the schema), then try again',
       cause: err,
     });
   }

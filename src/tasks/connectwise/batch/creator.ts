@@ -34,7 +34,7 @@ export interface BatchRequest {
 export type BatchResult = { ok: true; batch: RecordedBatch; createdBy?: string } | { ok: false; error: DropwiseError };
 
 /** Failures that stop the whole run: nothing about this batch, the next would meet them too. */
-const STOPS_THE_RUN: ReadonlySet<DwCode> = new Set<DwCode>(['DW_CW_AUTH', 'DW_OUTPUT_WRITE', 'DW_OUTPUT_PATH', 'DW_STATE_WRITE', 'DW_SHUTDOWN']);
+const STOPS_THE_RUN: ReadonlySet<DwCode> = new Set<DwCode>(['DW_CW_AUTH', 'DW_OUTPUT_WRITE', 'DW_OUTPUT_PATH', 'DW_STATE_WRITE', 'DW_STATE_SCHEMA', 'DW_SHUTDOWN']);
 /** The request may have reached ConnectWise and acted; only the answer is missing. */
 const ANSWER_LOST: ReadonlySet<DwCode> = new Set<DwCode>(['DW_CW_UNAVAILABLE', 'DW_HTTP_TIMEOUT', 'DW_HTTP_NETWORK', 'DW_JSON_MALFORMED', 'DW_CW_RESPONSE']);
 
