@@ -52,12 +52,15 @@ export class Metrics {
     const notifications = new client.Counter({ name: 'dropwise_notifications_total', help: 'Notifications, by channel, event and result (sent, failed)', labelNames: ['channel', 'event', 'result'] as const, registers });
 
     const { workspace } = sources;
+    // prom-client collects every metric of a scrape at once: the two inbox gauges share one listing.
+    let listing: ReturnType<typeof waitingFiles> | undefined;
+    const inbox = () => (listing ??= waitingFiles(workspace).finally(() => (listing = undefined)));
     new client.Gauge({
       name: 'dropwise_inbox_waiting_files',
       help: 'Files waiting in the inbox',
       registers,
       async collect() {
-        this.set((await waitingFiles(workspace)).count);
+        this.set((await inbox()).count);
       },
     });
     new client.Gauge({
@@ -65,7 +68,7 @@ export class Metrics {
       help: 'Age of the oldest file waiting in the inbox (0 when none)',
       registers,
       async collect() {
-        this.set((await waitingFiles(workspace)).oldestAgeMs / 1000);
+        this.set((await inbox()).oldestAgeMs / 1000);
       },
     });
     new client.Gauge({
