@@ -64,7 +64,7 @@ class TempOutputFile implements OutputFile {
     private readonly log: OutputLog | undefined,
     private readonly guard: PlacementGuard,
   ) {
-    // Recorded rather than thrown: commit() reports it; a writer waiting for 'drain' sees it via once().
+    // Recorded rather than thrown: commit() reports it; a writer sees it in its write's callback or via once().
     stream.on('error', (err) => (this.streamError = err));
   }
 
@@ -158,7 +158,7 @@ export class RunOutbox implements Outbox {
     const tmpPath = path.join(this.dirs.tmp, `${this.runId}-${randomBytes(4).toString('hex')}.tmp`);
     try {
       await fs.promises.mkdir(this.dirs.tmp, { recursive: true });
-      // A buffer larger than the XML writer's 64 KB chunks, so a chunk rarely has to wait for 'drain'.
+      // Room for several of the XML writer's 64 KB chunks, which it keeps in flight while it renders the next.
       const stream = fs.createWriteStream(tmpPath, { flags: 'wx', highWaterMark: 256 * 1024 });
       await new Promise<void>((resolve, reject) => {
         stream.once('open', () => resolve());

@@ -1,6 +1,6 @@
 // The GL export pipeline: record events from the streaming JSON reader → (references resolved a
 // window of records at a time) → the <GLExport> document. Each batch of events is written, waiting
-// for the output to drain, before the next is pulled from the reader, so back-pressure runs from
+// for the output to take it, before the next is pulled from the reader, so back-pressure runs from
 // the disk to the socket and memory holds at most one batch or one window of records.
 import { readAhead } from '../../../async/read-ahead.js';
 import type { JsonStreamEvent } from '../../../json/record-stream.js';
