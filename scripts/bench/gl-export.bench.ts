@@ -28,7 +28,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openStateStore } from '../../src/state/index.js';
 import buildDist from '../../test/support/global-setup.js';
-import { benchChild, measure, report, round, runCliTask, say, sha256, vmHwmMb } from './harness.js';
+import { benchChild, built, measure, report, round, runCliTask, say, sha256, vmHwmMb } from './harness.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const EXPORT_PATH = '/finance/accounting/export';
@@ -36,9 +36,6 @@ const DETAIL_LINES = 1;
 const MB = 2 ** 20;
 const SANDBOX_TRANSACTIONS = Number(process.env['GL_BENCH_SANDBOX_TRANSACTIONS'] ?? 1_000_000);
 const TASK = 'gl';
-
-/** A module of the built code (dist/), as the agent runs it. */
-const built = <T>(file: string): Promise<T> => import(new URL(`../../dist/${file}`, import.meta.url).href) as Promise<T>;
 
 const [mode = 'main', ...args] = process.argv.slice(2);
 

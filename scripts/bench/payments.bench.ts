@@ -6,7 +6,8 @@
 //
 // First the reader alone (issue 18: at least 0.7x saxes alone): one file of 300,000 payments read by
 // saxes with no-op handlers (the floor), by the streaming reader (a tree per record) and by the
-// import's pass over the file (reader + record checks), in turns in this process, best of three.
+// import's pass over the file (reader + record checks), in turns in this process, best of three. The
+// readers are dropwise's built code (dist/), as the agent runs them, not its TypeScript under tsx.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,12 +16,11 @@ import { createInterface } from 'node:readline';
 import { StringDecoder } from 'node:string_decoder';
 import { SaxesParser } from 'saxes';
 import type { Sandbox } from '../../src/simulator/index.js';
-import { scanPaymentsFile } from '../../src/tasks/connectwise/payments/file-scan.js';
 import { importInvoicePaymentsTask } from '../../src/tasks/connectwise/import-invoice-payments.js';
-import { readRecords } from '../../src/xml/reader.js';
+import buildDist from '../../test/support/global-setup.js';
 import { makeTaskEnv } from '../../test/support/task-context.js';
 import { writePaymentsFile } from '../../test/tasks/connectwise/payments/payments-file.js';
-import { measure, report, round } from './harness.js';
+import { built, measure, report, round } from './harness.js';
 
 const LATENCY_MS = 50;
 const RUNS = [
@@ -76,11 +76,13 @@ const READERS: Record<string, (file: string) => Promise<number>> = {
     return records;
   },
   async 'streaming reader (xml/reader readRecords)'(file) {
+    const { readRecords } = await built<typeof import('../../src/xml/reader.js')>('xml/reader.js');
     let records = 0;
     for await (const _record of readRecords(file, { expectRoot: 'InvoicePayments' })) records++;
     return records;
   },
   async 'the import\'s pass over the file (reader + record checks)'(file) {
+    const { scanPaymentsFile } = await built<typeof import('../../src/tasks/connectwise/payments/file-scan.js')>('tasks/connectwise/payments/file-scan.js');
     let invalid = 0;
     const scan = await scanPaymentsFile(file, () => void invalid++);
     return scan.records - invalid;
@@ -124,6 +126,7 @@ async function benchReaders(): Promise<void> {
   }
 }
 
+buildDist();
 await benchReaders();
 
 const needed = RUNS.reduce((n, r) => n + r.records, 0);
