@@ -104,9 +104,18 @@ export class Agent extends EventEmitter<AgentEvents> {
   async open(options: { compactJournal?: boolean; purpose?: string } = {}): Promise<void> {
     const { log, store } = this.deps;
     const purpose = options.purpose ?? 'run';
-    this.workLock = await acquireLock(this.workspace.work, purpose);
+    // A state lock held across hosts is taken first: it proves that a work folder lock left by another
+    // host is stale (its process would hold the state lock), so an agent whose host died starts on another.
+    const spansHosts = store.lockSpansHosts;
+    const stateLock = spansHosts ? await store.lock(purpose) : undefined;
     try {
-      const { tookOverFrom } = await store.lock(purpose);
+      this.workLock = await acquireLock(this.workspace.work, purpose, { otherHostsGone: spansHosts });
+    } catch (err) {
+      if (stateLock) await store.unlock();
+      throw err;
+    }
+    try {
+      const { tookOverFrom } = stateLock ?? (await store.lock(purpose));
       for (const [folder, from] of [[this.workspace.work, this.workLock.tookOverFrom], [this.deps.config.folders.state, tookOverFrom]]) {
         if (from !== undefined) log.warn(`Took over the lock of ${folder} from ${from}, which is no longer running`);
       }

@@ -80,6 +80,8 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): Lo
     artifacts: (runId) => new FileRunArtifacts(dir, runId),
     coordination: new LocalCoordination(),
     flush,
+    // A lock file in the state folder: only this host's processes can be checked.
+    lockSpansHosts: false,
     lock: async (purpose) => {
       if (lock) return {};
       lock = await acquireLock(dir, purpose);

@@ -3,7 +3,8 @@
 // `task`) take the work and state folders' locks; readers (`status`, `validate`) take none. A lock left
 // by a process that is gone (killed, crashed, or from before a reboot even when its pid now belongs
 // to another process: see process-identity.ts) is taken over; a lock from another host cannot be
-// checked and is refused.
+// checked and is refused, unless the caller knows its holder is gone (otherHostsGone).
+import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -59,8 +60,17 @@ function lockedError(folder: string, file: string, holder: LockHolder | undefine
   });
 }
 
+export interface LockOptions {
+  /**
+   * The caller knows no process of another host holds this folder any more (it holds a lock across
+   * hosts that every holder of this folder takes: the PostgreSQL state's lock on the agent's name),
+   * so such a lock is stale: the agent's host died and the agent was started on another.
+   */
+  otherHostsGone?: boolean;
+}
+
 /** Takes `<folder>/dropwise.lock` for this process, or throws DW_LOCKED saying who holds it. */
-export async function acquireLock(folder: string, purpose: string): Promise<AcquiredLock> {
+export async function acquireLock(folder: string, purpose: string, options: LockOptions = {}): Promise<AcquiredLock> {
   await fs.mkdir(folder, { recursive: true });
   const file = path.join(folder, LOCK_FILE_NAME);
   const mine: LockHolder = { ...(await thisProcess()), startedAt: new Date().toISOString(), purpose, token: randomBytes(6).toString('hex') };
@@ -75,7 +85,7 @@ export async function acquireLock(folder: string, purpose: string): Promise<Acqu
     const found = await readHolder(file);
     if (!found) continue;
     const { holder } = found;
-    const stale = holder ? (await processState(holder)) === 'gone' : found.ageMs > UNREADABLE_GRACE_MS;
+    const stale = holder ? (options.otherHostsGone === true && holder.hostname !== os.hostname()) || (await processState(holder)) === 'gone' : found.ageMs > UNREADABLE_GRACE_MS;
     if (!stale) throw lockedError(folder, file, holder);
     // Removed only if it is still the stale lock just read, not one another process took meanwhile.
     if ((await readHolder(file))?.text === found.text) await fs.rm(file, { force: true });

@@ -211,6 +211,12 @@ export interface StateStore {
    */
   lock(purpose: string): Promise<{ tookOverFrom?: string }>;
   /**
+   * Whether lock() is held by one process of this agent on any host (a server's lock, given back by the
+   * server when its holder dies), not only on this one: then a folder lock another host's process of
+   * this agent left behind is stale once lock() is had.
+   */
+  readonly lockSpansHosts: boolean;
+  /**
    * After lock(): makes the state fit to work on, or refuses (DW_STATE_READ) with how to repair it. A
    * damaged run history is set aside; damaged watermarks or truth table are not (see index.ts); runs
    * left `running` by a process that is gone are closed as `interrupted`.

@@ -4,10 +4,16 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { collectStatus } from '../../src/agent/status.js';
-import { openStateStore } from '../../src/state/index.js';
+import { loadConfig } from '../../src/config/load.js';
+import { openConfiguredStateStore, openStateStore } from '../../src/state/index.js';
+import { LOCK_FILE_NAME } from '../../src/state/lock-file.js';
 import { runFile } from '../../src/commands/run.js';
 import { runConfiguredTask } from '../../src/commands/task.js';
-import { createTestAgent, echoDocument, makeTempDir, testRuntime } from '../support/workspace.js';
+import { TaskRegistry } from '../../src/tasks/registry.js';
+import { captureLogger } from '../support/capture-log.js';
+import { testSchema } from '../support/postgres.js';
+import { testTasks } from '../support/tasks.js';
+import { createTestAgent, echoDocument, makeTempDir, stubConnectors, testRuntime } from '../support/workspace.js';
 
 /** Every file under `dir` with its bytes. */
 async function snapshot(dir: string): Promise<Record<string, string>> {
@@ -40,6 +46,51 @@ describe('agent: folder locks', () => {
     await after.close();
     expect(await fs.readdir(path.join(dir, 'state'))).not.toContain('dropwise.lock');
     expect(await fs.readdir(path.join(dir, 'work'))).not.toContain('dropwise.lock');
+  });
+
+  it('with a PostgreSQL state, takes over the work folder lock another host left (the agent restarted elsewhere after its host died)', async () => {
+    const schema = await testSchema('agent_lock');
+    const dir = await makeTempDir();
+    const config = loadConfig({
+      cwd: dir,
+      env: { DW_TEST_STATE_URL: schema.url },
+      overrides: {
+        log: { file: '', console: false },
+        sandbox: { mode: 'off' },
+        agent: { name: 'agent-1' },
+        state: { backend: 'postgres', postgres: { url: 'env:DW_TEST_STATE_URL', schema: schema.schema } },
+        tasks: { small: { type: 'test.export', settings: { outputFile: 's.xml', count: 1 } } },
+      },
+    });
+    const lockFile = path.join(config.folders.work, LOCK_FILE_NAME);
+    const orphan = { pid: 4242, hostname: 'host-that-died', startedAt: '2026-01-01T00:00:00Z', purpose: 'start', token: 'old' };
+    const runtimeOf = async (log = captureLogger()) => {
+      const store = await openConfiguredStateStore(config);
+      return { runtime: { config, log: log.log, store, connectors: stubConnectors(), registry: new TaskRegistry(testTasks), close: () => store.close() }, lines: log.lines };
+    };
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await fs.mkdir(config.folders.work, { recursive: true });
+      await fs.writeFile(lockFile, JSON.stringify(orphan));
+      const { runtime, lines } = await runtimeOf();
+      expect(await runConfiguredTask(runtime, 'small')).toBe(0);
+      await runtime.close();
+      expect(lines.map((l) => l.message)).toContainEqual(expect.stringContaining(`Took over the lock of ${config.folders.work} from dropwise start (pid 4242 on host-that-died`));
+      await expect(fs.access(lockFile)).rejects.toMatchObject({ code: 'ENOENT' });
+
+      // While a process of the agent holds the state's lock, the other host's lock stands: that one may be alive.
+      const holder = await openConfiguredStateStore(config);
+      await holder.lock('start');
+      await fs.writeFile(lockFile, JSON.stringify(orphan));
+      const second = await runtimeOf();
+      await expect(runConfiguredTask(second.runtime, 'small')).rejects.toMatchObject({ code: 'DW_LOCKED', message: expect.stringContaining('agent-1') });
+      await second.runtime.close();
+      await holder.close();
+      expect(JSON.parse(await fs.readFile(lockFile, 'utf8'))).toMatchObject({ hostname: 'host-that-died' });
+    } finally {
+      vi.restoreAllMocks();
+      await schema.drop();
+    }
   });
 
   it('status next to a running agent leaves every state and work file byte-identical', async () => {

@@ -40,6 +40,17 @@ describe('acquireLock', () => {
     await expect(acquireLock(dir, 'run')).rejects.toMatchObject({ code: 'DW_LOCKED', message: expect.stringContaining('on elsewhere') });
   });
 
+  it('takes over a lock of another host when told its holder is gone, never a live one of this host', async () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, LOCK_FILE_NAME), JSON.stringify({ pid: deadPid(), hostname: 'elsewhere', startedAt: '2026-01-01T00:00:00Z', purpose: 'start', token: 'x' }));
+    const lock = await acquireLock(dir, 'run', { otherHostsGone: true });
+    expect(lock.tookOverFrom).toContain('on elsewhere');
+    expect(holderOf(dir)).toMatchObject({ pid: process.pid, purpose: 'run' });
+    await lock.release();
+    fs.writeFileSync(path.join(dir, LOCK_FILE_NAME), JSON.stringify({ ...(await thisProcess()), startedAt: 'now', purpose: 'start', token: 'live' }));
+    await expect(acquireLock(dir, 'run', { otherHostsGone: true })).rejects.toMatchObject({ code: 'DW_LOCKED' });
+  });
+
   it('a release never removes a lock someone else took since', async () => {
     const dir = tmp();
     const lock = await acquireLock(dir, 'run');

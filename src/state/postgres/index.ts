@@ -75,6 +75,8 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Post
     coordination,
     // Every write is committed when it returns.
     flush: () => Promise.resolve(),
+    // A session advisory lock: one process of the agent across every host, freed when its session ends.
+    lockSpansHosts: true,
     lock: async () => {
       if (lockClient) return {};
       const client = new pg.Client({ connectionString: postgres.url, application_name: `dropwise ${agent} (lock)`.slice(0, 63), options: `-c search_path=${postgres.schema}`, connectionTimeoutMillis: 10_000 });
