@@ -167,8 +167,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       },
       {
         lastRunOf: (name) => lastFinishedRun(this.deps.store.runs, name),
-        // Claimed only when this agent will run it: a time it claimed and then skipped would be run by no one.
-        ...(coordination?.shared ? { claimFire: async (name: string, at: Date) => !this.stopping && this.lease?.problem === undefined && !this.isTaskRunning(name) && coordination.claimFire(name, at) } : {}),
+        // Not claimed by a stopping agent or one whose lease is in doubt: a time it claimed would be run by
+        // no one. One of its own runs still going is seen by the claim, as any agent's run is.
+        ...(coordination?.shared ? { claimFire: async (name: string, at: Date) => (this.stopping || this.lease?.problem !== undefined ? { run: false as const } : coordination.claimFire(name, at)) } : {}),
       },
     );
     this.scheduler.start();

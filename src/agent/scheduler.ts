@@ -4,19 +4,20 @@
 // scheduled time passed since its last finished run (the agent was down), like Task Scheduler's "run
 // as soon as possible after a missed start"; it runs through croner's trigger, so the overrun
 // protection covers it too. Agents sharing a state run each fire time once: before a run, the agent
-// claims the task's fire time (`claimFire`) and runs it only if no other agent had claimed it.
+// claims the task's fire time (`claimFire`) and runs it only if no other agent had claimed it, and
+// skips it, logged, while a run of the task still goes on any agent (the overrun protection across agents).
 import { Cron } from 'croner';
 import type { AppConfig } from '../config/load.js';
 import { events } from '../events.js';
 import type { Logger } from '../log.js';
-import type { RunHistory } from '../state/index.js';
+import type { FireClaim, RunHistory } from '../state/index.js';
 import { zonedIso } from '../time/zoned.js';
 
 export interface SchedulerOptions {
   /** When the task's last finished run started; undefined when the history has none. For catchUp. */
   lastRunOf?: (name: string) => Promise<Date | undefined>;
-  /** Claims a task's fire time for this agent (agents sharing a state); true: this agent runs it. Absent: every fire time is this agent's. */
-  claimFire?: (name: string, fireAt: Date) => Promise<boolean>;
+  /** Claims a task's fire time for this agent (agents sharing a state); `run`: this agent runs it. Absent: every fire time is this agent's. */
+  claimFire?: (name: string, fireAt: Date) => Promise<FireClaim>;
 }
 
 /** Results that mean a run did its work (or failed at it); an interrupted run did not, so it is caught up. */
@@ -80,10 +81,7 @@ export class Scheduler {
         {
           // Unnamed: croner keeps named jobs in one process-wide list, where a name may be taken once.
           ...(task.timezone !== undefined ? { timezone: task.timezone } : {}),
-          protect: () => {
-            this.log.warn(`Task ${name} is still running from its last scheduled time; this run is skipped`);
-            if (events.scheduleSkipped.hasSubscribers) events.scheduleSkipped.publish({ task: name });
-          },
+          protect: () => this.skipped(name, 'from its last scheduled time'),
         },
         async (self: Cron) => {
           try {
@@ -132,12 +130,20 @@ export class Scheduler {
     // A stopping agent claims no more: a time it claimed would be run by no one.
     if (this.stopped) return false;
     try {
-      if (await this.options.claimFire(name, fireAt)) return true;
-      this.log.debug(`Task ${name}: its run of ${showFireTime(fireAt, timezone)} is another agent's`);
+      const claim = await this.options.claimFire(name, fireAt);
+      if (claim.run) return true;
+      if (claim.runningOn !== undefined) this.skipped(name, `on ${claim.runningOn}`);
+      else this.log.debug(`Task ${name}: its run of ${showFireTime(fireAt, timezone)} is another agent's`);
     } catch (err) {
       this.log.warn(`Task ${name}: its run of ${showFireTime(fireAt, timezone)} is skipped: it could not be claimed (${String(err)})`);
     }
     return false;
+  }
+
+  /** A fire time passed over because a run of the task is still going. */
+  private skipped(name: string, where: string): void {
+    this.log.warn(`Task ${name} is still running ${where}; this run is skipped`);
+    if (events.scheduleSkipped.hasSubscribers) events.scheduleSkipped.publish({ task: name });
   }
 
   stop(): void {

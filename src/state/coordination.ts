@@ -1,6 +1,6 @@
 // A lone agent's coordination, with the local backend: nothing to coordinate (no lease, every schedule
 // fire time its own). Agents sharing a PostgreSQL state coordinate through postgres/coordination.ts.
-import type { AgentRecord, Coordination, Fence, Heartbeat } from './store.js';
+import type { AgentRecord, Coordination, Fence, FireClaim, Heartbeat } from './store.js';
 
 /** A lone agent's: it registers with no one, adopts no one, and claims every fire time. */
 export class LocalCoordination implements Coordination {
@@ -24,8 +24,8 @@ export class LocalCoordination implements Coordination {
 
   async adopted(): Promise<void> {}
 
-  async claimFire(): Promise<boolean> {
-    return true;
+  async claimFire(): Promise<FireClaim> {
+    return { run: true };
   }
 
   async agents(): Promise<AgentRecord[]> {

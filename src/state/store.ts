@@ -238,6 +238,13 @@ export interface StateRecovery {
 }
 
 /** The lease generation a durable write is made under: refused (DW_FENCED) once another agent adopted this one's work. */
+/**
+ * What claiming a schedule's fire time found: this agent runs it (`run`); another agent had claimed it;
+ * or a run of the task is still going (`runningOn`, that run's agent), so the time is claimed and
+ * skipped, as one agent skips a time its last run overran.
+ */
+export type FireClaim = { run: true } | { run: false; runningOn?: string };
+
 export interface Fence {
   agent: string;
   generation: number;
@@ -297,8 +304,8 @@ export interface Coordination {
   adopt(dead: AgentRecord): Promise<boolean>;
   /** After adopt(): every file of `dead` was moved; it is not adoptable again until it registers again. */
   adopted(dead: AgentRecord): Promise<void>;
-  /** Claims a schedule's fire time for this agent: true for exactly one agent per task and time. */
-  claimFire(task: string, fireAt: Date): Promise<boolean>;
+  /** Claims a schedule's fire time for this agent: claimed by exactly one agent per task and time, and run unless a run of the task is still going. */
+  claimFire(task: string, fireAt: Date): Promise<FireClaim>;
   /** Every registered agent, live or not. */
   agents(): Promise<AgentRecord[]>;
   /** Gives the lease back at a clean stop; `processingEmpty`: nothing was left to adopt. */

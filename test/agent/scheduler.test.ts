@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Scheduler, missedFireTime } from '../../src/agent/scheduler.js';
 import { nextFireTimes } from '../../src/api/schedules.js';
+import { events } from '../../src/events.js';
 import { PgCoordination } from '../../src/state/postgres/coordination.js';
 import { migrate } from '../../src/state/postgres/migrate.js';
 import { MIGRATIONS } from '../../src/state/postgres/migrations.js';
@@ -48,6 +49,31 @@ describe('Scheduler', () => {
       scheduler.stop();
       finishRun();
     } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('skips a fire time while another agent still runs the task, and says so (logged, counted)', async () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00.500Z') });
+    const skipped: string[] = [];
+    const unsubscribe = events.scheduleSkipped.subscribe((e) => skipped.push(e.task));
+    try {
+      const { log, lines } = captureLogger();
+      let runs = 0;
+      let claims = 0;
+      const scheduler = new Scheduler({ every: { type: 'x', schedule: '* * * * * *', settings: {} } }, log, async () => void runs++, {
+        claimFire: async () => (++claims === 1 ? { run: false, runningOn: 'agent-2' } : { run: true }),
+      });
+      scheduler.start();
+      await vi.advanceTimersByTimeAsync(600);
+      expect(runs).toBe(0);
+      expect(lines.map((l) => l.message)).toContain('Task every is still running on agent-2; this run is skipped');
+      expect(skipped).toEqual(['every']);
+      await vi.advanceTimersByTimeAsync(1000);
+      expect(runs).toBe(1);
+      scheduler.stop();
+    } finally {
+      unsubscribe();
       vi.useRealTimers();
     }
   });

@@ -191,15 +191,27 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
         [TASK],
       );
       for (const row of rows.rows) scheduledRuns[row.agent] = row.n;
+      // No two runs of the task at once, on any agents: a fire time during a run is skipped.
+      const spans = await finished.query<{ agent: string; started: Date; ended: string | null }>(
+        `SELECT agent, started_at AS started, record->>'endedAt' AS ended FROM ${scenario.pg.schema}.runs WHERE task_name = $1 AND record->>'trigger' = 'schedule' ORDER BY started_at`,
+        [TASK],
+      );
+      for (let i = 1; i < spans.rows.length; i++) {
+        const [before, run] = [spans.rows[i - 1]!, spans.rows[i]!];
+        if (before.ended !== null && Date.parse(before.ended) > run.started.getTime()) anomalies.push(`runs of ${TASK} overlapped: ${before.agent}'s until ${before.ended}, ${run.agent}'s from ${run.started.toISOString()}`);
+      }
     } finally {
       await finished.end();
     }
     for (const name of names) {
       const done = scheduledRuns[name] ?? 0;
-      const claimed = fires[name] ?? 0;
+      // Claimed and skipped: a run of the task was still going (the agent says so in its log).
+      const log = await fs.readFile(folder('logs', `${name}.log`), 'utf8').catch(() => '');
+      const skipped = log.split('\n').filter((l) => l.includes(`Task ${TASK} is still running on `)).length;
+      const claimed = (fires[name] ?? 0) - skipped;
       // The killed agent may have claimed a fire time it never finished running.
-      const least = name === killed?.name ? claimed - 1 : (firesBeforeStop[name] ?? 0);
-      if (done < least || done > claimed) anomalies.push(`${name} claimed ${claimed} fire time(s) of ${TASK} (${firesBeforeStop[name] ?? 0} a second before the stop or earlier) and finished ${done} run(s) of it`);
+      const least = name === killed?.name ? claimed - 1 : (firesBeforeStop[name] ?? 0) - skipped;
+      if (done < least || done > claimed) anomalies.push(`${name} claimed ${fires[name] ?? 0} fire time(s) of ${TASK} (${firesBeforeStop[name] ?? 0} a second before the stop or earlier), skipped ${skipped} while a run went on, and finished ${done} run(s) of it`);
     }
     if (Object.values(fires).reduce((a, b) => a + b, 0) < 2) anomalies.push(`the schedule fired ${JSON.stringify(fires)} times only`);
   }

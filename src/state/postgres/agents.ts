@@ -4,7 +4,7 @@
 // measured on the server's clock, so agents whose clocks disagree still agree on who is dead.
 import type pg from 'pg';
 import { DropwiseError } from '../../errors.js';
-import type { AgentRecord, AgentRegistration } from '../store.js';
+import type { AgentRecord, AgentRegistration, FireClaim } from '../store.js';
 import { stateError } from './pool.js';
 
 interface AgentRow {
@@ -142,14 +142,23 @@ export class AgentRegistry {
     );
   }
 
-  /** Claims `task`'s fire time `fireAt` for `agent`; true when no agent had claimed it before. */
-  async claimFire(task: string, fireAt: Date, agent: string): Promise<boolean> {
-    const { rowCount } = await this.query(
+  /**
+   * Claims `task`'s fire time `fireAt` for `agent` when no agent had claimed it before; it is run unless
+   * a run of the task is still going on a live agent (this one included), as one agent's scheduler
+   * skips a time its last run overran. Claimed either way, so no agent runs a skipped time late.
+   */
+  async claimFire(task: string, fireAt: Date, agent: string): Promise<FireClaim> {
+    const { rows } = await this.query<{ claimed: number; running_on: string | null }>(
       `claiming the ${fireAt.toISOString()} run of task ${task}`,
-      'INSERT INTO schedule_fires (task, fire_at, agent) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      `WITH claimed AS (INSERT INTO schedule_fires (task, fire_at, agent) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1)
+       SELECT (SELECT count(*) FROM claimed)::int AS claimed,
+              (SELECT r.agent FROM runs r JOIN agents a ON a.name = r.agent
+                WHERE r.task_name = $1 AND r.result = 'running' AND a.stopped_at IS NULL AND a.lease_until > now() LIMIT 1) AS running_on`,
       [task, fireAt, agent],
     );
-    return rowCount === 1;
+    const [row] = rows;
+    if (row?.claimed !== 1) return { run: false };
+    return row.running_on === null ? { run: true } : { run: false, runningOn: row.running_on };
   }
 
   private async query<T extends pg.QueryResultRow>(doing: string, sql: string, values: unknown[], otherwise: 'DW_STATE_WRITE' | 'DW_STATE_READ' = 'DW_STATE_WRITE'): Promise<pg.QueryResult<T>> {

@@ -2,7 +2,7 @@
 // registry, and schedule fire times claimed once (a row per task and time in schedule_fires).
 import type pg from 'pg';
 import { DropwiseError } from '../../errors.js';
-import type { AgentRecord, AgentRegistration, Coordination, Fence, Heartbeat } from '../store.js';
+import type { AgentRecord, AgentRegistration, Coordination, Fence, FireClaim, Heartbeat } from '../store.js';
 import { AgentRegistry } from './agents.js';
 import { transaction } from './transaction.js';
 
@@ -40,7 +40,7 @@ export class PgCoordination implements Coordination {
     return this.registry.adopted(dead.name, this.self().agent);
   }
 
-  claimFire(task: string, fireAt: Date): Promise<boolean> {
+  claimFire(task: string, fireAt: Date): Promise<FireClaim> {
     return this.registry.claimFire(task, fireAt, this.self().agent);
   }
 

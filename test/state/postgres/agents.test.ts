@@ -192,11 +192,40 @@ describe('agent registry (PostgreSQL)', () => {
     const at = new Date('2026-12-02T00:00:00.000Z');
     const next = new Date('2026-12-02T00:00:05.000Z');
     const claims = await Promise.all([...agents.map((c) => c.claimFire('export', at)), ...agents.map((c) => c.claimFire('export', next)), agents[0]!.claimFire('other', at)]);
-    expect(claims.slice(0, 3).filter(Boolean)).toHaveLength(1);
-    expect(claims.slice(3, 6).filter(Boolean)).toHaveLength(1);
-    expect(claims[6]).toBe(true);
+    expect(claims.slice(0, 3).filter((c) => c.run)).toHaveLength(1);
+    expect(claims.slice(3, 6).filter((c) => c.run)).toHaveLength(1);
+    expect(claims[6]).toEqual({ run: true });
     const rows = await schema.query(`SELECT task, fire_at FROM ${schema.schema}.schedule_fires ORDER BY task, fire_at`);
     expect(rows.rows.map((r) => `${r['task'] as string} ${(r['fire_at'] as Date).toISOString()}`)).toEqual(['export 2026-12-02T00:00:00.000Z', 'export 2026-12-02T00:00:05.000Z', 'other 2026-12-02T00:00:00.000Z']);
+  });
+
+  it('skips a fire time, claimed, while a run of the task still goes on a live agent (no overlapping runs)', async () => {
+    const { pool, schema, expire } = await fresh();
+    const [a, b] = await Promise.all(
+      ['a', 'b'].map(async (name) => {
+        const c = new PgCoordination(pool, LEASE);
+        await c.register(registration(name));
+        return c;
+      }),
+    );
+    let runs = 0;
+    const running = (agent: string, result: string) =>
+      schema.query(`INSERT INTO ${schema.schema}.runs (id, agent, task, task_name, result, started_at, record) VALUES ($1, $2, 'connectwise.export-invoices', 'export', $3, now(), '{}')`, [`${agent}-${++runs}`, agent, result]);
+    await running('a', 'running');
+    await running('b', 'success');
+    const times = [0, 5, 10, 15].map((s) => new Date(Date.UTC(2026, 11, 2, 0, 0, s)));
+    expect(await b!.claimFire('export', times[0]!)).toEqual({ run: false, runningOn: 'a' });
+    // Claimed all the same: no agent runs that time late, once the run has ended.
+    expect(await a!.claimFire('export', times[0]!)).toEqual({ run: false });
+    expect(await b!.claimFire('other', times[0]!)).toEqual({ run: true });
+    await schema.query(`UPDATE ${schema.schema}.runs SET result = 'success' WHERE id = 'a-1'`);
+    expect(await b!.claimFire('export', times[1]!)).toEqual({ run: true });
+    // A run left running by an agent whose lease ran out is no run: that agent is dead.
+    await running('a', 'running');
+    await expire('a');
+    expect(await b!.claimFire('export', times[2]!)).toEqual({ run: true });
+    const fires = await schema.query(`SELECT count(*)::int AS n FROM ${schema.schema}.schedule_fires WHERE task = 'export'`);
+    expect(fires.rows[0]?.['n']).toBe(3);
   });
 
   it('says the store is unreachable as DW_STATE_UNAVAILABLE', async () => {
