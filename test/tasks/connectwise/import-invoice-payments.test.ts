@@ -321,12 +321,13 @@ describe('connectwise.import-invoice-payments', () => {
   it('a create that outlives the client timeout is not sent again: its payment is waited for and reported created', async () => {
     const invoices = unpaidInvoices(sandbox(), 4);
     const control = sandbox().control;
-    // Each invoice's first POST takes 1.6 s on the server; the client gives up after 0.5 s (the HTTP
-    // layer's timers fire up to 0.5 s late) and then looks for its payment for 1 s more.
-    for (const invoiceId of invoices) control.injectFault({ method: 'POST', path: paymentsPathOf([invoiceId]), kind: 'slow', delayMs: 1600, count: 1 });
+    // Each invoice's first POST takes 2.2 s on the server; the client gives up after 1 s (the HTTP
+    // layer's timers fire up to 0.5 s late) and then looks for its payment for 2 s more: the payment
+    // appears 0.7 s after the latest give-up and 0.8 s before the earliest end of the look.
+    for (const invoiceId of invoices) control.injectFault({ method: 'POST', path: paymentsPathOf([invoiceId]), kind: 'slow', delayMs: 2200, count: 1 });
     const before = createdCount();
     control.resetRequests();
-    await withEnv({ http: { timeoutMs: 500, connectTimeoutMs: 500, maxAttempts: 3, retryBudgetMs: 5000, baseDelayMs: 10, maxDelayMs: 50, connections: 8 } }, async (slow) => {
+    await withEnv({ http: { timeoutMs: 1000, connectTimeoutMs: 1000, maxAttempts: 3, retryBudgetMs: 5000, baseDelayMs: 10, maxDelayMs: 50, connections: 8 } }, async (slow) => {
       const outcome = await slow.runTask(importInvoicePaymentsTask, {}, input('slow.xml', invoices.map((invoiceId, i) => ({ invoiceId, amount: i + 1 }))));
       expect(outcome).toMatchObject({ status: 'success', recordsOk: 4, details: { created: 4, updated: 0 } });
     });
