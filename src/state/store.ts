@@ -237,13 +237,14 @@ export interface StateRecovery {
   tempsRemoved: number;
 }
 
-/** The lease generation a durable write is made under: refused (DW_FENCED) once another agent adopted this one's work. */
 /**
  * What claiming a schedule's fire time found: this agent runs it (`run`); another agent had claimed it;
  * or a run of the task is still going (`runningOn`, that run's agent), so the time is claimed and
  * skipped, as one agent skips a time its last run overran.
  */
 export type FireClaim = { run: true } | { run: false; runningOn?: string };
+
+/** The lease generation a durable write is made under: refused (DW_FENCED) once another agent adopted this one's work. */
 
 export interface Fence {
   agent: string;
