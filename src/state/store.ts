@@ -245,7 +245,6 @@ export interface StateRecovery {
 export type FireClaim = { run: true } | { run: false; runningOn?: string };
 
 /** The lease generation a durable write is made under: refused (DW_FENCED) once another agent adopted this one's work. */
-
 export interface Fence {
   agent: string;
   generation: number;
