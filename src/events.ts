@@ -65,7 +65,7 @@ export interface HttpAttemptEvent {
   path: string;
   /** The answer's status; undefined when there was none. */
   status?: number;
-  /** The error code when there was no answer (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT...). */
+  /** The error code when there was no answer (ECONNREFUSED, RESPONSE_TIMEOUT...). */
   error?: string;
   durationMs: number;
 }

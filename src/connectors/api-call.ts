@@ -2,6 +2,7 @@
 // answer at all, a non-2xx answer, or a 2xx answer that is not JSON. Both connectors use it.
 import { isDropwiseError, type DropwiseError } from '../errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from './http.js';
+import { readText } from './transport.js';
 
 export interface ApiErrors {
   /** No answer could be had (network failure or timeout, after the HTTP layer's retries). */
@@ -42,7 +43,7 @@ export async function callJson<T>(http: HttpClient, req: HttpRequest, errors: Ap
 /** Sends the request and hands over a 2xx response whose body the caller streams. */
 export async function callStream(http: HttpClient, req: HttpRequest, errors: ApiErrors): Promise<HttpResponse> {
   const res = await send(errors, () => http.request(req));
-  if (res.statusCode < 200 || res.statusCode > 299) throw errors.status(res.statusCode, await res.body.text().catch(() => ''));
+  if (res.statusCode < 200 || res.statusCode > 299) throw errors.status(res.statusCode, await readText(res.body).catch(() => ''));
   return res;
 }
 

@@ -1,26 +1,17 @@
-// One undici pool per connection, with keep-alive and timeouts, and retries that follow ConnectWise's
+// One keep-alive transport per connection (transport.ts), and retries that follow ConnectWise's
 // guidance: 429 (honouring Retry-After), 5xx and dropped connections are retried with exponential
 // back-off, jitter and a time budget; other 4xx never are. A request that could create something
 // twice (a POST) is retried only where the server cannot have acted on it (429, refused connection)
 // unless the caller says it is idempotent.
+import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setFlagsFromString } from 'node:v8';
-import { Pool } from 'undici';
 import { backoffDelay } from '../async/backoff.js';
-import type { Dispatcher } from 'undici';
 import type { AppConfig } from '../config/load.js';
 import { DropwiseError } from '../errors.js';
 import { events } from '../events.js';
 import type { Logger } from '../log.js';
 import type { RateBudget } from './rate-budget.js';
-
-// undici parses HTTP with llhttp compiled to WebAssembly, and V8's optimising tier recompiles it in
-// the background after the first requests: ~30 MB more resident for the life of the process, a third
-// of a task run's peak. The baseline tier parses headers and chunk framing fast enough (bodies pass
-// through it untouched), so the process stays on it. Set here, where undici is loaded and before its
-// first connection compiles the parser, not at start-up: a flag changed late makes V8 compile the
-// modules loaded afterwards without Node's code cache, which `--help` would pay for.
-setFlagsFromString('--liftoff-only');
+import { HttpTransport, TIMEOUT_CODES, discard, readText } from './transport.js';
 
 type HttpSettings = AppConfig['http'];
 
@@ -55,7 +46,7 @@ export interface HttpRequest {
 export interface HttpResponse {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
-  body: Dispatcher.ResponseData['body'];
+  body: Readable;
   /** How many attempts it took. */
   attempts: number;
 }
@@ -69,8 +60,9 @@ export interface HttpTextResponse {
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 // Errors where the request never reached the server: always safe to retry.
-const NOT_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EAI_AGAIN']);
-const NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', ...NOT_SENT]);
+const NOT_SENT = new Set(['ECONNREFUSED', TIMEOUT_CODES.connect, 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const TIMEOUTS = new Set<string>(Object.values(TIMEOUT_CODES));
+const NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', ...TIMEOUTS, ...NOT_SENT]);
 
 function errorCode(err: unknown): string | undefined {
   const e = err as { code?: string; cause?: { code?: string } };
@@ -87,17 +79,11 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 }
 
 export class HttpClient {
-  private readonly pool: Pool;
+  private readonly transport: HttpTransport;
   private readonly random: () => number;
 
   constructor(private readonly options: HttpClientOptions) {
-    this.pool = new Pool(options.origin, {
-      connections: options.connections,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      connect: { timeout: options.connectTimeoutMs },
-      keepAliveTimeout: 30_000,
-    });
+    this.transport = new HttpTransport(options);
     this.random = options.random ?? Math.random;
   }
 
@@ -119,7 +105,7 @@ export class HttpClient {
    * (retried for idempotent requests), so callers get a complete body or an error.
    */
   async requestText(req: HttpRequest): Promise<HttpTextResponse> {
-    return this.attempt(req, async (res) => ({ statusCode: res.statusCode, headers: res.headers, text: await res.body.text(), attempts: res.attempts }));
+    return this.attempt(req, async (res) => ({ statusCode: res.statusCode, headers: res.headers, text: await readText(res.body), attempts: res.attempts }));
   }
 
   private async attempt<T>(req: HttpRequest, read: (res: HttpResponse) => Promise<T>): Promise<T> {
@@ -135,7 +121,7 @@ export class HttpClient {
       let reason: string;
       try {
         await this.options.budget?.take(req.signal);
-        const res = await this.pool.request({
+        const res = await this.transport.request({
           method: req.method,
           path: req.path,
           headers: req.headers,
@@ -157,11 +143,11 @@ export class HttpClient {
         }
         reason = `HTTP ${res.statusCode}`;
         // The body is not needed; read it so the connection can be reused.
-        await res.body.dump().catch(() => undefined);
+        await discard(res.body);
       } catch (err) {
         if (req.signal?.aborted) throw err;
         const code = errorCode(err);
-        const timeout = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+        const timeout = code !== undefined && TIMEOUTS.has(code);
         const retryable = code !== undefined && NETWORK.has(code) && (idempotent || NOT_SENT.has(code));
         log.debug('http failed', { connection: name, method: req.method, path: req.path, error: code ?? (err as Error).message, attempt });
         if (events.httpAttempt.hasSubscribers) events.httpAttempt.publish({ connection: name, method: req.method, path: pathOnly(req.path), error: code ?? 'network error', durationMs: Date.now() - t0 });
@@ -169,7 +155,7 @@ export class HttpClient {
           if (attempt > 1) this.summarise(req, attempt, waitedMs, reasons, code ?? 'network error');
           throw new DropwiseError(
             timeout ? 'DW_HTTP_TIMEOUT' : 'DW_HTTP_NETWORK',
-            `${name}: ${req.method} ${pathOnly(req.path)} failed after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${code ?? (err as Error).message}`,
+            `${name}: ${req.method} ${pathOnly(req.path)} failed after ${attempt} attempt${attempt > 1 ? 's' : ''}: ${timeout ? (err as Error).message : (code ?? (err as Error).message)}`,
             {
               retryable: true,
               cause: err,
@@ -208,7 +194,7 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    this.transport.close();
   }
 }
 

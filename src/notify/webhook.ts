@@ -1,8 +1,8 @@
-// Webhooks: one POST per message over an undici pool with timeouts. 2xx is delivered; 429, 5xx and
+// Webhooks: one POST per message over a keep-alive transport with timeouts. 2xx is delivered; 429, 5xx and
 // network errors are worth another attempt; other answers are final. The URL is never in a message
 // (a Slack or Teams URL is its own credential): a destination is named by its host.
-import { Pool } from 'undici';
 import type { WebhookDestination } from '../config/notify.js';
+import { HttpTransport, discard } from '../connectors/transport.js';
 import { DropwiseError } from '../errors.js';
 import type { Sender } from './delivery.js';
 import { webhookBody } from './formats.js';
@@ -15,7 +15,7 @@ export interface WebhookSenderOptions {
 export function webhookSender(dest: WebhookDestination, options: WebhookSenderOptions = {}): Sender {
   const timeout = options.timeoutMs ?? 20_000;
   const url = new URL(dest.url);
-  const pool = new Pool(url.origin, { connections: 1, headersTimeout: timeout, bodyTimeout: timeout, connect: { timeout } });
+  const transport = new HttpTransport({ origin: url.origin, connections: 1, connectTimeoutMs: timeout, timeoutMs: timeout });
   const where = `${dest.format} webhook at ${url.host}`;
   return {
     channel: 'webhook',
@@ -24,7 +24,7 @@ export function webhookSender(dest: WebhookDestination, options: WebhookSenderOp
     async send(message: NotificationMessage, signal: AbortSignal): Promise<void> {
       let status: number;
       try {
-        const res = await pool.request({
+        const res = await transport.request({
           method: 'POST',
           path: `${url.pathname}${url.search}`,
           headers: { 'content-type': 'application/json', 'user-agent': 'dropwise', ...dest.headers },
@@ -32,7 +32,7 @@ export function webhookSender(dest: WebhookDestination, options: WebhookSenderOp
           signal,
         });
         status = res.statusCode;
-        await res.body.dump().catch(() => undefined);
+        await discard(res.body);
       } catch (err) {
         const code = (err as { code?: string }).code ?? (err as Error).message;
         throw new DropwiseError('DW_NOTIFY_FAILED', `${where}: ${code}`, { retryable: true, hint: 'Check that the webhook URL is reachable from this machine', cause: err });
@@ -44,6 +44,6 @@ export function webhookSender(dest: WebhookDestination, options: WebhookSenderOp
         hint: status === 401 || status === 403 || status === 404 ? 'Check the webhook URL and headers in notify.webhooks' : 'The receiver refused the message',
       });
     },
-    close: () => pool.close(),
+    close: async () => transport.close(),
   };
 }
