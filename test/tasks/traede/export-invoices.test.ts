@@ -129,9 +129,9 @@ describe('traede.export-invoices', () => {
     const http = { timeoutMs: 500, connectTimeoutMs: 500, maxAttempts: 2, retryBudgetMs: 5000, baseDelayMs: 5, maxDelayMs: 20, connections: 2 };
     const slowEnv = await makeTaskEnv(sb, { config: { http } });
     try {
-      // The first call of ten: Traede applies it after 1.2 s; the client gives up after 0.5 s (its timers
-      // fire up to 0.5 s late) on both tries, so the first try was applied before Traede is asked again.
-      sb.control.injectFault({ method: 'POST', path: '/v10/invoices/mark-as-exported', kind: 'slow', delayMs: 1200, count: http.maxAttempts });
+      // The first call of ten: Traede applies it after 0.8 s; the client gives up after 0.5 s on both
+      // tries (the second ends at ~1.0 s), so the first try was applied before Traede is asked again.
+      sb.control.injectFault({ method: 'POST', path: '/v10/invoices/mark-as-exported', kind: 'slow', delayMs: 800, count: http.maxAttempts });
       const outcome = await slowEnv.runTask(traedeExportInvoicesTask, settings());
       const ids = allIds(sb);
       expect(markedIds(sb)).toEqual(ids.slice(0, 10));
