@@ -5,7 +5,8 @@
 // sandbox runs in a child process, so the peak RSS is the importing side's alone.
 //
 // First the reader alone (issue 18: at least 0.7x saxes alone): one file of 300,000 payments read by
-// saxes with no-op handlers (the floor), by the streaming reader (a tree per record) and by the
+// saxes with no-op handlers (the floor), by the streaming reader (a tree per record, handed over in
+// the batches the import reads them in, then one at a time through an async generator) and by the
 // import's pass over the file (reader + record checks), in turns in this process, best of three. The
 // readers are dropwise's built code (dist/), as the agent runs them, not its TypeScript under tsx.
 import { spawn } from 'node:child_process';
@@ -75,7 +76,13 @@ const READERS: Record<string, (file: string) => Promise<number>> = {
     parser.close();
     return records;
   },
-  async 'streaming reader (xml/reader readRecords)'(file) {
+  async 'streaming reader (xml/reader readRecordBatches, as the import reads)'(file) {
+    const { readRecordBatches } = await built<typeof import('../../src/xml/reader.js')>('xml/reader.js');
+    let records = 0;
+    for await (const batch of readRecordBatches(file, { expectRoot: 'InvoicePayments' })) records += batch.length;
+    return records;
+  },
+  async 'the same, a record at a time (readRecords)'(file) {
     const { readRecords } = await built<typeof import('../../src/xml/reader.js')>('xml/reader.js');
     let records = 0;
     for await (const _record of readRecords(file, { expectRoot: 'InvoicePayments' })) records++;

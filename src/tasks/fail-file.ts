@@ -1,7 +1,7 @@
 // Reading back a fail file an import wrote (each record as it came in plus its <errors>), and the
 // other way round: records put back under the input's root element make a new input file. The
 // dashboard's "retry only the failed records" goes through here, so only tasks read or write XML.
-import { childElements, elementToXml, readRecords, textOf, type XmlElement } from '../xml/reader.js';
+import { elementToXml, readRecords, type XmlElement } from '../xml/reader.js';
 import { XML_DECLARATION, rootOpenTag } from '../xml/json-to-xml.js';
 import type { FailedRecordRead } from './types.js';
 
@@ -9,12 +9,12 @@ export type RecordKeys = (element: XmlElement) => Pick<FailedRecordRead, 'invoic
 
 export async function* readFailFile(file: string, root: string, keys: RecordKeys): AsyncGenerator<FailedRecordRead> {
   for await (const { index, element } of readRecords(file, { expectRoot: root })) {
-    const errorsElement = childElements(element).find((c) => c.name === 'errors');
+    const errorsElement = element.children.find((c) => c.name === 'errors');
     const asItCame: XmlElement = { ...element, children: element.children.filter((c) => c !== errorsElement) };
-    const errors = (errorsElement ? childElements(errorsElement) : []).map((e) => {
+    const errors = (errorsElement ? errorsElement.children : []).map((e) => {
       const field = (name: string) => {
-        const child = childElements(e).find((c) => c.name === name);
-        return child ? textOf(child).trim() : undefined;
+        const child = e.children.find((c) => c.name === name);
+        return child ? child.text.trim() : undefined;
       };
       const httpStatus = Number(field('httpStatus'));
       const entryField = field('field');
@@ -37,7 +37,7 @@ export function inputOfRecords(root: string, records: string[]): string {
 /** The trimmed text of the child at a slash path (`invoice/id`), if there is one. */
 export function childText(element: XmlElement, slashPath: string): string | undefined {
   let at: XmlElement | undefined = element;
-  for (const name of slashPath.split('/')) at = at ? childElements(at).find((c) => c.name === name) : undefined;
-  const text = at ? textOf(at).trim() : '';
+  for (const name of slashPath.split('/')) at = at ? at.children.find((c) => c.name === name) : undefined;
+  const text = at ? at.text.trim() : '';
   return text === '' ? undefined : text;
 }

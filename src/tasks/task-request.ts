@@ -4,7 +4,7 @@ import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import { NO_FOLLOW } from '../fs/entry-kind.js';
 import { DropwiseError } from '../errors.js';
-import { childElements, elementToValue, readDocument, textOf } from '../xml/reader.js';
+import { elementToValue, readDocument } from '../xml/reader.js';
 import type { TaskRef } from './run-plan.js';
 import { isObject } from '../json/is-object.js';
 
@@ -32,10 +32,10 @@ async function fromXml(file: string): Promise<TaskRef> {
   const root = await readDocument(file);
   if (root.name !== TASK_REQUEST_ROOT) throw invalid(`The root element is <${root.name}>, not <${TASK_REQUEST_ROOT}>`);
   const values: Record<string, unknown> = {};
-  for (const el of childElements(root)) {
+  for (const el of root.children) {
     const key = el.name.toLowerCase();
     if (key in values) throw invalid(`<${el.name}> appears more than once`);
-    values[key] = key === 'settings' ? settingsOf(el.name, elementToValue(el)) : textOf(el).trim();
+    values[key] = key === 'settings' ? settingsOf(el.name, elementToValue(el)) : el.text.trim();
   }
   return toRef(values, (k) => `<${k}>`);
 }

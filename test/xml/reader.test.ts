@@ -49,7 +49,7 @@ describe('readRecords', () => {
     expect(elementToValue(read[0]!.element)).toEqual({ t: `${pad}\u{1F600}0`, n: null });
     expect(elementToValue(read[1999]!.element)).toEqual({ t: '\u{1F600}1999', n: null });
     expect(read[1]!.element.attributes).toEqual({});
-    expect((read[1]!.element.children[1] as { attributes: object }).attributes).toEqual({ 'xsi:nil': 'true' });
+    expect(read[1]!.element.children[1]!.attributes).toEqual({ 'xsi:nil': 'true' });
   });
 
   it('writes a record back as it came in', async () => {

@@ -125,8 +125,9 @@ async function runFile(settings: BatchSettings & { mode: 'file' }, input: TaskIn
 
 /** The batch of a GL export run as a <Batch> element, for the fail file of a task request. */
 function requestElement(batchIdentifier: string, fromRun: string, ids: number[]): XmlElement {
-  const el = (name: string, children: XmlElement['children']): XmlElement => ({ name, attributes: {}, children, line: 0 });
-  return el('Batch', [el('batchIdentifier', [batchIdentifier]), el('fromRun', [fromRun]), el('glRecIds', ids.map((id) => el('glRecId', [String(id)])))]);
+  const el = (name: string, content: XmlElement[] | string): XmlElement =>
+    typeof content === 'string' ? { name, attributes: {}, children: [], text: content, line: 0 } : { name, attributes: {}, children: content, text: '', line: 0 };
+  return el('Batch', [el('batchIdentifier', batchIdentifier), el('fromRun', fromRun), el('glRecIds', ids.map((id) => el('glRecId', String(id))))]);
 }
 
 async function runFromGlRun(settings: BatchSettings & { mode: 'fromRun' }, ctx: TaskContext): Promise<TaskOutcome> {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { shutdownError } from '../../async/shutdown.js';
 import { DropwiseError } from '../../errors.js';
-import { readRecords, type XmlRecord } from '../../xml/reader.js';
+import { readRecordBatches, readRecords, type XmlRecord } from '../../xml/reader.js';
 import { childText, readFailFile } from '../fail-file.js';
 import { usableOutputBase } from '../output-name.js';
 import { SettingsReader, baseName } from '../settings.js';
@@ -101,7 +101,7 @@ async function run({ settings, input }: TaskRun<ImportPaymentsSettings>, ctx: Ta
     let stopped: boolean;
     try {
       ({ stopped } = await runOrdered(
-        announcingInvoices(readRecords(input.path, { expectRoot: INPUT_ROOT }), { invoices: invoicePayments, truth }),
+        announcingInvoices(readRecordBatches(input.path, { expectRoot: INPUT_ROOT }), { invoices: invoicePayments, truth }),
         { concurrency, window: concurrency * 8, signal: ctx.signal },
         (record) => importer.import(record),
         emit,

@@ -16,7 +16,7 @@ import { WATERMARK_OVERLAP_MS, serverTime } from '../../../src/tasks/connectwise
 import { zynkRecordOrder } from '../../../src/tasks/connectwise/export-records.js';
 import { TaskRegistry } from '../../../src/tasks/registry.js';
 import { openStateStore } from '../../../src/state/index.js';
-import { childElements, readDocument, type XmlElement } from '../../../src/xml/reader.js';
+import { readDocument, type XmlElement } from '../../../src/xml/reader.js';
 import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
 import { makeTempDir, testConfig } from '../../support/workspace.js';
 
@@ -127,8 +127,8 @@ const SEED_001_SAMPLE = `<?xml version="1.0" encoding="utf-8"?>
 </Batches>`;
 
 const parse = (xml: string): Promise<XmlElement> => readDocument(Readable.from([xml]));
-const names = (el: XmlElement): string[] => childElements(el).map((c) => c.name);
-const isEmptyOrNil = (el: XmlElement): boolean => childElements(el).length === 0 && el.children.join('').trim() === '';
+const names = (el: XmlElement): string[] => el.children.map((c) => c.name);
+const isEmptyOrNil = (el: XmlElement): boolean => el.children.length === 0 && el.text.trim() === '';
 
 /**
  * Our document has the sample's element structure: same declaration, root, namespaces and record
@@ -141,8 +141,8 @@ async function expectSampleStructure(ours: string, sample: string, removedMember
   const [s, o] = [await parse(sample), await parse(ours)];
   expect(o.name).toBe(s.name);
   expect(o.attributes).toEqual(s.attributes);
-  const sampleRecord = childElements(s)[0] as XmlElement;
-  const records = childElements(o);
+  const sampleRecord = s.children[0] as XmlElement;
+  const records = o.children;
   expect(records.length).toBeGreaterThan(0);
   for (const record of records) {
     expect(record.name).toBe(sampleRecord.name);
@@ -150,14 +150,14 @@ async function expectSampleStructure(ours: string, sample: string, removedMember
     expect(ourFields.slice(0, 3)).toEqual(['id', 'externalId', '_info']);
     const common = names(sampleRecord).filter((n) => ourFields.includes(n));
     expect(ourFields.filter((n) => common.includes(n))).toEqual(common);
-    for (const field of childElements(sampleRecord)) {
-      const mine = childElements(record).find((c) => c.name === field.name);
+    for (const field of sampleRecord.children) {
+      const mine = record.children.find((c) => c.name === field.name);
       if (!mine) {
         expect(isEmptyOrNil(field), `${record.name}/${field.name} missing`).toBe(true);
         continue;
       }
       if (field.name === '_info') continue;
-      expect(childElements(mine).length > 0, `${field.name} nesting`).toBe(childElements(field).length > 0);
+      expect(mine.children.length > 0, `${field.name} nesting`).toBe(field.children.length > 0);
       const missing = names(field).filter((n) => !names(mine).includes(n) && !removedMembers.includes(n));
       expect(missing, `${field.name} members`).toEqual([]);
     }
@@ -207,7 +207,7 @@ describe('the exported documents', () => {
     expect(omit).not.toContain('<applyToId');
     // The schema's order: applyToId between shipToCompany and billingSite, as in seed 000.
     const first = await parse(schema);
-    const fields = names(childElements(first)[0] as XmlElement);
+    const fields = names(first.children[0] as XmlElement);
     expect(fields.indexOf('applyToId')).toBeGreaterThan(fields.indexOf('shipToCompany'));
     expect(fields.indexOf('applyToId')).toBeLessThan(fields.indexOf('billingSite'));
     await expectSampleStructure(schema, SEED_000_SAMPLE, ['isoCode']);

@@ -4,7 +4,7 @@
 // records). An export's <Batches> (export-batches writes the same root) has no <glRecIds> at all:
 // that file is refused as a whole, with a hint, instead of failing every batch in it.
 import { DropwiseError } from '../../../errors.js';
-import { childElements, readRecords, textOf, type XmlElement } from '../../../xml/reader.js';
+import { readRecords, type XmlElement } from '../../../xml/reader.js';
 import { BATCH_IDENTIFIER_MAX } from './identifier.js';
 
 export const BATCHES_ROOT = 'Batches';
@@ -32,9 +32,9 @@ function readBatch(element: XmlElement, index: number): FileBatch {
     errors.push(recordError(no, `<${element.name}> is not a <Batch>`, element.name));
     return batch;
   }
-  const kids = childElements(element);
+  const kids = element.children;
   const identifier = kids.find((k) => k.name === 'batchIdentifier');
-  const text = identifier ? textOf(identifier).trim() : '';
+  const text = identifier ? identifier.text.trim() : '';
   if (text !== '') {
     if (text.length > BATCH_IDENTIFIER_MAX) errors.push(recordError(no, `batchIdentifier "${text}" is longer than ${BATCH_IDENTIFIER_MAX} characters`, 'batchIdentifier'));
     // A quote could not be looked up reliably in a ConnectWise condition.
@@ -44,8 +44,8 @@ function readBatch(element: XmlElement, index: number): FileBatch {
   const container = kids.find((k) => k.name === 'glRecIds');
   const ids = new Set<number>();
   const bad: string[] = [];
-  for (const item of container ? childElements(container) : []) {
-    const value = textOf(item).trim();
+  for (const item of container ? container.children : []) {
+    const value = item.text.trim();
     const id = /^\d{1,10}$/.test(value) ? Number(value) : NaN;
     if (item.name !== 'glRecId' || !(id >= 1 && id <= MAX_ID)) bad.push(item.name === 'glRecId' ? JSON.stringify(value) : `<${item.name}>`);
     else ids.add(id);
@@ -61,7 +61,7 @@ export async function readBatchFile(file: string): Promise<FileBatch[]> {
   const batches: FileBatch[] = [];
   let requests = 0;
   for await (const { element, index } of readRecords(file, { expectRoot: BATCHES_ROOT })) {
-    if (childElements(element).some((k) => k.name === 'glRecIds')) requests++;
+    if (element.children.some((k) => k.name === 'glRecIds')) requests++;
     batches.push(readBatch(element, index));
   }
   if (batches.length > 0 && requests === 0) {

@@ -5,7 +5,7 @@
 // arrays, 12 bytes a record, so a million records cost a few MB, not a Set of strings.
 import { createHash } from 'node:crypto';
 import { DropwiseError } from '../../../errors.js';
-import { readRecords } from '../../../xml/reader.js';
+import { readRecordBatches } from '../../../xml/reader.js';
 import { checkPaymentRecord } from './payment-record.js';
 
 export const INPUT_ROOT = 'InvoicePayments';
@@ -71,15 +71,17 @@ export async function scanPaymentsFile(file: string, onInvalid?: (index: number,
   const invoices = new FirstOccurrences();
   const externalIds = new FirstOccurrences();
   let records = 0;
-  for await (const { index, element } of readRecords(file, { expectRoot: INPUT_ROOT })) {
-    records++;
-    const check = checkPaymentRecord(element, index);
-    if (!check.ok) {
-      onInvalid?.(index, check.errors);
-      continue;
+  for await (const batch of readRecordBatches(file, { expectRoot: INPUT_ROOT })) {
+    for (const { index, element } of batch) {
+      records++;
+      const check = checkPaymentRecord(element, index);
+      if (!check.ok) {
+        onInvalid?.(index, check.errors);
+        continue;
+      }
+      invoices.add(check.record.invoiceId, index);
+      if (check.record.externalId !== undefined) externalIds.add(externalIdKey(check.record.externalId), index);
     }
-    invoices.add(check.record.invoiceId, index);
-    if (check.record.externalId !== undefined) externalIds.add(externalIdKey(check.record.externalId), index);
   }
   return { records, invoiceRepeats: invoices.repeats(), externalIdRepeats: externalIds.repeats() };
 }

@@ -77,16 +77,18 @@ export interface RecordAnnouncees {
  * Passes the records through in order, telling the lookups each valid record's invoice and externalId
  * `ahead` records before its import, so one lookup covers many records whatever the import's concurrency.
  */
-export async function* announcingInvoices(records: AsyncIterable<XmlRecord>, to: RecordAnnouncees, ahead = LOOKUP_AHEAD): AsyncGenerator<XmlRecord> {
+export async function* announcingInvoices(batches: AsyncIterable<XmlRecord[]>, to: RecordAnnouncees, ahead = LOOKUP_AHEAD): AsyncGenerator<XmlRecord> {
   const held: XmlRecord[] = [];
-  for await (const record of records) {
-    const check = checkPaymentRecord(record.element, record.index);
-    if (check.ok) {
-      to.invoices.expect(check.record.invoiceId);
-      if (check.record.externalId !== undefined) to.truth?.expect(check.record.externalId);
+  for await (const batch of batches) {
+    for (const record of batch) {
+      const check = checkPaymentRecord(record.element, record.index);
+      if (check.ok) {
+        to.invoices.expect(check.record.invoiceId);
+        if (check.record.externalId !== undefined) to.truth?.expect(check.record.externalId);
+      }
+      held.push(record);
+      if (held.length > ahead) yield held.shift() as XmlRecord;
     }
-    held.push(record);
-    if (held.length > ahead) yield held.shift() as XmlRecord;
   }
   while (held.length > 0) yield held.shift() as XmlRecord;
 }

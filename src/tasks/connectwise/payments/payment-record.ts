@@ -1,7 +1,7 @@
 // One <InvoicePayment> of an input file, checked before anything is sent: every problem of the record
 // is reported (one error each), so a user fixes a record once, not once per problem.
 import { DropwiseError } from '../../../errors.js';
-import { childElements, isNil, textOf, type XmlElement } from '../../../xml/reader.js';
+import { isNil, type XmlElement } from '../../../xml/reader.js';
 import { isoDateTime } from '../../../time/iso-8601.js';
 
 export const RECORD_ELEMENT = 'InvoicePayment';
@@ -52,7 +52,7 @@ class RecordReader {
   /** The element's children by name; unknown and repeated ones are reported. */
   children(el: XmlElement, known: Set<string>, prefix: string): Map<string, XmlElement> {
     const found = new Map<string, XmlElement>();
-    for (const child of childElements(el)) {
+    for (const child of el.children) {
       const field = `${prefix}${child.name}`;
       if (!known.has(child.name)) {
         const why = prefix === '' ? NOT_IMPORTABLE[child.name] : undefined;
@@ -70,11 +70,11 @@ class RecordReader {
   /** The trimmed text of a simple value; undefined when absent, nil or (unless `keepEmpty`) empty. */
   text(el: XmlElement | undefined, field: string, keepEmpty = false): string | undefined {
     if (!el || isNil(el)) return undefined;
-    if (childElements(el).length > 0) {
+    if (el.children.length > 0) {
       this.problem(field, `<${field}> must hold a value, not elements`);
       return undefined;
     }
-    const text = textOf(el).trim();
+    const text = el.text.trim();
     return text === '' && !keepEmpty ? undefined : text;
   }
 }
