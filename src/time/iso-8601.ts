@@ -10,18 +10,26 @@ const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d
 export function isoInstant(text: string): number | undefined {
   const m = ISO_8601.exec(text);
   if (!m) return undefined;
-  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
-  const daysInMonth = new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate();
-  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > daysInMonth) return undefined;
+  const [, ys, mos, ds, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
+  const [y, mo, d] = [Number(ys), Number(mos), Number(ds)];
+  const daysInMonth = new Date(Date.UTC(y, mo, 0)).getUTCDate();
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth) return undefined;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
-  const offset = zone === 'Z' ? 'Z' : `${zone.slice(0, 3)}:${zone.slice(-2)}`;
-  const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac}${offset}`);
-  return Number.isNaN(ms) ? undefined : ms;
+  // Milliseconds: the first three digits of the fraction, the rest cut off (as Date.parse does).
+  const millis = frac === '' ? 0 : Number(frac.slice(1, 4).padEnd(3, '0'));
+  const [zoneH, zoneM] = zone === 'Z' ? [0, 0] : [Number(zone.slice(1, 3)), Number(zone.slice(-2))];
+  if (zoneH > 23 || zoneM > 59) return undefined;
+  const zoneMinutes = (zone[0] === '-' ? -1 : 1) * (zoneH * 60 + zoneM);
+  // Date.UTC reads the years 0–99 as 1900–1999: those get their own year back.
+  const local = Date.UTC(y, mo - 1, d, Number(h), Number(mi), Number(s), millis);
+  const instant = (y < 100 ? new Date(local).setUTCFullYear(y) : local) - zoneMinutes * 60_000;
+  return Number.isNaN(instant) ? undefined : instant;
 }
 
 /** An instant as `YYYY-MM-DDTHH:MM:SSZ` in UTC, to the whole second, as ConnectWise stamps them. */
 export function isoSeconds(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+  const text = new Date(Math.floor(ms / 1000) * 1000).toISOString();
+  return `${text.slice(0, -5)}Z`;
 }
 
 /** An ISO 8601 date or date-time as `YYYY-MM-DDTHH:MM:SSZ` in UTC (see isoInstant); undefined when it is not one. */

@@ -231,7 +231,11 @@ export async function readDocument(source: Source, limits: Partial<XmlReadLimits
 
 
 /** Whether an element carries xsi:nil="true" (any prefix). */
-export const isNil = (el: XmlElement) => Object.entries(el.attributes).some(([k, v]) => /(^|:)nil$/.test(k) && v === 'true');
+export function isNil(el: XmlElement): boolean {
+  if (el.attributes === NO_ATTRIBUTES) return false;
+  for (const name in el.attributes) if (el.attributes[name] === 'true' && /(^|:)nil$/.test(name)) return true;
+  return false;
+}
 
 /**
  * An element as a plain value: text-only → string (trimmed), xsi:nil → null, children → object,
