@@ -2,10 +2,10 @@
 // each of the three waits a remote system can impose bounded: opening the connection, the response,
 // and the gap between two chunks of its body. Retries and their policy are the layer above's (http.ts).
 //
-// Why Node's client and not undici: loading undici cost a task run about 20 MB of its 80 MB before
-// any record (1.2 MB of source, its llhttp compiled to WebAssembly, and Node's own copy of undici
-// with a second llhttp, which undici's cookie module pulls in through globalThis.Headers), for
-// nothing dropwise uses. node:http is part of Node's start-up snapshot and parses HTTP in C.
+// Why Node's client and not undici: undici loads 1.2 MB of source, its llhttp compiled to WebAssembly,
+// and (its cookie module touches globalThis.Headers) Node's own copy of undici with a second llhttp,
+// for nothing dropwise uses. node:http is in Node's start-up snapshot and parses HTTP in C: a task
+// run's floor went from 77-81 to 69-71 MB, a 286 MB GL export's peak from 131-137 to 118-121 MB.
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
