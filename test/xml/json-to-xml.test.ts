@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeAttr, escapeText } from '../../src/xml/escape.js';
-import { valueToXml, singularName } from '../../src/xml/json-to-xml.js';
+import { valueToXml, singularName, type XmlShape } from '../../src/xml/json-to-xml.js';
 import { documentToXml } from '../support/xml-document.js';
 
 describe('escaping', () => {
@@ -64,6 +64,27 @@ describe('JSON → XML mapping', () => {
 
   it('makes JSON keys that are not XML names safe', () => {
     expect(valueToXml('x', { 'a b': 1, '1st': 2 }, 0)).toBe('<x>\n  <a_b>1</a_b>\n  <_1st>2</_1st>\n</x>\n');
+  });
+
+  describe('with a shape', () => {
+    const shape = (order: string[], nil: string[] = []): XmlShape => ({ order, known: new Set(order), nil: new Set(nil), children: {} });
+    const lines = (...xs: string[]) => `${xs.join('\n')}\n`;
+
+    it('writes the shape\'s properties in its order, nil where it says, then the others in the object\'s order', () => {
+      expect(valueToXml('x', { z: 1, b: 2, a: 3, y: null }, 0, shape(['a', 'b', 'c', 'y'], ['c']))).toBe(
+        lines('<x>', '  <a>3</a>', '  <b>2</b>', '  <c xsi:nil="true" />', '  <z>1</z>', '</x>'),
+      );
+    });
+
+    // The unknown properties are looked for only when the object has more keys than the shape's
+    // defined ones: these objects have as many keys, yet hold one the shape does not know.
+    it('finds an unknown property beside a known one that is undefined', () => {
+      expect(valueToXml('x', { a: undefined, z: 1 }, 0, shape(['a']))).toBe(lines('<x>', '  <z>1</z>', '</x>'));
+    });
+
+    it('writes a property the order names twice once, and still finds the unknown one', () => {
+      expect(valueToXml('x', { a: 1, z: 2 }, 0, shape(['a', 'a']))).toBe(lines('<x>', '  <a>1</a>', '  <z>2</z>', '</x>'));
+    });
   });
 
   it('writes a whole document with the declaration and namespaces', () => {
