@@ -4,7 +4,7 @@
 import client from 'prom-client';
 import type { Workspace } from '../agent/workspace.js';
 import { events } from '../events.js';
-import { claimedFiles, waitingFiles } from './work-files.js';
+import { claimedFiles, waitingFiles } from '../agent/intake/work-files.js';
 
 const RUN_BUCKETS = [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600];
 

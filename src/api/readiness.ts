@@ -8,7 +8,7 @@ import type { Workspace } from '../agent/workspace.js';
 import type { AppConfig } from '../config/load.js';
 import type { ConnectionHealth } from './connection-health.js';
 import { TRUTH_SHARDS } from '../state/truth-table.js';
-import { claimedFiles } from './work-files.js';
+import { claimedFiles } from '../agent/intake/work-files.js';
 
 export interface ReadinessCheck {
   name: string;

@@ -23,7 +23,7 @@ import { Metrics } from './metrics.js';
 import { ReadinessProbe } from './readiness.js';
 import { Router, json, jsonError, type Reply } from './router.js';
 import { nextFireTimes } from './schedules.js';
-import { claimedFiles, waitingFiles } from './work-files.js';
+import { claimedFiles, waitingFiles } from '../agent/intake/work-files.js';
 
 export interface ApiServerDeps {
   config: AppConfig;

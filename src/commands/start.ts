@@ -26,15 +26,17 @@ export async function runAgent(rt: Runtime): Promise<number> {
   // Ctrl+C) is carried out cleanly once it has started, instead of killing it half-way.
   const stop = stopRequested();
   const { folders } = rt.config;
-  const [{ Agent }, { logProgress }, { workspaceOf }, { LiveRuns }, { ApiServer }, { createNotifier }] = await Promise.all([
+  const [{ Agent }, { logProgress }, { workspaceOf }, { claimedFiles }, { LiveRuns }, { ApiServer }, { createNotifier }] = await Promise.all([
     import('../agent/agent.js'),
     import('../agent/pipeline/progress.js'),
     import('../agent/workspace.js'),
+    import('../agent/intake/work-files.js'),
     import('../api/live-runs.js'),
     import('../api/server.js'),
     import('../notify/notifier.js'),
   ]);
-  const notifier = createNotifier(rt.config.notify, { log: rt.log, runs: rt.store.runs, processingDir: workspaceOf(folders).processing });
+  const workspace = workspaceOf(folders);
+  const notifier = createNotifier(rt.config.notify, { log: rt.log, runs: rt.store.runs, claimedFiles: () => claimedFiles(workspace) });
   const liveRuns = new LiveRuns();
   const agent = new Agent({ ...rt, progress: liveRuns.track(logProgress(rt.log)), coordination: rt.store.coordination, ...(notifier ? { notifier } : {}) });
   let api: ApiServer | undefined;

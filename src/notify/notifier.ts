@@ -14,7 +14,6 @@ import { Delivery, type DeliveryOptions, type Sender } from './delivery.js';
 import { emailSender } from './email.js';
 import { causeOf, errorInfo, type NotificationEvent } from './events.js';
 import { renderMessage } from './message.js';
-import { findStuckFiles } from './stuck-files.js';
 import { Throttle } from './throttle.js';
 import { webhookSender } from './webhook.js';
 
@@ -30,6 +29,13 @@ export interface ProcessedFile {
   route?: { definition: { type: string }; taskName?: string; connection?: string };
   outcome?: { status: 'success' | 'partial' | 'failed' | 'empty'; recordsOk: number; recordsFailed: number; outputs: string[] };
   error?: DropwiseError;
+}
+
+/** What the notifier needs of a file claimed into work/processing (the agent lists them, with the claim's time). */
+export interface ClaimedFileAge {
+  name: string;
+  path: string;
+  claimedAt: Date;
 }
 
 /** What the notifier needs of a configured task's run (a schedule's, `dropwise task`'s). */
@@ -200,15 +206,15 @@ export class Notifier {
     }
   }
 
-  /** Reports each file in `processingDir` that has been there longer than `stuckMs`, once. */
-  async checkStuckFiles(processingDir: string, stuckMs: number, now = new Date()): Promise<void> {
-    const stuck = await findStuckFiles(processingDir, stuckMs, now);
+  /** Reports each claimed file that has been in work/processing longer than `stuckMs`, once. */
+  async checkStuckFiles(claimedFiles: () => Promise<readonly ClaimedFileAge[]>, stuckMs: number, now = new Date()): Promise<void> {
+    const stuck = (await claimedFiles()).filter((f) => now.getTime() - f.claimedAt.getTime() > stuckMs);
     const current = new Set(stuck.map((s) => s.path));
     for (const seen of this.reportedStuck) if (!current.has(seen)) this.reportedStuck.delete(seen);
     for (const s of stuck) {
       if (this.reportedStuck.has(s.path)) continue;
       this.reportedStuck.add(s.path);
-      this.notify({ type: 'stuck-file', at: now, file: s.name, path: s.path, since: s.since });
+      this.notify({ type: 'stuck-file', at: now, file: s.name, path: s.path, since: s.claimedAt });
     }
   }
 
@@ -218,10 +224,10 @@ export class Notifier {
   }
 
   /** Starts the stuck-file check and the daily summary. */
-  watch(options: { runs: RunHistory; processingDir: string; stuckMs: number; dailySummary: string; checkEveryMs?: number }): void {
+  watch(options: { runs: RunHistory; claimedFiles: () => Promise<readonly ClaimedFileAge[]>; stuckMs: number; dailySummary: string; checkEveryMs?: number }): void {
     const every = options.checkEveryMs ?? Math.min(60_000, Math.max(1_000, Math.floor(options.stuckMs / 2)));
     const check = setInterval(() => {
-      this.checkStuckFiles(options.processingDir, options.stuckMs).catch((err: unknown) => this.options.log.warn(`Stuck-file check failed: ${String(err)}`));
+      this.checkStuckFiles(options.claimedFiles, options.stuckMs).catch((err: unknown) => this.options.log.warn(`Stuck-file check failed: ${String(err)}`));
     }, every);
     check.unref();
     this.timers.push(check);
@@ -267,8 +273,8 @@ function connectionOf(result: ProcessedFile): string {
 export interface NotifierDeps {
   log: Logger;
   runs: RunHistory;
-  /** work/processing, watched for stuck files. */
-  processingDir: string;
+  /** The files in work/processing, watched for stuck ones. */
+  claimedFiles: () => Promise<readonly ClaimedFileAge[]>;
 }
 
 /** A sender for each configured channel: the e-mail destinations, then the webhooks. */
@@ -284,6 +290,6 @@ export function createNotifier(notify: NotifyConfig, deps: NotifierDeps, options
   const senders = sendersOf(notify);
   if (senders.length === 0) return undefined;
   const notifier = new Notifier(senders, { log: deps.log, throttleMs: notify.throttleMinutes * 60_000, ...options });
-  notifier.watch({ runs: deps.runs, processingDir: deps.processingDir, stuckMs: notify.stuckMinutes * 60_000, dailySummary: notify.dailySummary });
+  notifier.watch({ runs: deps.runs, claimedFiles: deps.claimedFiles, stuckMs: notify.stuckMinutes * 60_000, dailySummary: notify.dailySummary });
   return notifier;
 }

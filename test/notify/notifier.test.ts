@@ -7,6 +7,9 @@ import selfsigned from 'selfsigned';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmailDestination, WebhookDestination, WebhookFormat } from '../../src/config/notify.js';
 import { NOTIFY_EVENTS } from '../../src/config/notify.js';
+import { newClaimId } from '../../src/agent/intake/claim.js';
+import { claimedFiles } from '../../src/agent/intake/work-files.js';
+import { workspaceOf } from '../../src/agent/workspace.js';
 import { DropwiseError } from '../../src/errors.js';
 import { events } from '../../src/events.js';
 import { silentLogger } from '../../src/log.js';
@@ -324,25 +327,27 @@ describe('the notifier', () => {
     const dir = await makeTempDir();
     const web = await receiver();
     const n = notifier([webhookSender(hook(web.url, 'json'))]);
-    const processing = path.join(dir, 'processing');
-    fs.mkdirSync(processing);
-    fs.writeFileSync(path.join(processing, '20260101T000000000-abcdef__slow.xml'), '<x/>');
-    await n.checkStuckFiles(processing, 60_000);
+    // A file claimed as the agent claims it: its age counts from the claim id, as readiness counts it.
+    const ws = workspaceOf({ inbox: path.join(dir, 'inbox'), success: dir, fail: dir, archive: dir, work: dir, state: dir });
+    fs.mkdirSync(ws.processing);
+    fs.writeFileSync(path.join(ws.processing, `${newClaimId()}__slow.xml`), '<x/>');
+    const claimed = () => claimedFiles(ws);
+    await n.checkStuckFiles(claimed, 60_000);
     await new Promise((r) => setTimeout(r, 100));
     expect(web.requests).toHaveLength(0);
     const later = new Date(Date.now() + 61 * 60_000);
-    await n.checkStuckFiles(processing, 60 * 60_000, later);
-    await n.checkStuckFiles(processing, 60 * 60_000, later);
+    await n.checkStuckFiles(claimed, 60 * 60_000, later);
+    await n.checkStuckFiles(claimed, 60 * 60_000, later);
     await waitFor(() => web.requests.length === 1, 5_000);
     expect(JSON.parse(web.requests[0]!.body)).toMatchObject({
       event: 'stuck-file',
-      title: 'Stuck file: 20260101T000000000-abcdef__slow.xml',
+      title: 'Stuck file: slow.xml',
       summary: expect.stringMatching(/has been in work\/processing for 6\d minutes/),
     });
   });
 
   it('createNotifier builds nothing without destinations', () => {
-    expect(createNotifier({ email: [], webhooks: [], throttleMinutes: 15, stuckMinutes: 60, dailySummary: '' }, { log: silentLogger(), runs: { recent: async () => [] } as never, processingDir: '/none' })).toBeUndefined();
+    expect(createNotifier({ email: [], webhooks: [], throttleMinutes: 15, stuckMinutes: 60, dailySummary: '' }, { log: silentLogger(), runs: { recent: async () => [] } as never, claimedFiles: async () => [] })).toBeUndefined();
   });
 });
 

@@ -26,6 +26,14 @@ export function newClaimId(now = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
+/** When a claim id (`20261121T120000123-ab12cd`, UTC) was made: newClaimId's stamp read back. */
+export function claimTime(id: string): Date {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})/.exec(id);
+  if (!m) return new Date(Number.NaN);
+  const [, y, mo, d, h, mi, s, ms] = m.map(Number) as number[];
+  return new Date(Date.UTC(y as number, (mo as number) - 1, d, h, mi, s, ms));
+}
+
 /** Splits `<id>__<name>` back into its parts; undefined for anything else. */
 export function parseClaimedName(fileName: string): { id: string; name: string } | undefined {
   const m = CLAIMED_NAME.exec(fileName);

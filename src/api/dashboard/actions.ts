@@ -13,7 +13,7 @@ import type { Logger } from '../../log.js';
 import type { ActionEntry, StateStore } from '../../state/store.js';
 import { inputOfRecords } from '../../tasks/fail-file.js';
 import type { TaskRegistry } from '../../tasks/registry.js';
-import { claimedFiles } from '../work-files.js';
+import { claimedFiles } from '../../agent/intake/work-files.js';
 import { existingFile, parseFileRef } from './files.js';
 
 export interface ActionDeps {

@@ -15,7 +15,7 @@ import type { LiveRuns } from '../live-runs.js';
 import type { Readiness } from '../readiness.js';
 import { json, jsonError, type Reply, type Router } from '../router.js';
 import { nextFireTimes } from '../schedules.js';
-import { claimedFiles, waitingFiles } from '../work-files.js';
+import { claimedFiles, waitingFiles } from '../../agent/intake/work-files.js';
 import { DashboardActions, type ActionResult } from './actions.js';
 import { existingFile, parseFileRef, refOfPath } from './files.js';
 import { runLogLines } from './log-lines.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { claimFile, newClaimId, parseClaimedName } from '../../../src/agent/intake/claim.js';
+import { claimFile, claimTime, newClaimId, parseClaimedName } from '../../../src/agent/intake/claim.js';
 import { makeTempDir } from '../../support/workspace.js';
 
 describe('claim ids', () => {
@@ -12,6 +12,12 @@ describe('claim ids', () => {
     expect([b, a].sort()).toEqual([a, b]);
     expect(parseClaimedName(`${a}__my file__x.xml`)).toEqual({ id: a, name: 'my file__x.xml' });
     expect(parseClaimedName('random.xml')).toBeUndefined();
+  });
+
+  it('give back the moment they were made (the age of a claimed file counts from it)', () => {
+    const at = new Date('2026-11-21T12:00:00.123Z');
+    expect(claimTime(newClaimId(at))).toEqual(at);
+    expect(Number.isNaN(claimTime('not-a-claim').getTime())).toBe(true);
   });
 });
 

@@ -1,30 +1,28 @@
-// What is waiting in the inbox and what is claimed in work/processing, with ages: for readiness (stuck
-// files), metrics and status. Read-only listings; a folder that does not exist lists as empty.
+// What is waiting in the inbox and what is claimed in work/processing, with ages: for readiness and
+// the notifier (stuck files), metrics and status. Read-only listings; a folder that does not exist
+// lists as empty. A claimed file's age counts from its claim id: the claiming agent's clock, kept in the
+// name, so the readiness check, the notifier and status agree on it.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { listClaimed, listFiles } from '../agent/intake/recovery.js';
-import { isPartialName } from '../agent/intake/stability.js';
-import type { Workspace } from '../agent/workspace.js';
+import type { Workspace } from '../workspace.js';
+import { claimTime } from './claim.js';
+import { listClaimed, listFiles } from './recovery.js';
+import { isPartialName } from './stability.js';
 
 export interface ClaimedAge {
   id: string;
+  /** The name it was dropped with. */
   name: string;
+  /** Where it is: work/processing/<id>__<name>. */
+  path: string;
   claimedAt: Date;
   ageMs: number;
-}
-
-/** When a claim id (`20261121T120000123-ab12cd`, UTC) was made. */
-export function claimTime(id: string): Date {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})/.exec(id);
-  if (!m) return new Date(Number.NaN);
-  const [, y, mo, d, h, mi, s, ms] = m.map(Number) as number[];
-  return new Date(Date.UTC(y as number, (mo as number) - 1, d, h, mi, s, ms));
 }
 
 export async function claimedFiles(ws: Workspace, now = Date.now()): Promise<ClaimedAge[]> {
   return (await listClaimed(ws.processing)).map((f) => {
     const claimedAt = claimTime(f.id);
-    return { id: f.id, name: f.name, claimedAt, ageMs: now - claimedAt.getTime() };
+    return { id: f.id, name: f.name, path: f.path, claimedAt, ageMs: now - claimedAt.getTime() };
   });
 }
 
