@@ -258,8 +258,6 @@ export interface AgentRegistration {
   version: string;
   /** Its own work folder (`<folders.work>/<name>`), as it sees it. */
   workDir: string;
-  /** The local API's address, when it listens. */
-  api?: string;
 }
 
 /** An agent as the registry knows it. */

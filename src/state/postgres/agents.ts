@@ -15,7 +15,6 @@ interface AgentRow {
   pid: number;
   version: string;
   work_dir: string;
-  api: string | null;
   started_at: Date;
   heartbeat_at: Date;
   stopped_at: Date | null;
@@ -25,7 +24,7 @@ interface AgentRow {
   live: boolean;
 }
 
-const COLUMNS = 'a.name, a.generation, a.lease_until, a.host, a.pid, a.version, a.work_dir, a.api, a.started_at, a.heartbeat_at, a.stopped_at, a.nothing_left, a.adopted_by, a.adopted_at, a.lease_until > now() AS live';
+const COLUMNS = 'a.name, a.generation, a.lease_until, a.host, a.pid, a.version, a.work_dir, a.started_at, a.heartbeat_at, a.stopped_at, a.nothing_left, a.adopted_by, a.adopted_at, a.lease_until > now() AS live';
 
 function recordOf(row: AgentRow): AgentRecord {
   return {
@@ -34,7 +33,6 @@ function recordOf(row: AgentRow): AgentRecord {
     pid: row.pid,
     version: row.version,
     workDir: row.work_dir,
-    ...(row.api !== null ? { api: row.api } : {}),
     generation: Number(row.generation),
     leaseUntil: row.lease_until.toISOString(),
     startedAt: row.started_at.toISOString(),
@@ -54,13 +52,13 @@ export class AgentRegistry {
   async register(agent: AgentRegistration, leaseSeconds: number): Promise<{ generation: number; leaseUntil: Date }> {
     const { rows } = await this.query<{ generation: string; lease_until: Date }>(
       'registering the agent',
-      `INSERT INTO agents (name, generation, lease_until, host, pid, version, work_dir, api, started_at, heartbeat_at)
-       VALUES ($1, 1, now() + make_interval(secs => $7), $2, $3, $4, $5, $6, now(), now())
+      `INSERT INTO agents (name, generation, lease_until, host, pid, version, work_dir, started_at, heartbeat_at)
+       VALUES ($1, 1, now() + make_interval(secs => $6), $2, $3, $4, $5, now(), now())
        ON CONFLICT (name) DO UPDATE SET generation = agents.generation + 1, lease_until = EXCLUDED.lease_until,
-         host = EXCLUDED.host, pid = EXCLUDED.pid, version = EXCLUDED.version, work_dir = EXCLUDED.work_dir, api = EXCLUDED.api,
+         host = EXCLUDED.host, pid = EXCLUDED.pid, version = EXCLUDED.version, work_dir = EXCLUDED.work_dir,
          started_at = now(), heartbeat_at = now(), stopped_at = NULL, nothing_left = false, adopted_by = NULL, adopted_at = NULL
        RETURNING generation, lease_until`,
-      [agent.name, agent.host, agent.pid, agent.version, agent.workDir, agent.api ?? null, leaseSeconds],
+      [agent.name, agent.host, agent.pid, agent.version, agent.workDir, leaseSeconds],
     );
     const row = rows[0] as { generation: string; lease_until: Date };
     return { generation: Number(row.generation), leaseUntil: row.lease_until };

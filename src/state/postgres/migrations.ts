@@ -111,4 +111,11 @@ const COORDINATION_TABLES: Migration = {
   `,
 };
 
-export const MIGRATIONS: readonly Migration[] = [STATE_TABLES, COORDINATION_TABLES];
+/** The agents' api column was never written (an agent registers before its API listens) nor read. */
+const AGENTS_WITHOUT_API: Migration = {
+  version: 3,
+  name: 'agents without the api column',
+  sql: 'ALTER TABLE agents DROP COLUMN api;',
+};
+
+export const MIGRATIONS: readonly Migration[] = [STATE_TABLES, COORDINATION_TABLES, AGENTS_WITHOUT_API];

@@ -14,7 +14,7 @@ import { testSchema, type TestSchema } from '../../support/postgres.js';
 const LEASE = 30;
 
 function registration(name: string): AgentRegistration {
-  return { name, host: 'host-1', pid: 1234, version: '2.0.0', workDir: `/shared/work/${name}`, api: 'http://127.0.0.1:8080' };
+  return { name, host: 'host-1', pid: 1234, version: '2.0.0', workDir: `/shared/work/${name}` };
 }
 
 describe('agent registry (PostgreSQL)', () => {
@@ -48,7 +48,7 @@ describe('agent registry (PostgreSQL)', () => {
     const beat = await registry.heartbeat('a', 2, LEASE);
     expect(beat.liveAgents).toBe(2);
     const [a, b] = await registry.list();
-    expect(a).toMatchObject({ name: 'a', generation: 2, live: true, host: 'host-1', pid: 1234, workDir: '/shared/work/a', api: 'http://127.0.0.1:8080', nothingLeft: false });
+    expect(a).toMatchObject({ name: 'a', generation: 2, live: true, host: 'host-1', pid: 1234, workDir: '/shared/work/a', nothingLeft: false });
     expect(b).toMatchObject({ name: 'b', generation: 1, live: true });
     // The old generation is fenced off.
     await expect(registry.heartbeat('a', 1, LEASE)).rejects.toMatchObject({ code: 'DW_FENCED' });
