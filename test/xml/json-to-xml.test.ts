@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeAttr, escapeText } from '../../src/xml/escape.js';
-import { valueToXml, singularName, type XmlShape } from '../../src/xml/json-to-xml.js';
+import { singularName, toUtf8Xml, valueToUtf8Xml, valueToXml, type XmlShape } from '../../src/xml/json-to-xml.js';
 import { documentToXml } from '../support/xml-document.js';
 
 describe('escaping', () => {
@@ -85,6 +85,14 @@ describe('JSON → XML mapping', () => {
     it('writes a property the order names twice once, and still finds the unknown one', () => {
       expect(valueToXml('x', { a: 1, z: 2 }, 0, shape(['a', 'a']))).toBe(lines('<x>', '  <a>1</a>', '  <z>2</z>', '</x>'));
     });
+  });
+
+  it('gives the same markup as UTF-8 bytes (valueToUtf8Xml, for the writer), ASCII as it is', () => {
+    const value = { name: 'Søren – “Café” 😀', plain: 'Acme & Sons', nested: [{ note: '€5' }] };
+    const utf8 = valueToUtf8Xml('x', value, 1);
+    expect(Buffer.from(utf8, 'latin1').toString('utf8')).toBe(valueToXml('x', value, 1));
+    expect(valueToUtf8Xml('x', { plain: 'Acme & Sons' }, 0)).toBe(valueToXml('x', { plain: 'Acme & Sons' }, 0));
+    expect(toUtf8Xml('<a>é</a>')).toBe('<a>\u00C3\u00A9</a>');
   });
 
   it('writes a whole document with the declaration and namespaces', () => {

@@ -61,6 +61,23 @@ describe('XmlDocumentWriter', () => {
     expect(written).toBeLessThan(200);
   });
 
+  it('writes text beyond ASCII as UTF-8, the bytes of the in-memory document', async () => {
+    // Latin-1, a dash and curly quotes (beyond U+00FF), an emoji (a surrogate pair) and a lone
+    // surrogate (replaced): each chunk must still come out as the UTF-8 of the text.
+    const names = ['Søren & Co', 'Accounts – “2025”', 'Party 😀', 'broken \uD800 half'];
+    const records = Array.from({ length: 400 }, (_, i) => ({ id: i, name: names[i % names.length] as string }));
+    const chunks: Buffer[] = [];
+    const sink = new Writable({ write: (c: Buffer, _e, done) => (chunks.push(c), done()) });
+    const writer = new XmlDocumentWriter(sink, 1024);
+    await writer.start('Companies');
+    for (const r of records) await writer.write('Company', r);
+    await writer.end();
+    expect(chunks.length).toBeGreaterThan(10);
+    const expected = documentToXml('Companies', records.map((r) => ['Company', r] as [string, unknown]));
+    expect(expected).toContain('broken \uFFFD half');
+    expect(Buffer.concat(chunks).equals(Buffer.from(expected, 'utf8'))).toBe(true);
+  });
+
   it('nests containers and closes what is open at the end', async () => {
     let out = '';
     const sink = new Writable({ write: (c: Buffer, _e, done) => ((out += c.toString()), done()) });

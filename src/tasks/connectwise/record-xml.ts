@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { refsAt, type ReferenceSpec } from '../../connectors/connectwise/references.js';
 import { isObject } from '../../json/is-object.js';
-import { valueToXml, type XmlShape } from '../../xml/json-to-xml.js';
+import { valueToUtf8Xml, type Utf8Xml, type XmlShape } from '../../xml/json-to-xml.js';
 
 type Json = Record<string, unknown>;
 
@@ -21,7 +21,7 @@ export class RecordXml {
   /** The specs whose target is written unshaped, so one rendering per depth fits every record. */
   private readonly reusable: ReferenceSpec[];
   /** Each target's XML by depth; a target lives as long as the resolver's cache keeps it. */
-  private readonly rendered = new WeakMap<Json, string[]>();
+  private readonly rendered = new WeakMap<Json, Utf8Xml[]>();
   /** Stands in for a target while its record is rendered; random, so no data can look like it. */
   private readonly placeholder = `dw-target-${randomBytes(8).toString('hex')}-`;
   private readonly placeholderLine = new RegExp(`^( *)<record>${this.placeholder}(\\d+)</record>\\n`, 'gm');
@@ -34,8 +34,8 @@ export class RecordXml {
     this.reusable = specs.filter((spec) => !spec.match && !spec.children && shapeAt(shape, [...spec.path, 'record']) === undefined);
   }
 
-  /** `record` as the element `name` at `depth`, exactly as valueToXml writes it. */
-  render(record: Json, depth: number): string {
+  /** `record` as the element `name` at `depth`, exactly as valueToUtf8Xml writes it. */
+  render(record: Json, depth: number): Utf8Xml {
     const targets: Json[] = [];
     const owners: Json[] = [];
     for (const spec of this.reusable) {
@@ -47,15 +47,16 @@ export class RecordXml {
         owners.push(ref);
       }
     }
-    const xml = valueToXml(this.name, record, depth, this.shape);
+    const xml = valueToUtf8Xml(this.name, record, depth, this.shape);
     owners.forEach((ref, i) => (ref['record'] = targets[i]));
     if (targets.length === 0) return xml;
-    return xml.replace(this.placeholderLine, (_line, indent: string, index: string) => this.targetXml(targets[Number(index)] as Json, indent.length / 2));
+    // The placeholder lines are ASCII, so what replaces them leaves the rest as valueToUtf8Xml wrote it.
+    return xml.replace(this.placeholderLine, (_line, indent: string, index: string) => this.targetXml(targets[Number(index)] as Json, indent.length / 2)) as Utf8Xml;
   }
 
-  private targetXml(target: Json, depth: number): string {
+  private targetXml(target: Json, depth: number): Utf8Xml {
     let byDepth = this.rendered.get(target);
     if (!byDepth) this.rendered.set(target, (byDepth = []));
-    return (byDepth[depth] ??= valueToXml('record', target, depth));
+    return (byDepth[depth] ??= valueToUtf8Xml('record', target, depth));
   }
 }

@@ -1,18 +1,18 @@
-// RecordXml must write exactly what valueToXml writes for the same record, while rendering each
+// RecordXml must write exactly what valueToUtf8Xml writes for the same record, while rendering each
 // reference target once per depth; pure rendering, so plain objects and no server.
 import { describe, expect, it } from 'vitest';
 import type { ReferenceSpec } from '../../../src/connectors/connectwise/references.js';
 import { INVOICE_REFERENCES } from '../../../src/tasks/connectwise/invoice-references.js';
 import { RecordXml } from '../../../src/tasks/connectwise/record-xml.js';
 import { exportShape } from '../../../src/tasks/connectwise/schema/export-shapes.js';
-import { valueToXml } from '../../../src/xml/json-to-xml.js';
+import { valueToUtf8Xml } from '../../../src/xml/json-to-xml.js';
 
 type Json = Record<string, unknown>;
 
 const ALL_NINE: ReferenceSpec[] = Object.entries(INVOICE_REFERENCES).map(([name, spec]) => ({ name, ...spec }));
 const SHAPE = exportShape('Invoice', 'schema', ['id', 'externalId', '_info']);
 
-const acme = { id: 7, identifier: 'ACME', name: 'Acme & Sons <Ltd>', _info: { lastUpdated: '2024-01-01T00:00:00Z' }, defaultContact: { id: 3, name: 'Ann' }, leadFlag: false, dateDeleted: null };
+const acme = { id: 7, identifier: 'ACME', name: 'Acme & Søns <Ltd> – “Café”', _info: { lastUpdated: '2024-01-01T00:00:00Z' }, defaultContact: { id: 3, name: 'Ann' }, leadFlag: false, dateDeleted: null };
 const terms = { id: 2, name: 'Net 30', dueDays: 30 };
 
 function invoice(id: number, company: Json | undefined, extra: Json = {}): Json {
@@ -28,11 +28,11 @@ function invoice(id: number, company: Json | undefined, extra: Json = {}): Json 
 }
 
 describe('RecordXml', () => {
-  it('writes each record exactly as valueToXml does, references and all, shaped and not', () => {
+  it('writes each record exactly as valueToUtf8Xml does, references and all, shaped and not', () => {
     const records = [invoice(1, acme), invoice(2, acme, { currency: { id: 1, symbol: '$' } }), invoice(3, undefined), invoice(4, { ...acme, id: 8 })];
     for (const shape of [SHAPE, undefined]) {
       const xml = new RecordXml('Invoice', shape, ALL_NINE);
-      for (const depth of [1, 3]) for (const record of records) expect(xml.render(record, depth)).toBe(valueToXml('Invoice', record, depth, shape));
+      for (const depth of [1, 3]) for (const record of records) expect(xml.render(record, depth)).toBe(valueToUtf8Xml('Invoice', record, depth, shape));
     }
   });
 
@@ -63,18 +63,18 @@ describe('RecordXml', () => {
     expect(reads).toBe(once);
     xml.render(record(50), 2);
     expect(reads).toBe(2 * once);
-    expect(first[49]).toBe(valueToXml('Invoice', record(49), 1, SHAPE));
+    expect(first[49]).toBe(valueToUtf8Xml('Invoice', record(49), 1, SHAPE));
   });
 
   it('walks array paths, where the depth differs from item to item', () => {
     const specs: ReferenceSpec[] = [{ name: 'lines', path: ['lines', '*', 'item'], endpoint: '/procurement/catalog' }];
     const widget = { id: 5, identifier: 'W-1', description: 'Widget' };
     const record = { id: 1, lines: [{ item: { id: 5, record: widget } }, { item: { id: 5, record: widget }, nested: [{ item: { id: 5, record: widget } }] }] };
-    expect(new RecordXml('Order', undefined, specs).render(record, 1)).toBe(valueToXml('Order', record, 1));
+    expect(new RecordXml('Order', undefined, specs).render(record, 1)).toBe(valueToUtf8Xml('Order', record, 1));
   });
 
   it('leaves a data value that looks like a stand-in alone', () => {
     const record = invoice(1, acme, { record: 'dw-target-0000000000000000-0', company: { id: 7, record: 'dw-target-0' } });
-    expect(new RecordXml('Invoice', SHAPE, ALL_NINE).render(record, 1)).toBe(valueToXml('Invoice', record, 1, SHAPE));
+    expect(new RecordXml('Invoice', SHAPE, ALL_NINE).render(record, 1)).toBe(valueToUtf8Xml('Invoice', record, 1, SHAPE));
   });
 });

@@ -2,7 +2,7 @@
 // <errors>. A file is opened at its first record, so a run with no failures leaves no empty fail file.
 import type { DropwiseError } from '../../../errors.js';
 import { errorEntry, errorsToXml } from '../../../xml/errors-xml.js';
-import { valueToXml } from '../../../xml/json-to-xml.js';
+import { toUtf8Xml, valueToXml } from '../../../xml/json-to-xml.js';
 import { elementToXml, type XmlElement } from '../../../xml/reader.js';
 import { XmlDocumentWriter } from '../../../xml/writer.js';
 import type { Outbox, OutboxFolder, OutputFile } from '../../types.js';
@@ -58,6 +58,6 @@ export class ResultFiles {
       this.open.set(folder, output);
       await output.writer.start(this.root);
     }
-    await output.writer.raw(elementToXml(element, 1, [extra]));
+    await output.writer.raw(toUtf8Xml(elementToXml(element, 1, [extra])));
   }
 }
