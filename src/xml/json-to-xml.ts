@@ -4,6 +4,7 @@
 import { escapeText } from './escape.js';
 
 export const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+export const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
 
 declare const UTF8_XML: unique symbol;
 
@@ -11,8 +12,8 @@ declare const UTF8_XML: unique symbol;
  * XML text held as its UTF-8 bytes, a character per byte: what the document writer collects and writes
  * (encoding 'latin1', a plain copy). V8 keeps a string at one byte per character only while every
  * character in it is below U+0100: one dash or curly quote in a record made the whole 64 KB chunk it
- * fell in a two-byte string, five times as dear to write. A GL export whose transactions each held one
- * took 8.3-9.0 s instead of 6.7-8.0 s, with a peak of 158 MB instead of 122.
+ * fell in a two-byte string, five times as dear to write. A 286 MB GL export with a dash and curly
+ * quotes in every transaction took 8.4-10.1 s and 156-175 MB that way, 6.1-7.4 s and 117-129 MB now.
  */
 export type Utf8Xml = string & { readonly [UTF8_XML]: true };
 
@@ -28,7 +29,6 @@ export function toUtf8Xml(xml: string): Utf8Xml {
 type TextForm = (escaped: string) => string;
 const AS_TEXT: TextForm = (escaped) => escaped;
 const AS_UTF8: TextForm = toUtf8Xml;
-export const XSD_NS = 'http://www.w3.org/2001/XMLSchema';
 
 /** The element name of one item of an array: customers → customer, entries → entry, detail → detailItem. */
 export function singularName(container: string): string {
