@@ -100,6 +100,18 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
   try {
     for (const name of dropped) await fs.rename(folder('staging', name), folder('inbox', name));
     const archivedCount = async () => (await filesUnder(folder('archive'))).length;
+    // With a schedule, the agents also run until two fire times are claimed: files can all be through
+    // before the second one on a fast machine, and the checks below want the schedule seen at work.
+    const firesClaimed = async () => {
+      if (scenario.scheduleEverySeconds === undefined) return Number.POSITIVE_INFINITY;
+      const pool = new pg.Pool({ connectionString: scenario.pg.url, max: 1 });
+      try {
+        const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${scenario.pg.schema}.schedule_fires WHERE task = $1`, [TASK]);
+        return rows[0]?.n ?? 0;
+      } finally {
+        await pool.end();
+      }
+    };
     const victim = scenario.kill ? running[scenario.kill.agent] : undefined;
     await waitFor(
       async () => {
@@ -111,10 +123,10 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
             killed = { name: victim.name, holding, adoptions: [] };
           }
         }
-        return (await archivedCount()) >= all;
+        return (await archivedCount()) >= all && (await firesClaimed()) >= 2;
       },
       scenario.timeoutMs ?? 120_000,
-      () => `${all} files to be archived`,
+      () => `${all} files to be archived${scenario.scheduleEverySeconds === undefined ? '' : ' and two fire times claimed'}`,
     );
     if (scenario.kill && !killed) anomalies.push(`agent-${scenario.kill.agent + 1} was never caught holding files, so it was not killed`);
   } finally {
