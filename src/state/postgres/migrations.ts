@@ -90,6 +90,8 @@ const COORDINATION_TABLES: Migration = {
       pid integer NOT NULL,
       version text NOT NULL,
       work_dir text NOT NULL,
+      -- Unused: no agent fills it (one registers before its API listens). Not dropped, because an agent
+      -- of an earlier version, still running beside newer ones, names it in its queries.
       api text,
       started_at timestamptz NOT NULL,
       heartbeat_at timestamptz NOT NULL,
@@ -111,11 +113,4 @@ const COORDINATION_TABLES: Migration = {
   `,
 };
 
-/** The agents' api column was never written (an agent registers before its API listens) nor read. */
-const AGENTS_WITHOUT_API: Migration = {
-  version: 3,
-  name: 'agents without the api column',
-  sql: 'ALTER TABLE agents DROP COLUMN api;',
-};
-
-export const MIGRATIONS: readonly Migration[] = [STATE_TABLES, COORDINATION_TABLES, AGENTS_WITHOUT_API];
+export const MIGRATIONS: readonly Migration[] = [STATE_TABLES, COORDINATION_TABLES];
