@@ -82,6 +82,11 @@ describe('JSON → XML mapping', () => {
       expect(valueToXml('x', { a: undefined, z: 1 }, 0, shape(['a']))).toBe(lines('<x>', '  <z>1</z>', '</x>'));
     });
 
+    it('finds an unknown property when a known one is inherited', () => {
+      const obj = Object.assign(Object.create({ a: 1 }) as Record<string, unknown>, { z: 2 });
+      expect(valueToXml('x', obj, 0, shape(['a']))).toBe(lines('<x>', '  <a>1</a>', '  <z>2</z>', '</x>'));
+    });
+
     it('writes a property the order names twice once, and still finds the unknown one', () => {
       expect(valueToXml('x', { a: 1, z: 2 }, 0, shape(['a', 'a']))).toBe(lines('<x>', '  <a>1</a>', '  <z>2</z>', '</x>'));
     });
