@@ -102,15 +102,11 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
     const archivedCount = async () => (await filesUnder(folder('archive'))).length;
     // With a schedule, the agents also run until two fire times are claimed: files can all be through
     // before the second one on a fast machine, and the checks below want the schedule seen at work.
+    const firePool = scenario.scheduleEverySeconds === undefined ? undefined : new pg.Pool({ connectionString: scenario.pg.url, max: 1, connectionTimeoutMillis: 5_000 });
     const firesClaimed = async () => {
-      if (scenario.scheduleEverySeconds === undefined) return Number.POSITIVE_INFINITY;
-      const pool = new pg.Pool({ connectionString: scenario.pg.url, max: 1 });
-      try {
-        const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${scenario.pg.schema}.schedule_fires WHERE task = $1`, [TASK]);
-        return rows[0]?.n ?? 0;
-      } finally {
-        await pool.end();
-      }
+      if (firePool === undefined) return Number.POSITIVE_INFINITY;
+      const { rows } = await firePool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${scenario.pg.schema}.schedule_fires WHERE task = $1`, [TASK]);
+      return rows[0]?.n ?? 0;
     };
     const victim = scenario.kill ? running[scenario.kill.agent] : undefined;
     await waitFor(
@@ -126,8 +122,8 @@ export async function runAgents(sb: Sandbox, scenario: AgentsScenario): Promise<
         return (await archivedCount()) >= all && (await firesClaimed()) >= 2;
       },
       scenario.timeoutMs ?? 120_000,
-      () => `${all} files to be archived${scenario.scheduleEverySeconds === undefined ? '' : ' and two fire times claimed'}`,
-    );
+      () => `${all} files to be archived${firePool === undefined ? '' : ' and two fire times claimed'}`,
+    ).finally(() => firePool?.end());
     if (scenario.kill && !killed) anomalies.push(`agent-${scenario.kill.agent + 1} was never caught holding files, so it was not killed`);
   } finally {
     stoppingAt = Date.now();
