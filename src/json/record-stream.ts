@@ -1,22 +1,36 @@
 // Reads a JSON object whose members are long arrays (a GLExport, any "object of lists" response) one
 // record at a time: a scanner finds where each element of each top-level array begins and ends, and
-// that element alone goes through JSON.parse. Only the chunk in hand and the record being read are
-// ever held, so memory stays flat at any body size. Pull-based: the next chunk is read only when the
-// consumer asks for the next batch, so a slow consumer pauses the source (and the socket behind it).
+// hands over that element alone, parsed with JSON.parse or as its bytes (RawJson, for a transcoder).
+// Only the chunk in hand and the record being read are ever held, so memory stays flat at any body
+// size. Pull-based: the next chunk is read only when the consumer asks for the next batch, so a slow
+// consumer pauses the source (and the socket behind it).
 //
-// The scanner works on decoded text: strings are skipped with String#indexOf (native; most of a
-// record's characters are inside strings), structure is tracked with charCodeAt between them.
-// JSON.parse checks each record in full; the scanner only has to find the records' boundaries.
-import { StringDecoder } from 'node:string_decoder';
+// The scanner works on the body's bytes: strings are skipped with Buffer#indexOf (native; most of a
+// record's bytes are inside strings), structure is tracked byte by byte between them (every byte of
+// JSON's structure is ASCII, and no byte of a multi-byte UTF-8 character is). JSON.parse, or the
+// transcoder, checks each record in full; the scanner only has to find the records' boundaries.
 import { DropwiseError } from '../errors.js';
 
-export type JsonStreamEvent =
+/** A record as the bytes of its JSON (UTF-8), from `start` to `end` of `bytes`. */
+export interface RawJson {
+  readonly bytes: Buffer;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** What the scanner hands over of each record: `unknown` parsed, or RawJson. */
+export type JsonStreamEvent<R = unknown> =
   /** One element of the top-level array `container`. */
-  | { kind: 'item'; container: string; record: unknown }
+  | { kind: 'item'; container: string; record: R }
   /** A top-level member that is not an array (e.g. `exportSettings`). */
-  | { kind: 'value'; container: string; record: unknown }
+  | { kind: 'value'; container: string; record: R }
   /** The top-level array `container` has ended after `count` items. */
   | { kind: 'end'; container: string; count: number };
+
+export type RawJsonStreamEvent = JsonStreamEvent<RawJson>;
+
+/** A UTF-8 byte-order mark, skipped at the start of the body. */
+const BOM = [0xef, 0xbb, 0xbf];
 
 const QUOTE = 34;
 const BACKSLASH = 92;
@@ -26,7 +40,6 @@ const OPEN_BRACKET = 91;
 const CLOSE_BRACKET = 93;
 const COMMA = 44;
 const COLON = 58;
-const BOM = 0xfeff;
 
 /** Where the scanner is between records, i.e. what the next non-space character may be. */
 const enum At {
@@ -60,44 +73,69 @@ function malformed(message: string, truncated: boolean): DropwiseError {
   return new DropwiseError('DW_JSON_MALFORMED', message, { retryable: truncated });
 }
 
-/** The push side of the reader: feed it text, collect the events of the records completed so far. */
-export class TopLevelRecordScanner {
+function parseJson(raw: RawJson, what: string): unknown {
+  try {
+    return JSON.parse(raw.bytes.toString('utf8', raw.start, raw.end));
+  } catch (err) {
+    throw malformed(`${what} is not valid JSON: ${(err as Error).message}`, false);
+  }
+}
+
+/** A record of `container` parsed from its bytes; DW_JSON_MALFORMED when it is not JSON. */
+export function parseRecord(container: string, raw: RawJson): unknown {
+  return parseJson(raw, `A record of "${container}"`);
+}
+
+/** The push side of the reader: feed it bytes, collect the events of the records completed so far. */
+export class TopLevelRecordScanner<R = unknown> {
   private at: At = At.BeforeRoot;
   private capture: Capture = Capture.None;
   private inArray = false;
   private container = '';
   private count = 0;
-  /** The parts of the key or value in hand that arrived in earlier pieces of text. */
-  private pieces: string[] = [];
+  /** The parts of the key or value in hand that arrived in earlier chunks. */
+  private pieces: Buffer[] = [];
   private depth = 0;
   private inString = false;
   /** Backslashes that ended the previous piece inside a string: they may escape its first quote. */
   private carriedBackslashes = 0;
-  /** Characters scanned before the current piece, for error messages. */
+  /** Bytes scanned before the current chunk, for error messages. */
   private offset = 0;
+  /** The bytes of a byte-order mark seen at the start so far. */
+  private bom = 0;
 
-  /** Scans one piece of text; appends an event for every record it completes. */
-  push(text: string, out: JsonStreamEvent[]): void {
+  /** `raw`: records are handed over as their bytes (RawJson), else parsed. */
+  constructor(private readonly raw = false) {}
+
+  /** Scans one chunk of the body; appends an event for every record it completes. */
+  push(text: Buffer, out: JsonStreamEvent<R>[]): void {
     const n = text.length;
     let i = 0;
-    // Where the capture in hand began in this piece (0 when it began in an earlier one).
+    // Where the capture in hand began in this chunk (0 when it began in an earlier one).
     let start = 0;
     while (i < n) {
       if (this.capture !== Capture.None) {
         const end = this.captureEnd(text, i);
         if (end < 0) {
-          this.pieces.push(start === 0 ? text : text.slice(start));
+          this.pieces.push(start === 0 ? text : text.subarray(start));
           break;
         }
-        const piece = text.slice(start, end);
-        const whole = this.pieces.length > 0 ? this.pieces.join('') + piece : piece;
-        this.pieces = [];
-        this.captured(whole, out);
+        if (this.pieces.length > 0) {
+          this.pieces.push(text.subarray(0, end));
+          const whole = Buffer.concat(this.pieces);
+          this.pieces = [];
+          this.captured({ bytes: whole, start: 0, end: whole.length }, out);
+        } else {
+          this.captured({ bytes: text, start, end }, out);
+        }
         i = end;
         continue;
       }
-      const c = text.charCodeAt(i);
-      if (isSpace(c) || (c === BOM && this.offset + i === 0)) {
+      const c = text[i] as number;
+      if (this.at === At.BeforeRoot && this.offset + i === this.bom && this.bom < BOM.length && c === BOM[this.bom]) {
+        this.bom++;
+        i++;
+      } else if (isSpace(c) && (this.bom === 0 || this.bom === BOM.length)) {
         i++;
       } else if (this.structural(c, i, out)) {
         start = i;
@@ -113,17 +151,18 @@ export class TopLevelRecordScanner {
     if (this.at === At.Done && this.capture === Capture.None) return;
     if (this.at === At.BeforeRoot) throw malformed('The JSON body is empty', true);
     const inside = this.container === '' ? '' : ` inside "${this.container}"${this.inArray ? ` after ${this.count} records` : ''}`;
-    throw malformed(`The JSON body ended early, after ${this.offset} characters${inside}`, true);
+    throw malformed(`The JSON body ended early, after ${this.offset} bytes${inside}`, true);
   }
 
   /**
    * Handles one non-space character between records. Returns true when a key or a value begins at
    * this character (the capture then starts on it).
    */
-  private structural(c: number, i: number, out: JsonStreamEvent[]): boolean {
+  private structural(c: number, i: number, out: JsonStreamEvent<R>[]): boolean {
     switch (this.at) {
       case At.BeforeRoot:
-        if (c !== OPEN_BRACE) throw malformed('The JSON body is not an object', false);
+        // A byte-order mark begun and not finished is not one (JSON.parse would see U+FFFD).
+        if (c !== OPEN_BRACE || (this.bom > 0 && this.bom < BOM.length)) throw malformed('The JSON body is not an object', false);
         this.at = At.FirstMemberOrEnd;
         return false;
       case At.FirstMemberOrEnd:
@@ -165,12 +204,13 @@ export class TopLevelRecordScanner {
         else throw this.unexpected(c, i);
         return false;
       case At.Done:
-        throw malformed(`Unexpected text after the end of the JSON body, at character ${this.offset + i}`, false);
+        throw malformed(`Unexpected text after the end of the JSON body, at byte ${this.offset + i}`, false);
     }
   }
 
   private unexpected(c: number, i: number): DropwiseError {
-    return malformed(`Unexpected character ${JSON.stringify(String.fromCharCode(c))} at character ${this.offset + i} of the JSON body`, false);
+    const what = c < 0x80 ? JSON.stringify(String.fromCharCode(c)) : `byte 0x${c.toString(16)}`;
+    return malformed(`Unexpected character ${what} at byte ${this.offset + i} of the JSON body`, false);
   }
 
   private begin(capture: Capture): true {
@@ -188,26 +228,21 @@ export class TopLevelRecordScanner {
     return this.begin(Capture.Bare);
   }
 
-  private arrayEnd(out: JsonStreamEvent[]): void {
+  private arrayEnd(out: JsonStreamEvent<R>[]): void {
     out.push({ kind: 'end', container: this.container, count: this.count });
     this.inArray = false;
     this.at = At.MemberOrEnd;
   }
 
-  private captured(text: string, out: JsonStreamEvent[]): void {
+  private captured(raw: RawJson, out: JsonStreamEvent<R>[]): void {
     const capture = this.capture;
     this.capture = Capture.None;
     if (capture === Capture.Key) {
-      this.container = JSON.parse(text) as string;
+      this.container = parseJson(raw, 'A member name of the JSON body') as string;
       this.at = At.Colon;
       return;
     }
-    let record: unknown;
-    try {
-      record = JSON.parse(text);
-    } catch (err) {
-      throw malformed(`A record of "${this.container}" is not valid JSON: ${(err as Error).message}`, false);
-    }
+    const record = (this.raw ? raw : parseRecord(this.container, raw)) as R;
     if (this.inArray) {
       out.push({ kind: 'item', container: this.container, record });
       this.count++;
@@ -219,7 +254,7 @@ export class TopLevelRecordScanner {
   }
 
   /** The index just past the end of the key or value in hand, or -1 when it goes on past `text`. */
-  private captureEnd(text: string, from: number): number {
+  private captureEnd(text: Buffer, from: number): number {
     switch (this.capture) {
       case Capture.Key:
       case Capture.Text:
@@ -232,7 +267,7 @@ export class TopLevelRecordScanner {
   }
 
   /** An object or array: depth is tracked outside strings; strings are skipped whole. */
-  private nestedEnd(text: string, from: number): number {
+  private nestedEnd(text: Buffer, from: number): number {
     let i = from;
     if (this.inString) {
       i = this.stringEnd(text, i);
@@ -241,7 +276,7 @@ export class TopLevelRecordScanner {
     let depth = this.depth;
     const n = text.length;
     while (i < n) {
-      const c = text.charCodeAt(i);
+      const c = text[i];
       if (c === QUOTE) {
         i = this.stringEnd(text, i);
         if (i < 0) {
@@ -269,58 +304,68 @@ export class TopLevelRecordScanner {
    * The index just past the closing quote of a string, or -1 when it goes on past `text`. Outside a
    * string, `from` is the opening quote; inside one (continued from an earlier piece) it is 0.
    */
-  private stringEnd(text: string, from: number): number {
+  private stringEnd(text: Buffer, from: number): number {
     let start = from;
     if (!this.inString) {
       start = from + 1;
       this.inString = true;
       this.carriedBackslashes = 0;
     }
-    let q = text.indexOf('"', start);
+    let q = text.indexOf(QUOTE, start);
     while (q >= 0) {
       // A quote is escaped when an odd run of backslashes precedes it.
       let k = q - 1;
-      while (k >= start && text.charCodeAt(k) === BACKSLASH) k--;
+      while (k >= start && text[k] === BACKSLASH) k--;
       const run = q - 1 - k + (k < start ? this.carriedBackslashes : 0);
       if ((run & 1) === 0) {
         this.inString = false;
         this.carriedBackslashes = 0;
         return q + 1;
       }
-      q = text.indexOf('"', q + 1);
+      q = text.indexOf(QUOTE, q + 1);
     }
     let k = text.length - 1;
-    while (k >= start && text.charCodeAt(k) === BACKSLASH) k--;
+    while (k >= start && text[k] === BACKSLASH) k--;
     this.carriedBackslashes = text.length - 1 - k + (k < start ? this.carriedBackslashes : 0);
     return -1;
   }
 }
 
 /** Numbers, true, false, null: they end at the next delimiter. */
-function bareEnd(text: string, from: number): number {
+function bareEnd(text: Buffer, from: number): number {
   const n = text.length;
   for (let i = from; i < n; i++) {
-    const c = text.charCodeAt(i);
+    const c = text[i] as number;
     if (c === COMMA || c === CLOSE_BRACKET || c === CLOSE_BRACE || isSpace(c)) return i;
   }
   return -1;
 }
 
-/**
- * The records of a JSON body read as a stream: one batch of events per chunk of the source (chunks
- * that complete no record yield nothing). The next chunk is pulled only when the caller asks for the
- * next batch. Throws DW_JSON_MALFORMED (retryable when the body was cut off).
- */
-export async function* readTopLevelRecords(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<JsonStreamEvent[], void, undefined> {
-  const scanner = new TopLevelRecordScanner();
-  const decoder = new StringDecoder('utf8');
+const asBuffer = (chunk: Uint8Array | string): Buffer => (typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+
+async function* scan<R>(source: AsyncIterable<Uint8Array | string>, raw: boolean): AsyncGenerator<JsonStreamEvent<R>[], void, undefined> {
+  const scanner = new TopLevelRecordScanner<R>(raw);
   for await (const chunk of source) {
-    const events: JsonStreamEvent[] = [];
-    scanner.push(typeof chunk === 'string' ? chunk : decoder.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)), events);
+    const events: JsonStreamEvent<R>[] = [];
+    scanner.push(asBuffer(chunk), events);
     if (events.length > 0) yield events;
   }
-  const tail: JsonStreamEvent[] = [];
-  scanner.push(decoder.end(), tail);
   scanner.finish();
-  if (tail.length > 0) yield tail;
+}
+
+/**
+ * The records of a JSON body read as a stream, parsed: one batch of events per chunk of the source
+ * (chunks that complete no record yield nothing). The next chunk is pulled only when the caller asks
+ * for the next batch. Throws DW_JSON_MALFORMED (retryable when the body was cut off).
+ */
+export function readTopLevelRecords(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<JsonStreamEvent[], void, undefined> {
+  return scan<unknown>(source, false);
+}
+
+/**
+ * readTopLevelRecords with each record as its bytes (RawJson), unchecked: the consumer parses it
+ * (parseRecord) or transcodes it, and either says when it is not JSON.
+ */
+export function readRawTopLevelRecords(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<RawJsonStreamEvent[], void, undefined> {
+  return scan<RawJson>(source, true);
 }

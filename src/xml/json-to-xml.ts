@@ -44,10 +44,14 @@ export function elementName(key: string): string {
 }
 
 /** The markup of one element name, built once per JSON key (records repeat the same few hundred keys). */
-interface Tags {
+export interface Tags {
+  /** The JSON key these tags are of. */
+  readonly key: string;
   readonly name: string;
   /** `</name>` and the line's end, after a text. */
   readonly close: string;
+  /** `close` as bytes, for the transcoder. */
+  readonly closeBytes: Uint8Array;
   /** The lines of this element at each depth, indented, built on first use. */
   readonly at: Lines[];
   /** The tags of one item when this element holds an array (singularName), looked up on first use. */
@@ -66,17 +70,29 @@ interface Lines {
   readonly empty: string;
   /** `  <name xsi:nil="true" />` and the line's end. */
   readonly nil: string;
+  /** The same as bytes, for the transcoder (json-transcoder.ts), made on first use. */
+  bytes?: LineBytes;
+}
+
+/** Lines as bytes (element names are ASCII). */
+export interface LineBytes {
+  readonly open: Uint8Array;
+  readonly openLine: Uint8Array;
+  readonly closeLine: Uint8Array;
+  readonly empty: Uint8Array;
+  readonly nil: Uint8Array;
 }
 
 const TAGS_CACHE_LIMIT = 10_000;
 const tagsByKey = new Map<string, Tags>();
 
-function tagsOf(key: string): Tags {
+export function tagsOf(key: string): Tags {
   let tags = tagsByKey.get(key);
   if (tags === undefined) {
     const safe = key.replace(/[^A-Za-z0-9_.-]/g, '_');
     const name = /^[A-Za-z_]/.test(safe) ? safe : `_${safe}`;
-    tags = { name, close: `</${name}>\n`, at: [] };
+    const close = `</${name}>\n`;
+    tags = { key, name, close, closeBytes: Buffer.from(close, 'latin1'), at: [] };
     // Keys come from the data: a hostile body with endless distinct keys must not grow this forever.
     if (tagsByKey.size < TAGS_CACHE_LIMIT) tagsByKey.set(key, tags);
   }
@@ -94,7 +110,18 @@ function linesOf(tags: Tags, depth: number): Lines {
   return lines;
 }
 
-function itemTags(tags: Tags): Tags {
+export function lineBytesOf(tags: Tags, depth: number): LineBytes {
+  const lines = linesOf(tags, depth);
+  return (lines.bytes ??= {
+    open: Buffer.from(lines.open, 'latin1'),
+    openLine: Buffer.from(lines.openLine, 'latin1'),
+    closeLine: Buffer.from(lines.closeLine, 'latin1'),
+    empty: Buffer.from(lines.empty, 'latin1'),
+    nil: Buffer.from(lines.nil, 'latin1'),
+  });
+}
+
+export function itemTags(tags: Tags): Tags {
   return (tags.item ??= tagsOf(singularName(tags.name)));
 }
 
@@ -153,7 +180,7 @@ function render(tags: Tags, value: unknown, depth: number, shape: XmlShape | und
 }
 
 /** One property of a shape, looked up once per shape instead of once per record. */
-interface ShapedField {
+export interface ShapedField {
   readonly key: string;
   readonly tags: Tags;
   readonly nil: boolean;
@@ -162,7 +189,7 @@ interface ShapedField {
 
 const fieldsByShape = new WeakMap<XmlShape, readonly ShapedField[]>();
 
-function fieldsOf(shape: XmlShape): readonly ShapedField[] {
+export function fieldsOf(shape: XmlShape): readonly ShapedField[] {
   let fields = fieldsByShape.get(shape);
   if (fields === undefined) {
     // Each name once: renderShaped counts the properties it wrote against the object's keys.

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { documentToXml } from '../support/xml-document.js';
@@ -88,5 +91,37 @@ describe('XmlDocumentWriter', () => {
     expect(writer.depth).toBe(2);
     await writer.end();
     expect(out).toContain('  <transactions>\n    <transaction>\n      <id>1</id>\n    </transaction>\n  </transactions>\n</GLExport>\n');
+  });
+
+  it('writes records given as JSON bytes, transcoded or parsed, as the parsed records, to a file through its reused chunks', async () => {
+    // Every fifth record has a key twice, which the transcoder leaves to JSON.parse; records cross
+    // chunk ends and some are larger than a chunk, so Buffers are reused, grown and dropped.
+    const records = Array.from({ length: 3000 }, (_, i) => ({ id: i, name: `Søren & Co ${i}`, lines: Array.from({ length: i % 97 === 0 ? 200 : 2 }, (_, k) => ({ k, amount: k * 1.25 })) }));
+    const texts = records.map((r, i) => (i % 5 === 0 ? JSON.stringify(r).replace('{"id":', '{"id":-1,"id":') : JSON.stringify(r)));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-writer-'));
+    const file = path.join(dir, 'out.xml');
+    const stream = fs.createWriteStream(file);
+    const writer = new XmlDocumentWriter(stream, 1024);
+    await writer.start('Companies');
+    let parsed = 0;
+    for (const text of texts) {
+      const bytes = Buffer.from(`[${text}]`);
+      await writer.writeJson('Company', { bytes, start: 1, end: bytes.length - 1 }, undefined, (raw) => (parsed++, JSON.parse(raw.bytes.toString('utf8', raw.start, raw.end))));
+    }
+    await writer.end();
+    await new Promise<void>((resolve) => stream.end(resolve));
+    expect(parsed).toBe(600);
+    expect(fs.readFileSync(file).equals(Buffer.from(documentToXml('Companies', records.map((r) => ['Company', r] as [string, unknown])), 'utf8'))).toBe(true);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('throws the parser\'s error for a record given as bytes that is not JSON, and hands back picked properties', async () => {
+    const writer = new XmlDocumentWriter(new Writable({ write: (_c, _e, done) => done() }));
+    await writer.start('Companies');
+    const raw = (text: string) => ({ bytes: Buffer.from(text), start: 0, end: Buffer.byteLength(text) });
+    const parse = (r: { bytes: Buffer; start: number; end: number }) => JSON.parse(r.bytes.toString('utf8', r.start, r.end)) as unknown;
+    await expect(writer.writeJson('Company', raw('{"id":1,}'), undefined, parse)).rejects.toThrow(SyntaxError);
+    expect(await writer.writeJson('Company', raw('{"id":1,"ids":"1,2"}'), undefined, parse, new Set(['ids']))).toEqual({ ids: '1,2' });
+    expect(await writer.writeJson('Company', raw('{"id":1,"id":2,"ids":"3"}'), undefined, parse, new Set(['ids']))).toEqual({ ids: '3' });
   });
 });

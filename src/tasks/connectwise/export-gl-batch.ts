@@ -11,7 +11,7 @@ import { batchGlRun } from './batch/from-gl-run.js';
 import { keptIds, type ExportFlags } from './batch/history.js';
 import { exportAttempt, type AttemptResult, type StreamProgress } from './gl/attempt.js';
 import type { ReferenceWindows } from './gl/convert.js';
-import { GlEntryIdSink } from './gl/entry-ids.js';
+import { GL_ENTRY_ID_PROPERTIES, GlEntryIdSink } from './gl/entry-ids.js';
 import { chooseLocation } from './gl/location.js';
 import { pathsFoundEmpty, planGlReferences } from './gl/reference-paths.js';
 import { glExportStopped } from './gl/stopped.js';
@@ -73,6 +73,7 @@ async function run({ settings }: TaskRun<GlBatchSettings>, ctx: TaskContext): Pr
         shape: exportShape('GLExport', settings.nullFields),
         signal: ctx.signal,
         onRecord: (container, record) => ids.add(container, record),
+        recordProperties: GL_ENTRY_ID_PROPERTIES,
         onProgress: (records) => ctx.progress({ records, message: `${mb(progress.bytes)} of GL export read` }),
       });
       break;

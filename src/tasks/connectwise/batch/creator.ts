@@ -12,7 +12,7 @@ import type { ConnectWiseClient } from '../../../connectors/connectwise/client.j
 import { DropwiseError, toDropwiseError, type DwCode } from '../../../errors.js';
 import type { TaskContext } from '../../types.js';
 import { exportAttempt, type StreamProgress } from '../gl/attempt.js';
-import { glEntryIdsOf } from '../gl/entry-ids.js';
+import { GL_ENTRY_ID_PROPERTIES, glEntryIdsOf } from '../gl/entry-ids.js';
 import { exportShape, type NullFields } from '../schema/export-shapes.js';
 import type { XmlShape } from '../../../xml/json-to-xml.js';
 import { BATCH_TASK_TYPE, entriesKey, type BatchHistory, type ExportFlags, type RecordedBatch } from './history.js';
@@ -149,6 +149,7 @@ export class BatchCreator {
       onRecord: (container, record) => {
         for (const id of glEntryIdsOf(container, record)) theirs.add(id);
       },
+      recordProperties: GL_ENTRY_ID_PROPERTIES,
       accept: ours,
     });
     if (!ours()) {

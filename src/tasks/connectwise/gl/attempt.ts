@@ -7,7 +7,7 @@ import type { Writable } from 'node:stream';
 import { countedBody, type BodyProgress } from '../../../connectors/api-call.js';
 import type { ConnectWiseClient } from '../../../connectors/connectwise/client.js';
 import { DropwiseError, toDropwiseError } from '../../../errors.js';
-import { readTopLevelRecords } from '../../../json/record-stream.js';
+import { readRawTopLevelRecords } from '../../../json/record-stream.js';
 import type { OutputFile } from '../../types.js';
 import { XmlDocumentWriter } from '../../../xml/writer.js';
 import { convertGlExport, type ConvertOptions, type ConvertResult } from './convert.js';
@@ -65,7 +65,7 @@ export async function exportAttempt(
   let res: Awaited<ReturnType<ConnectWiseClient['stream']>> | undefined;
   try {
     res = await client.stream('POST', options.resource ?? GL_EXPORT_PATH, { body, idempotent: options.idempotent ?? true, signal: options.signal });
-    const events = readTopLevelRecords(countedBody(res.body, options.progress, dropped));
+    const events = readRawTopLevelRecords(countedBody(res.body, options.progress, dropped));
     const result = await Promise.race([
       convertGlExport(events, new XmlDocumentWriter(output.stream), {
         ...options,

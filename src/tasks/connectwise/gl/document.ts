@@ -3,6 +3,7 @@
 // closed at its end; a top-level object (exportSettings) becomes one element. A top-level member
 // that is null or an empty array is left out, as in seed 002's samples (the invoices sample has no
 // <vendors />). Everything inside a record follows the shared JSON→XML rules (src/xml/json-to-xml).
+import { parseRecord, type RawJson } from '../../../json/record-stream.js';
 import type { XmlDocumentWriter } from '../../../xml/writer.js';
 import { elementName, singularName, type XmlShape } from '../../../xml/json-to-xml.js';
 
@@ -25,13 +26,22 @@ export class GlExportDocument {
 
   /** Writes one record of the top-level array `container`. */
   async item(container: string, record: unknown): Promise<void> {
-    if (this.open !== container) {
-      await this.closeContainer();
-      await this.xml.openElement(container);
-      this.open = container;
-      this.itemName = singularName(elementName(container));
-    }
+    await this.enter(container);
     await this.xml.write(this.itemName, record, this.shape?.children[container]);
+  }
+
+  /** item() for a record as its JSON bytes (not parsed, see XmlDocumentWriter.writeJson); returns its `picks`. */
+  async itemJson(container: string, raw: RawJson, picks?: ReadonlySet<string>): Promise<Record<string, unknown>> {
+    await this.enter(container);
+    return await this.xml.writeJson(this.itemName, raw, this.shape?.children[container], (bytes) => parseRecord(container, bytes), picks);
+  }
+
+  private async enter(container: string): Promise<void> {
+    if (this.open === container) return;
+    await this.closeContainer();
+    await this.xml.openElement(container);
+    this.open = container;
+    this.itemName = singularName(elementName(container));
   }
 
   /** The array `container` has ended. */

@@ -22,6 +22,9 @@ export const SIDECAR_FILES_KEPT = 200;
 
 const asId = (v: unknown): string | undefined => (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '') ? String(v).trim() : undefined);
 
+/** The properties of each container's records that glEntryIdsOf reads: all a GL export parses of them. */
+export const GL_ENTRY_ID_PROPERTIES: Readonly<Record<string, readonly string[]>> = { transactions: ['glEntryIds'], expenses: ['id'], purchaseTransactions: ['purchaseDetail'] };
+
 export function glEntryIdsOf(container: string, record: unknown): string[] {
   if (!isObject(record)) return [];
   if (container === 'transactions') {

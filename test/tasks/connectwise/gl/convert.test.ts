@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readTopLevelRecords } from '../../../../src/json/record-stream.js';
+import { readRawTopLevelRecords } from '../../../../src/json/record-stream.js';
 import { convertGlExport, type ConvertOptions } from '../../../../src/tasks/connectwise/gl/convert.js';
 import { documentToXml } from '../../../support/xml-document.js';
 import { XmlDocumentWriter } from '../../../../src/xml/writer.js';
@@ -19,7 +19,7 @@ async function convert(json: string, options: ConvertOptions = {}, chunk = 97): 
     const bytes = Buffer.from(json);
     for (let i = 0; i < bytes.length; i += chunk) yield bytes.subarray(i, i + chunk);
   }
-  const result = await convertGlExport(readTopLevelRecords(chunks()), new XmlDocumentWriter(out), options);
+  const result = await convertGlExport(readRawTopLevelRecords(chunks()), new XmlDocumentWriter(out), options);
   out.end();
   return { xml: await collected, result };
 }

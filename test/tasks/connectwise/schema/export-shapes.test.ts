@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { readTopLevelRecords } from '../../../../src/json/record-stream.js';
+import { readRawTopLevelRecords } from '../../../../src/json/record-stream.js';
 import { zynkRecordOrder } from '../../../../src/tasks/connectwise/export-records.js';
 import { convertGlExport } from '../../../../src/tasks/connectwise/gl/convert.js';
 import { exportShape, type NullFields } from '../../../../src/tasks/connectwise/schema/export-shapes.js';
@@ -33,7 +33,7 @@ async function glDocument(json: string, nullFields: NullFields): Promise<string>
   async function* chunks(): AsyncGenerator<Buffer> {
     yield Buffer.from(json);
   }
-  await convertGlExport(readTopLevelRecords(chunks()), new XmlDocumentWriter(out), { shape: exportShape('GLExport', nullFields) });
+  await convertGlExport(readRawTopLevelRecords(chunks()), new XmlDocumentWriter(out), { shape: exportShape('GLExport', nullFields) });
   out.end();
   return collected;
 }
