@@ -93,8 +93,8 @@ export function vmHwmMb(pid: number): number {
  * built code, so what it measures is the agent's own, not a TypeScript loader's. Samples the process's
  * peak RSS (VmHWM) and CPU time from /proc until it exits (NaN where /proc is not there).
  */
-export async function runCliTask(configFile: string, name: string): Promise<{ peakRssMb: number; cpuSeconds: number }> {
-  const task = spawn(process.execPath, [CLI, 'task', name, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function runCliTask(configFile: string, name: string, nodeFlags: readonly string[] = []): Promise<{ peakRssMb: number; cpuSeconds: number }> {
+  const task = spawn(process.execPath, [...nodeFlags, CLI, 'task', name, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   let output = '';
   task.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   let peakKb = Number.NaN;

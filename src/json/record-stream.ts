@@ -10,6 +10,7 @@
 // JSON's structure is ASCII, and no byte of a multi-byte UTF-8 character is). JSON.parse, or the
 // transcoder, checks each record in full; the scanner only has to find the records' boundaries.
 import { DropwiseError } from '../errors.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, isSpace } from './json-bytes.js';
 
 /** A record as the bytes of its JSON (UTF-8), from `start` to `end` of `bytes`. */
 export interface RawJson {
@@ -32,14 +33,6 @@ export type RawJsonStreamEvent = JsonStreamEvent<RawJson>;
 /** A UTF-8 byte-order mark, skipped at the start of the body. */
 const BOM = [0xef, 0xbb, 0xbf];
 
-const QUOTE = 34;
-const BACKSLASH = 92;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const COMMA = 44;
-const COLON = 58;
 
 /** Where the scanner is between records, i.e. what the next non-space character may be. */
 const enum At {
@@ -62,10 +55,6 @@ const enum Capture {
   Nested,
   Text,
   Bare,
-}
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 10 || c === 13 || c === 9;
 }
 
 /** A body that is not well-formed; `retryable` when it merely ended early (cut off). */
