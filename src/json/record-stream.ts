@@ -33,7 +33,6 @@ export type RawJsonStreamEvent = JsonStreamEvent<RawJson>;
 /** A UTF-8 byte-order mark, skipped at the start of the body. */
 const BOM = [0xef, 0xbb, 0xbf];
 
-
 /** Where the scanner is between records, i.e. what the next non-space character may be. */
 const enum At {
   BeforeRoot,

@@ -20,6 +20,8 @@ const ZERO = 48;
 const NINE = 57;
 
 const EMPTY = Buffer.alloc(0);
+/** What transcode returns without picks: one object for every record. */
+const NO_PICKS: Record<string, unknown> = Object.freeze({});
 /** Thrown inside the transcoder to give the record up; caught at its top. */
 const GIVE_UP: unique symbol = Symbol('give up');
 
@@ -45,8 +47,9 @@ export interface ByteChunk {
 interface Members {
   /** Per field of the shape, where its value begins (-1: absent). */
   starts: number[];
-  /** The properties the shape does not know, and where their values begin. */
+  /** The properties the shape does not know, their keys' hashes, and where their values begin. */
   unknown: Tags[];
+  unknownHashes: number[];
   unknownStarts: number[];
 }
 
@@ -100,8 +103,8 @@ export class JsonXmlTranscoder {
   /**
    * Appends to `out` the element `name` at `depth` for the JSON value in `json` from `start` to `end`
    * (UTF-8), shaped by `shape`. `picks` names properties of a top-level object
-   * to hand back parsed, for the caller to see (GL entry ids). Returns them (an empty object without
-   * picks), or undefined when the record is given up; `out` is then as it was.
+   * to hand back parsed, for the caller to see (GL entry ids). Returns them (an empty frozen object
+   * without picks), or undefined when the record is given up; `out` is then as it was.
    */
   transcode(name: string, json: Buffer, start: number, end: number, depth: number, shape: XmlShape | undefined, out: ByteChunk, picks?: ReadonlySet<string>): Record<string, unknown> | undefined {
     this.src = json;
@@ -110,7 +113,7 @@ export class JsonXmlTranscoder {
     this.buf = out.buf;
     const length = out.length;
     this.p = length;
-    const picked: Record<string, unknown> = {};
+    const picked: Record<string, unknown> = picks === undefined ? NO_PICKS : {};
     try {
       const after = this.skipSpace(this.value(tagsOf(name), this.skipSpace(start), depth, shape, picks, picked));
       if (after !== end) throw GIVE_UP;
@@ -404,12 +407,13 @@ export class JsonXmlTranscoder {
     }
     const fields = fieldsOf(shape);
     const index = fieldIndex(shape, fields);
-    const members = (this.members[depth] ??= { starts: [], unknown: [], unknownStarts: [] });
+    const members = (this.members[depth] ??= { starts: [], unknown: [], unknownHashes: [], unknownStarts: [] });
     const starts = members.starts;
     starts.length = fields.length;
     starts.fill(-1);
-    const { unknown, unknownStarts } = members;
+    const { unknown, unknownHashes, unknownStarts } = members;
     unknown.length = 0;
+    unknownHashes.length = 0;
     unknownStarts.length = 0;
     for (;;) {
       const close = this.key(i);
@@ -422,9 +426,11 @@ export class JsonXmlTranscoder {
         starts[field] = start;
         key = (fields[field] as ShapedField).key;
       } else {
+        // A key twice, as in plainObject (by hash: a collision only gives up).
+        if (unknownHashes.includes(this.keyHash)) throw GIVE_UP;
         const tags = this.keyTags(i, close);
-        if (unknown.includes(tags)) throw GIVE_UP;
         unknown.push(tags);
+        unknownHashes.push(this.keyHash);
         unknownStarts.push(start);
         key = tags.key;
       }

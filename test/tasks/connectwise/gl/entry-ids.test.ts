@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileRunArtifacts } from '../../../../src/state/run-artifacts.js';
-import { GlEntryIdSink, INLINE_IDS_LIMIT, SIDECAR_FILES_KEPT, glEntryIdsOf } from '../../../../src/tasks/connectwise/gl/entry-ids.js';
+import { GL_ENTRY_ID_PROPERTIES, GlEntryIdSink, INLINE_IDS_LIMIT, SIDECAR_FILES_KEPT, glEntryIdsOf } from '../../../../src/tasks/connectwise/gl/entry-ids.js';
 
 const dirs: string[] = [];
 function sidecar(): string {
@@ -27,6 +27,23 @@ describe('glEntryIdsOf', () => {
     expect(glEntryIdsOf('expenseBills', { id: 500000007, detail: [{ id: [500000007] }] })).toEqual([]);
     expect(glEntryIdsOf('customers', { id: 8 })).toEqual([]);
     expect(glEntryIdsOf('transactions', { glEntryIds: null })).toEqual([]);
+  });
+
+  it('needs only the properties GL_ENTRY_ID_PROPERTIES names (all the GL export parses of a record)', () => {
+    const fixtures = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures');
+    const records: [string, unknown][] = [['expenses', { id: 7, offset: { id: 8 }, memo: 'x' }]];
+    for (const name of ['invoices', 'procurement']) {
+      const doc = JSON.parse(fs.readFileSync(path.join(fixtures, `seed-002-${name}.json`), 'utf8')) as Record<string, unknown>;
+      for (const [container, list] of Object.entries(doc)) if (Array.isArray(list)) for (const record of list) records.push([container, record]);
+    }
+    const found = new Set<string>();
+    for (const [container, record] of records) {
+      const only = Object.fromEntries((GL_ENTRY_ID_PROPERTIES[container] ?? []).filter((key) => key in (record as object)).map((key) => [key, (record as Record<string, unknown>)[key]]));
+      expect(glEntryIdsOf(container, only)).toEqual(glEntryIdsOf(container, record));
+      if (glEntryIdsOf(container, record).length > 0) found.add(container);
+    }
+    // Each kind of record that carries ids was checked with some.
+    expect([...found].sort()).toEqual(Object.keys(GL_ENTRY_ID_PROPERTIES).sort());
   });
 });
 
