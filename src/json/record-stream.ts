@@ -92,8 +92,14 @@ export class TopLevelRecordScanner<R = unknown> {
   /** The bytes of a byte-order mark seen at the start so far. */
   private bom = 0;
 
-  /** `raw`: records are handed over as their bytes (RawJson), else parsed. */
-  constructor(private readonly raw = false) {}
+  /**
+   * `raw`: records are handed over as their bytes (RawJson), else parsed. `root` 'array': the body is
+   * one array (a page of a list endpoint) whose elements are the records, of the container ''.
+   */
+  constructor(
+    private readonly raw = false,
+    private readonly root: 'object' | 'array' = 'object',
+  ) {}
 
   /** Scans one chunk of the body; appends an event for every record it completes. */
   push(text: Buffer, out: JsonStreamEvent<R>[]): void {
@@ -138,7 +144,7 @@ export class TopLevelRecordScanner<R = unknown> {
   finish(): void {
     if (this.at === At.Done && this.capture === Capture.None) return;
     if (this.at === At.BeforeRoot) throw malformed('The JSON body is empty', true);
-    const inside = this.container === '' ? '' : ` inside "${this.container}"${this.inArray ? ` after ${this.count} records` : ''}`;
+    const inside = this.inArray ? `${this.container === '' ? '' : ` inside "${this.container}"`} after ${this.count} records` : this.container === '' ? '' : ` inside "${this.container}"`;
     throw malformed(`The JSON body ended early, after ${this.offset} bytes${inside}`, true);
   }
 
@@ -150,8 +156,13 @@ export class TopLevelRecordScanner<R = unknown> {
     switch (this.at) {
       case At.BeforeRoot:
         // A byte-order mark begun and not finished is not one (JSON.parse would see U+FFFD).
-        if (c !== OPEN_BRACE || (this.bom > 0 && this.bom < BOM.length)) throw malformed('The JSON body is not an object', false);
-        this.at = At.FirstMemberOrEnd;
+        if (c !== (this.root === 'array' ? OPEN_BRACKET : OPEN_BRACE) || (this.bom > 0 && this.bom < BOM.length)) throw malformed(`The JSON body is not an ${this.root}`, false);
+        if (this.root === 'array') {
+          this.inArray = true;
+          this.at = At.FirstItemOrEnd;
+        } else {
+          this.at = At.FirstMemberOrEnd;
+        }
         return false;
       case At.FirstMemberOrEnd:
       case At.NextMember:
@@ -219,7 +230,7 @@ export class TopLevelRecordScanner<R = unknown> {
   private arrayEnd(out: JsonStreamEvent<R>[]): void {
     out.push({ kind: 'end', container: this.container, count: this.count });
     this.inArray = false;
-    this.at = At.MemberOrEnd;
+    this.at = this.root === 'array' ? At.Done : At.MemberOrEnd;
   }
 
   private captured(raw: RawJson, out: JsonStreamEvent<R>[]): void {
@@ -356,4 +367,13 @@ export function readTopLevelRecords(source: AsyncIterable<Uint8Array | string>):
  */
 export function readRawTopLevelRecords(source: AsyncIterable<Uint8Array | string>): AsyncGenerator<RawJsonStreamEvent[], void, undefined> {
   return scan<RawJson>(source, true);
+}
+
+/** The elements of a whole JSON array body (a page of a list endpoint) as their bytes. Throws DW_JSON_MALFORMED. */
+export function rawArrayElements(body: Buffer): RawJson[] {
+  const scanner = new TopLevelRecordScanner<RawJson>(true, 'array');
+  const events: RawJsonStreamEvent[] = [];
+  scanner.push(body, events);
+  scanner.finish();
+  return events.flatMap((event) => (event.kind === 'item' ? [event.record] : []));
 }

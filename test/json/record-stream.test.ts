@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDropwiseError } from '../../src/errors.js';
-import { readTopLevelRecords, type JsonStreamEvent } from '../../src/json/record-stream.js';
+import { rawArrayElements, readTopLevelRecords, type JsonStreamEvent } from '../../src/json/record-stream.js';
 
 /** What the reader must produce, derived from JSON.parse of the whole body. */
 function expectedEvents(body: string): JsonStreamEvent[] {
@@ -138,5 +138,44 @@ describe('readTopLevelRecords', () => {
       throw new Error('socket hang up');
     }
     await expect(readAll(failing())).rejects.toThrow('socket hang up');
+  });
+});
+
+describe('rawArrayElements', () => {
+  const texts = (body: string): string[] => rawArrayElements(Buffer.from(body)).map((raw) => raw.bytes.toString('utf8', raw.start, raw.end));
+
+  it('hands over every element of an array body as its bytes, however it is spaced', () => {
+    fc.assert(
+      fc.property(fc.array(jsonValue, { maxLength: 6 }), fc.boolean(), (page, pretty) => {
+        const text = JSON.stringify(page, null, pretty ? 2 : undefined);
+        expect(texts(text).map((t) => JSON.parse(t) as unknown)).toEqual(page);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads an empty page, and a byte-order mark before it', () => {
+    expect(texts(' [ ] ')).toEqual([]);
+    expect(texts('\uFEFF[{"id":1}]')).toEqual(['{"id":1}']);
+  });
+
+  it.each([
+    ['an object', '{"a":[1]}', false],
+    ['text after the end', '[1] x', false],
+    ['a trailing comma', '[1,]', false],
+    ['a page cut off', '[{"id":1},{"id":', true],
+  ])('refuses %s as DW_JSON_MALFORMED', (_what, body, retryable) => {
+    let err: unknown;
+    try {
+      rawArrayElements(Buffer.from(body));
+    } catch (e) {
+      err = e;
+    }
+    expect(isDropwiseError(err, 'DW_JSON_MALFORMED')).toBe(true);
+    expect((err as { retryable: boolean }).retryable).toBe(retryable);
+  });
+
+  it('says how many records a cut-off page held', () => {
+    expect(() => rawArrayElements(Buffer.from('[{"id":1},{"id":'))).toThrow(/after 1 records/);
   });
 });
