@@ -2,6 +2,7 @@
 // answer at all, a non-2xx answer, or a 2xx answer that is not JSON. Both connectors use it.
 import { isDropwiseError, type DropwiseError } from '../errors.js';
 import type { HttpClient, HttpRequest, HttpResponse } from './http.js';
+import { rawArrayElements, type RawJson } from '../json/record-stream.js';
 import { readText } from './transport.js';
 
 export interface ApiErrors {
@@ -35,6 +36,20 @@ export async function callJson<T>(http: HttpClient, req: HttpRequest, errors: Ap
   if (res.text === '') return { data: undefined as T, status: res.statusCode, headers: res.headers };
   try {
     return { data: JSON.parse(res.text) as T, status: res.statusCode, headers: res.headers };
+  } catch {
+    throw errors.notJson(res.statusCode);
+  }
+}
+
+/**
+ * callJson for an answer that is a JSON array, handed over as its elements' bytes (a page of records
+ * for a transcoder, never decoded as a whole); an empty 2xx body is an empty array.
+ */
+export async function callRawArray(http: HttpClient, req: HttpRequest, errors: ApiErrors): Promise<JsonResponse<RawJson[]>> {
+  const res = await send(errors, () => http.requestBytes(req));
+  if (res.statusCode < 200 || res.statusCode > 299) throw errors.status(res.statusCode, res.bytes.toString('utf8'));
+  try {
+    return { data: res.bytes.length === 0 ? [] : rawArrayElements(res.bytes), status: res.statusCode, headers: res.headers };
   } catch {
     throw errors.notJson(res.statusCode);
   }

@@ -11,7 +11,7 @@ import { DropwiseError } from '../errors.js';
 import { events } from '../events.js';
 import type { Logger } from '../log.js';
 import type { RateBudget } from './rate-budget.js';
-import { HttpTransport, TIMEOUT_CODES, discard, readText } from './transport.js';
+import { HttpTransport, TIMEOUT_CODES, discard, readBytes } from './transport.js';
 
 type HttpSettings = AppConfig['http'];
 
@@ -57,6 +57,8 @@ export interface HttpTextResponse {
   text: string;
   attempts: number;
 }
+
+export type HttpBytesResponse = Omit<HttpTextResponse, 'text'> & { bytes: Buffer };
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 // Errors where the request never reached the server: always safe to retry.
@@ -105,7 +107,13 @@ export class HttpClient {
    * (retried for idempotent requests), so callers get a complete body or an error.
    */
   async requestText(req: HttpRequest): Promise<HttpTextResponse> {
-    return this.attempt(req, async (res) => ({ statusCode: res.statusCode, headers: res.headers, text: await readText(res.body), attempts: res.attempts }));
+    const { bytes, ...res } = await this.requestBytes(req);
+    return { ...res, text: bytes.toString('utf8') };
+  }
+
+  /** requestText with the body as its bytes (a page read without decoding it, json/record-stream.ts). */
+  async requestBytes(req: HttpRequest): Promise<HttpBytesResponse> {
+    return this.attempt(req, async (res) => ({ statusCode: res.statusCode, headers: res.headers, bytes: await readBytes(res.body), attempts: res.attempts }));
   }
 
   private async attempt<T>(req: HttpRequest, read: (res: HttpResponse) => Promise<T>): Promise<T> {

@@ -108,9 +108,14 @@ export class HttpTransport {
 
 /** A whole body as UTF-8 text. */
 export async function readText(body: Readable): Promise<string> {
+  return (await readBytes(body)).toString('utf8');
+}
+
+/** Reads a body to its end, as bytes. */
+export async function readBytes(body: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
 
 /** Reads a body to its end and throws it away, so that its connection can serve the next request. */

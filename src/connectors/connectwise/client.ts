@@ -4,7 +4,9 @@
 import type { ConnectWiseConnection } from '../../config/load.js';
 import { DropwiseError, type DwCode } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { callJson, callStream, type ApiErrors, type JsonResponse } from '../api-call.js';
+import { pickMembers } from '../../json/pick-members.js';
+import type { RawJson } from '../../json/record-stream.js';
+import { callJson, callRawArray, callStream, type ApiErrors, type JsonResponse } from '../api-call.js';
 import { pathOnly, type HttpClient, type HttpMethod, type HttpRequest, type HttpResponse } from '../http.js';
 
 export interface CwQuery {
@@ -22,6 +24,12 @@ export interface CwRequestOptions {
   idempotent?: boolean;
   signal?: AbortSignal;
   headers?: Record<string, string>;
+}
+
+/** A record of rawPages(): its bytes, and the members picked from them. */
+export interface PickedRecord<P> {
+  raw: RawJson;
+  picked: P & { id?: number };
 }
 
 export interface PageOptions {
@@ -175,50 +183,77 @@ export class ConnectWiseClient {
    * `pageId`) is detected before its page is used, remembered, and read with navigable pages
    * ordered by id from past the last id yielded: no record twice, none skipped.
    */
-  async *pages<T extends { id?: number }>(resource: string, query: CwQuery, options: PageOptions): AsyncGenerator<T[]> {
+  pages<T extends { id?: number }>(resource: string, query: CwQuery, options: PageOptions): AsyncGenerator<T[]> {
+    return this.pagesOf(resource, query, options, (req) => callJson<T[]>(this.http, req, this.errorsFor('GET', resource)), (record) => record);
+  }
+
+  /**
+   * pages() with each record as its bytes, never parsed whole: the members named in `picks` (and its
+   * id, which paging needs) are parsed beside it. A record that is not an object has none picked.
+   */
+  rawPages<P extends Record<string, unknown>>(resource: string, query: CwQuery, options: PageOptions & { picks: ReadonlySet<string> }): AsyncGenerator<PickedRecord<P>[]> {
+    const picks = new Set([...options.picks, 'id']);
+    return this.pagesOf(
+      resource,
+      query,
+      options,
+      async (req) => {
+        const res = await callRawArray(this.http, req, this.errorsFor('GET', resource));
+        return { ...res, data: res.data.map((raw) => ({ raw, picked: (pickMembers(raw, picks) ?? {}) as P & { id?: number } })) };
+      },
+      (record) => record.picked,
+    );
+  }
+
+  /** The paging of pages() over any reading of a page; `keys` gives what paging reads of a record: its id. */
+  private async *pagesOf<T>(resource: string, query: CwQuery, options: PageOptions, read: (req: HttpRequest) => Promise<JsonResponse<T[]>>, keys: (record: T) => { id?: number }): AsyncGenerator<T[]> {
     const base = { ...query, pageSize: options.pageSize };
     const forwardOnly = (options.forwardOnly ?? true) && !query.orderBy;
     let after = 0;
     if (forwardOnly && !this.navigableOnly.has(resource)) {
       for (;;) {
-        const { data, headers } = await this.request<T[]>('GET', resource, {
+        const { data, headers } = await read(this.httpRequest('GET', resource, {
           query: { ...base, pageId: after || undefined },
           signal: options.signal,
           headers: { 'pagination-type': 'forward-only' },
-        });
+        }));
         // An empty page can have skipped or repeated nothing: no reason to stop trusting forward-only paging.
         if (data.length === 0) return;
-        const odd = forwardOnlyIgnored(data, headers['link'], after);
+        const odd = forwardOnlyIgnored(data.map(keys), headers['link'], after);
         if (odd !== undefined) {
           this.navigableOnly.add(resource);
           this.log.warn('ConnectWise ignored forward-only paging; reading navigable pages ordered by id instead', { resource, reason: odd, after });
           break;
         }
         yield data;
-        after = data[data.length - 1]?.id as number;
+        after = keys(data[data.length - 1] as T).id as number;
         if (parseLinkHeader(headers['link'])['next'] === undefined) return;
       }
     }
-    if (forwardOnly) yield* this.navigablePages<T>(resource, { ...base, orderBy: 'id asc' }, options.signal, after);
-    else yield* this.navigablePages<T>(resource, base, options.signal);
+    if (forwardOnly) yield* this.navigablePages(resource, { ...base, orderBy: 'id asc' }, options.signal, read, keys, after);
+    else yield* this.navigablePages(resource, base, options.signal, read, keys);
   }
 
   /**
    * Navigable pages by the Link header's `next`. With `after` (the query then orders by id), only
    * records past the last id yielded are kept.
    */
-  private async *navigablePages<T extends { id?: number }>(resource: string, query: CwQuery & { pageSize: number }, signal: AbortSignal | undefined, after?: number): AsyncGenerator<T[]> {
+  private async *navigablePages<T>(resource: string, query: CwQuery & { pageSize: number }, signal: AbortSignal | undefined, read: (req: HttpRequest) => Promise<JsonResponse<T[]>>, keys: (record: T) => { id?: number }, after?: number): AsyncGenerator<T[]> {
     const byId = after !== undefined;
+    const idOf = (record: T): number | undefined => {
+      const id = keys(record).id;
+      return typeof id === 'number' ? id : undefined;
+    };
     let last = after ?? 0;
     let page = 1;
     for (;;) {
-      const { data, headers } = await this.request<T[]>('GET', resource, { query: { ...query, page }, signal });
+      const { data, headers } = await read(this.httpRequest('GET', resource, { query: { ...query, page }, signal }));
       if (data.length === 0) return;
       // Records shift between pages when others are added or removed: ordered by id, the last id
-      // yielded says which ones were already seen.
-      const fresh = byId ? data.filter((r) => typeof r.id !== 'number' || r.id > last) : data;
+      // yielded says which ones were already seen (one without a numeric id is kept).
+      const fresh = byId ? data.filter((r) => (idOf(r) ?? Infinity) > last) : data;
       if (fresh.length > 0) yield fresh;
-      if (byId) last = fresh.reduce((most, r) => (typeof r.id === 'number' && r.id > most ? r.id : most), last);
+      if (byId) for (const r of fresh) last = Math.max(last, idOf(r) ?? last);
       const next = parseLinkHeader(headers['link'])['next'];
       if (!next) return;
       const nextPage = Number(new URL(next).searchParams.get('page'));

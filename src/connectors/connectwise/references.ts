@@ -37,6 +37,8 @@ export interface ReferenceSpec {
    * 2025.1's `location`): where the reference is absent, it is made from this field as `{id}`.
    */
   idField?: string;
+  /** Other properties of the record that `parentEndpoint` reads. */
+  recordFields?: string[];
 }
 
 export interface ReferenceWarning {
@@ -93,6 +95,24 @@ export function refsAt(value: unknown, path: readonly string[], from = 0): Json[
   const step = path[from] as string;
   if (step === '*') return Array.isArray(value) ? value.flatMap((v) => refsAt(v, path, from + 1)) : [];
   return isObject(value) ? refsAt(value[step], path, from + 1) : [];
+}
+
+/**
+ * The properties of a record that resolving `specs` reads and changes: each path's first step, the
+ * `idField` beside a reference of the record itself, and the `recordFields`. A caller may hold just
+ * these of each record (a record export holds the rest as bytes). Throws for a spec whose path does
+ * not start at a property (the record itself, or its items).
+ */
+export function recordProperties(specs: readonly ReferenceSpec[]): string[] {
+  const names = new Set<string>();
+  for (const spec of specs) {
+    const [first] = spec.path;
+    if (first === undefined || first === '*') throw new Error(`reference ${spec.name} does not start at a property of the record`);
+    names.add(first);
+    if (spec.idField !== undefined && spec.path.length === 1) names.add(spec.idField);
+    for (const name of spec.recordFields ?? []) names.add(name);
+  }
+  return [...names];
 }
 
 /** Makes the reference at `path` from its owner's `idField` where the owner has a number there and no reference. */

@@ -5,8 +5,8 @@ import type { ReferenceSpec } from '../../connectors/connectwise/references.js';
 import { isObject } from '../../json/is-object.js';
 
 /** A company site lives under its company: the parent comes from the site's href, else from `companyField`. */
-function companySites(companyField: string): ReferenceSpec['parentEndpoint'] {
-  return (ref, record) => {
+function companySites(companyField: string): Pick<ReferenceSpec, 'parentEndpoint' | 'recordFields'> {
+  const parentEndpoint: ReferenceSpec['parentEndpoint'] = (ref, record) => {
     const info = ref['_info'];
     const href = isObject(info) && typeof info['site_href'] === 'string' ? info['site_href'] : '';
     const fromHref = /\/company\/companies\/(\d+)\/sites\/[^/]+$/.exec(href)?.[1];
@@ -14,6 +14,7 @@ function companySites(companyField: string): ReferenceSpec['parentEndpoint'] {
     const companyId = fromHref ?? (isObject(company) && typeof company['id'] === 'number' ? String(company['id']) : undefined);
     return companyId === undefined ? undefined : `/company/companies/${companyId}/sites`;
   };
+  return { parentEndpoint, recordFields: [companyField] };
 }
 
 /** The nine references the seed's invoice export can fetch. */
@@ -22,8 +23,8 @@ export const INVOICE_REFERENCES: Record<string, Omit<ReferenceSpec, 'name'>> = {
   company: { path: ['company'], endpoint: '/company/companies' },
   billToCompany: { path: ['billToCompany'], endpoint: '/company/companies' },
   shipToCompany: { path: ['shipToCompany'], endpoint: '/company/companies' },
-  billingSite: { path: ['billingSite'], endpoint: '/company/companies/{companyId}/sites', parentEndpoint: companySites('billToCompany') },
-  shippingSite: { path: ['shippingSite'], endpoint: '/company/companies/{companyId}/sites', parentEndpoint: companySites('shipToCompany') },
+  billingSite: { path: ['billingSite'], endpoint: '/company/companies/{companyId}/sites', ...companySites('billToCompany') },
+  shippingSite: { path: ['shippingSite'], endpoint: '/company/companies/{companyId}/sites', ...companySites('shipToCompany') },
   billingTerms: { path: ['billingTerms'], endpoint: '/finance/billingTerms' },
   taxCode: { path: ['taxCode'], endpoint: '/finance/taxCodes' },
   currency: { path: ['currency'], endpoint: '/finance/currencies' },

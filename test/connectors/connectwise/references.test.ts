@@ -6,6 +6,7 @@ import {
   encodedLength,
   ReferenceResolver,
   lookupChunks,
+  recordProperties,
   type ReferenceSpec,
 } from '../../../src/connectors/connectwise/references.js';
 import { createConnectors, type Connectors } from '../../../src/connectors/index.js';
@@ -260,3 +261,19 @@ describe('lookupChunks', () => {
     }
   });
 });
+
+describe('recordProperties', () => {
+  it('names what resolving reads and changes of a record: first steps, an idField beside the record\'s own reference, the fields a parent endpoint reads', () => {
+    const nine = Object.entries(INVOICE_REFERENCES).map(([name, spec]) => ({ name, ...spec }));
+    expect(recordProperties(nine).sort()).toEqual(['billToCompany', 'billingSite', 'billingTerms', 'company', 'currency', 'shipToCompany', 'shippingSite', 'status', 'taxCode']);
+    // A site's parent endpoint reads the company beside it, though the export may not fetch that company.
+    expect(recordProperties(nine.filter((spec) => spec.name === 'shippingSite'))).toEqual(['shippingSite', 'shipToCompany']);
+    expect(recordProperties([{ name: 'location', path: ['location'], endpoint: '/x', idField: 'locationId' }, { name: 'item', path: ['lines', '*', 'item'], endpoint: '/y', idField: 'itemId' }])).toEqual(['location', 'locationId', 'lines']);
+  });
+
+  it('refuses a spec that starts at the record itself or its items', () => {
+    expect(() => recordProperties([{ name: 'self', path: [], endpoint: '/x' }])).toThrow(/self does not start at a property/);
+    expect(() => recordProperties([{ name: 'items', path: ['*', 'id'], endpoint: '/x' }])).toThrow(/items does not start/);
+  });
+});
+
