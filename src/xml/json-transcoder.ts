@@ -11,8 +11,8 @@
 // with this path, 28-30 MB. It reads the body's Buffer, not text: byte loads are what V8 compiles
 // best (on a latin1 string, charCodeAt made the same loop a third slower), and UTF-8 is copied through.
 // Short loops beat native calls here: most values are a few bytes, less than a call's cost.
-import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, isSpace } from '../json/json-bytes.js';
-import { fieldsOf, itemTags, lineBytesOf, tagsOf, type ShapedField, type Tags, type XmlShape } from './json-to-xml.js';
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, OPEN_BRACE, OPEN_BRACKET, QUOTE, skipSpace, stringEnd, valueEnd } from '../json/json-bytes.js';
+import { fieldsOf, itemTags, lineBytesOf, tagsOf, type ShapedField, type Tags, type Utf8Xml, type XmlShape } from './json-to-xml.js';
 
 const MINUS = 45;
 const DOT = 46;
@@ -41,6 +41,21 @@ export interface ByteChunk {
   length: number;
   /** Makes room for `bytes` more bytes past `length` (`buf` may be replaced). */
   reserve(bytes: number): void;
+}
+
+/**
+ * What changes about some properties of a top-level shaped object (references with the entity fetched
+ * for them), by key: the property's whole element written as given (Utf8Xml) where the shape or the
+ * object puts it, or after the object's own properties when it has none of that name, as render places
+ * a property added to a parsed record; or (AppendedMember) its object written from the bytes with one
+ * more member at its end.
+ */
+export type Overrides = ReadonlyMap<string, Utf8Xml | AppendedMember>;
+
+/** A member added at the end of an object (that has none of that key), as its element. */
+export interface AppendedMember {
+  readonly key: string;
+  readonly xml: Utf8Xml;
 }
 
 /** What a shaped object's collection pass keeps per depth: reused, since a record is written depth-first. */
@@ -99,14 +114,19 @@ export class JsonXmlTranscoder {
   private readonly seen: number[][] = [];
   /** The hash of the key key() read last. */
   private keyHash = 0;
+  /** Of the record in hand: what its top-level object hands back and what it overrides (see transcode). */
+  private picks: ReadonlySet<string> | undefined;
+  private picked: Record<string, unknown> = NO_PICKS;
+  private overrides: Overrides | undefined;
 
   /**
    * Appends to `out` the element `name` at `depth` for the JSON value in `json` from `start` to `end`
    * (UTF-8), shaped by `shape`. `picks` names properties of a top-level object
-   * to hand back parsed, for the caller to see (GL entry ids). Returns them (an empty frozen object
-   * without picks), or undefined when the record is given up; `out` is then as it was.
+   * to hand back parsed, for the caller to see (GL entry ids); `overrides` are written in place of
+   * some of its properties (a shaped object only). Returns the picks (an empty frozen object without
+   * picks), or undefined when the record is given up; `out` is then as it was.
    */
-  transcode(name: string, json: Buffer, start: number, end: number, depth: number, shape: XmlShape | undefined, out: ByteChunk, picks?: ReadonlySet<string>): Record<string, unknown> | undefined {
+  transcode(name: string, json: Buffer, start: number, end: number, depth: number, shape: XmlShape | undefined, out: ByteChunk, picks?: ReadonlySet<string>, overrides?: Overrides): Record<string, unknown> | undefined {
     this.src = json;
     this.end = end;
     this.out = out;
@@ -114,8 +134,11 @@ export class JsonXmlTranscoder {
     const length = out.length;
     this.p = length;
     const picked: Record<string, unknown> = picks === undefined ? NO_PICKS : {};
+    this.picks = picks;
+    this.picked = picked;
+    this.overrides = overrides;
     try {
-      const after = this.skipSpace(this.value(tagsOf(name), this.skipSpace(start), depth, shape, picks, picked));
+      const after = this.skipSpace(this.value(tagsOf(name), this.skipSpace(start), depth, shape, true));
       if (after !== end) throw GIVE_UP;
     } catch (err) {
       if (err !== GIVE_UP) throw err;
@@ -124,6 +147,9 @@ export class JsonXmlTranscoder {
       return undefined;
     } finally {
       this.src = EMPTY;
+      this.picks = undefined;
+      this.picked = NO_PICKS;
+      this.overrides = undefined;
     }
     out.length = this.p;
     return picked;
@@ -131,12 +157,17 @@ export class JsonXmlTranscoder {
 
   // ── values ─────────────────────────────────────────────────────────────────────────────────────
 
-  /** Writes the element for the value at `i`; returns the index past the value. */
-  private value(tags: Tags, i: number, depth: number, shape: XmlShape | undefined, picks?: ReadonlySet<string>, picked?: Record<string, unknown>): number {
+  /**
+   * Writes the element for the value at `i`; returns the index past the value. `top`: the record's
+   * own value, which the picks and overrides are of. `appended`: a member to add (a plain object only).
+   */
+  private value(tags: Tags, i: number, depth: number, shape: XmlShape | undefined, top = false, appended?: AppendedMember): number {
     if (i >= this.end) throw GIVE_UP;
     const c = this.src[i] as number;
+    if (top && this.overrides !== undefined && this.overrides.size > 0 && (c !== OPEN_BRACE || shape === undefined)) throw GIVE_UP;
+    if (appended !== undefined && (c !== OPEN_BRACE || shape !== undefined)) throw GIVE_UP;
     if (c === QUOTE) return this.string(tags, i, depth);
-    if (c === OPEN_BRACE) return shape === undefined ? this.plainObject(tags, i, depth, picks, picked) : this.shapedObject(tags, i, depth, shape, picks, picked);
+    if (c === OPEN_BRACE) return shape === undefined ? this.plainObject(tags, i, depth, top, appended) : this.shapedObject(tags, i, depth, shape, top);
     if (c === OPEN_BRACKET) return this.array(tags, i, depth, shape);
     const lines = lineBytesOf(tags, depth);
     if (c === 110 /* n */) {
@@ -184,14 +215,9 @@ export class JsonXmlTranscoder {
 
   /** The index of the quote that ends the string whose text begins at `from`. */
   private stringEnd(from: number): number {
-    const src = this.src;
-    const end = this.end;
-    for (let i = from; i < end; i++) {
-      const c = src[i] as number;
-      if (c === QUOTE) return i;
-      if (c === BACKSLASH) i++;
-    }
-    throw GIVE_UP;
+    const close = stringEnd(this.src, from, this.end);
+    if (close < 0) throw GIVE_UP;
+    return close;
   }
 
   /** The text of a string from `i` to its closing quote at `close`, room reserved. */
@@ -362,11 +388,13 @@ export class JsonXmlTranscoder {
     return i + 1;
   }
 
-  /** An object no shape orders: its properties in its own order, as render writes them. */
-  private plainObject(tags: Tags, i: number, depth: number, picks?: ReadonlySet<string>, picked?: Record<string, unknown>): number {
+  /** An object no shape orders: its properties in its own order, as render writes them (`appended` last). */
+  private plainObject(tags: Tags, i: number, depth: number, top: boolean, appended: AppendedMember | undefined): number {
     const lines = lineBytesOf(tags, depth);
+    const picks = top ? this.picks : undefined;
     i = this.skipSpace(i + 1);
     if (this.src[i] as number === CLOSE_BRACE) {
+      if (appended !== undefined) throw GIVE_UP;
       this.bytes(lines.empty);
       return i + 1;
     }
@@ -380,14 +408,17 @@ export class JsonXmlTranscoder {
       if (seen.includes(this.keyHash)) throw GIVE_UP;
       seen.push(this.keyHash);
       const tags = this.keyTags(i, close);
+      // An object with a member of the appended key: render would write the value in its place.
+      if (appended !== undefined && tags.key === appended.key) throw GIVE_UP;
       const start = this.afterColon(close + 1);
       i = this.skipSpace(this.value(tags, start, depth + 1, undefined));
-      if (picks?.has(tags.key) && picked) picked[tags.key] = this.parse(start, i);
+      if (picks?.has(tags.key)) this.picked[tags.key] = this.parse(start, i);
       const c = this.src[i] as number;
       if (c === CLOSE_BRACE) break;
       if (c !== COMMA) throw GIVE_UP;
       i = this.skipSpace(i + 1);
     }
+    if (appended !== undefined) this.latin1(appended.xml);
     this.bytes(lines.closeLine);
     return i + 1;
   }
@@ -397,11 +428,14 @@ export class JsonXmlTranscoder {
    * value begins, then the shape's properties in its order (absent or null: xsi:nil for those in
    * `nil`, else nothing), then the others in the object's order.
    */
-  private shapedObject(tags: Tags, i: number, depth: number, shape: XmlShape, picks?: ReadonlySet<string>, picked?: Record<string, unknown>): number {
+  private shapedObject(tags: Tags, i: number, depth: number, shape: XmlShape, top: boolean): number {
     const src = this.src;
+    const picks = top ? this.picks : undefined;
+    const overrides = top ? this.overrides : undefined;
     const lines = lineBytesOf(tags, depth);
     i = this.skipSpace(i + 1);
     if (src[i] as number === CLOSE_BRACE) {
+      if (overrides !== undefined && overrides.size > 0) throw GIVE_UP;
       this.bytes(lines.empty);
       return i + 1;
     }
@@ -435,7 +469,7 @@ export class JsonXmlTranscoder {
         key = tags.key;
       }
       i = this.skipSpace(this.skipValue(start));
-      if (picks?.has(key) && picked) picked[key] = this.parse(start, i);
+      if (picks?.has(key)) this.picked[key] = this.parse(start, i);
       const c = src[i] as number;
       if (c === CLOSE_BRACE) break;
       if (c !== COMMA) throw GIVE_UP;
@@ -446,14 +480,29 @@ export class JsonXmlTranscoder {
     for (let f = 0; f < fields.length; f++) {
       const field = fields[f] as ShapedField;
       const start = starts[f] as number;
-      if (start < 0 || src[start] as number === 110 /* null */) {
+      const override = overrides?.get(field.key);
+      if (typeof override === 'string') {
+        this.latin1(override);
+      } else if (start < 0 || src[start] as number === 110 /* null */) {
+        if (override !== undefined) throw GIVE_UP;
         if (field.nil) this.bytes(lineBytesOf(field.tags, depth + 1).nil);
       } else {
-        this.value(field.tags, start, depth + 1, field.child);
+        this.value(field.tags, start, depth + 1, field.child, false, override);
       }
     }
     // The values above and below are one level down: their objects use the next depth's members.
-    for (let k = 0; k < unknown.length; k++) this.value(unknown[k] as Tags, unknownStarts[k] as number, depth + 1, undefined);
+    for (let k = 0; k < unknown.length; k++) {
+      const override = overrides?.get((unknown[k] as Tags).key);
+      if (typeof override === 'string') this.latin1(override);
+      else this.value(unknown[k] as Tags, unknownStarts[k] as number, depth + 1, undefined, false, override);
+    }
+    if (overrides !== undefined) {
+      for (const [key, override] of overrides) {
+        if (shape.known.has(key) || unknown.some((u) => u.key === key)) continue;
+        if (typeof override !== 'string') throw GIVE_UP;
+        this.latin1(override);
+      }
+    }
     this.bytes(lines.closeLine);
     return end;
   }
@@ -507,33 +556,15 @@ export class JsonXmlTranscoder {
 
   /** The index past the value at `i`, found without writing it (it is checked when it is written). */
   private skipValue(i: number): number {
-    const src = this.src;
-    const c = src[i] as number;
-    if (c === QUOTE) return this.stringEnd(i + 1) + 1;
-    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      let depth = 0;
-      for (; i < this.end; i++) {
-        const d = src[i] as number;
-        if (d === QUOTE) i = this.stringEnd(i + 1);
-        else if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
-        else if ((d === CLOSE_BRACE || d === CLOSE_BRACKET) && --depth === 0) return i + 1;
-      }
-      throw GIVE_UP;
-    }
-    if (c === 110) {
-      this.literal(i, 'null');
-      return i + 4;
-    }
-    for (; i < this.end; i++) {
-      const d = src[i] as number;
-      if (d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || isSpace(d)) return i;
-    }
-    return i;
+    // A null is written from its first byte (shapedObject): the rest must be checked here.
+    if (this.src[i] as number === 110) this.literal(i, 'null');
+    const after = valueEnd(this.src, i, this.end);
+    if (after < 0) throw GIVE_UP;
+    return after;
   }
 
   private skipSpace(i: number): number {
-    while (i < this.end && isSpace(this.src[i] as number)) i++;
-    return i;
+    return skipSpace(this.src, i, this.end);
   }
 
   /** The value from `start` to `end` parsed (a picked property, read before it is written and checked). */
@@ -562,6 +593,12 @@ export class JsonXmlTranscoder {
   private bytes(bytes: Uint8Array): void {
     this.reserve(bytes.length);
     this.p = put(this.buf, this.p, bytes);
+  }
+
+  /** Markup held as Utf8Xml (a character per byte). */
+  private latin1(xml: Utf8Xml): void {
+    this.reserve(xml.length);
+    this.p += this.buf.write(xml, this.p, 'latin1');
   }
 
   private ascii(text: string): void {

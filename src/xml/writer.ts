@@ -11,7 +11,7 @@ import { WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { RawJson } from '../json/record-stream.js';
 import { XML_DECLARATION, elementName, rootOpenTag, toUtf8Xml, valueToUtf8Xml, type Utf8Xml, type XmlShape } from './json-to-xml.js';
-import { JsonXmlTranscoder, type ByteChunk } from './json-transcoder.js';
+import { JsonXmlTranscoder, type ByteChunk, type Overrides } from './json-transcoder.js';
 
 /** Chunks handed to the stream and not yet written that the writer goes on past. */
 const IN_FLIGHT = 8;
@@ -91,15 +91,23 @@ export class XmlDocumentWriter {
    * return parsed (the others are never built). Throws DW_JSON_MALFORMED when it is not JSON.
    */
   async writeJson(name: string, raw: RawJson, shape: XmlShape | undefined, parse: (raw: RawJson) => unknown, picks?: ReadonlySet<string>): Promise<Record<string, unknown>> {
-    const picked = this.transcoder.transcode(name, raw.bytes, raw.start, raw.end, this.open.length, shape, this.pending, picks);
-    if (picked !== undefined) {
-      if (this.pending.length >= this.chunkBytes) await this.drainBuffer();
-      return picked;
-    }
+    const picked = await this.transcodeJson(name, raw, shape, picks);
+    if (picked !== undefined) return picked;
     const record = parse(raw);
     await this.write(name, record, shape);
     const all = record !== null && typeof record === 'object' ? (record as Record<string, unknown>) : {};
     return picks === undefined ? {} : Object.fromEntries([...picks].filter((key) => Object.hasOwn(all, key)).map((key) => [key, all[key]]));
+  }
+
+  /**
+   * The transcoding half of writeJson: writes the record and returns its picks, or writes nothing and
+   * returns undefined when the transcoder gives it up (the caller then writes it its own way).
+   * `overrides`: properties of a shaped record written as given (json-transcoder.ts).
+   */
+  async transcodeJson(name: string, raw: RawJson, shape: XmlShape | undefined, picks?: ReadonlySet<string>, overrides?: Overrides): Promise<Record<string, unknown> | undefined> {
+    const picked = this.transcoder.transcode(name, raw.bytes, raw.start, raw.end, this.open.length, shape, this.pending, picks, overrides);
+    if (picked !== undefined && this.pending.length >= this.chunkBytes) await this.drainBuffer();
+    return picked;
   }
 
   /** Writes pre-rendered XML as is (it must be well-formed at this depth); toUtf8Xml makes it from text. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { exportShape } from '../../src/tasks/connectwise/schema/export-shapes.js';
 import { singularName, valueToUtf8Xml, type XmlShape } from '../../src/xml/json-to-xml.js';
-import { JsonXmlTranscoder, type ByteChunk } from '../../src/xml/json-transcoder.js';
+import { JsonXmlTranscoder, type ByteChunk, type Overrides } from '../../src/xml/json-transcoder.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'tasks', 'connectwise', 'gl', 'fixtures');
 
@@ -146,5 +146,62 @@ describe('JsonXmlTranscoder', () => {
     const record = { lines: Array.from({ length: 500 }, (_, i) => ({ id: i, text: `line ${i} & more` })) };
     const { got, want } = both(JSON.stringify(record));
     expect(got).toBe(want);
+  });
+
+  describe('overrides', () => {
+    const shape = shapeOf(['id', 'company', 'site', 'memo'], ['memo'], { site: shapeOf(['id', 'name']) });
+    const company = { id: 5, name: 'Contoso & Co', identifier: 'CON' };
+    const target = { id: 9, name: 'Søren', _info: { x: '1' } };
+
+    /** What the transcoder writes for `json` with `overrides` at depth 2 (`s` null: unshaped), or undefined when it gives up. */
+    function withOverrides(json: string, overrides: Overrides, s: XmlShape | null = shape): string | undefined {
+      const raw = Buffer.from(json);
+      const out = chunk();
+      const picked = new JsonXmlTranscoder().transcode('invoice', raw, 0, raw.length, 2, s ?? undefined, out, undefined, overrides);
+      if (picked === undefined) expect(out.length, 'gave up, wrote nothing').toBe(0);
+      return picked === undefined ? undefined : out.buf.toString('latin1', 0, out.length);
+    }
+
+    it('writes a whole element in place of a property: in the shape\'s order, among the others, or after them when absent', () => {
+      const json = '{"memo":"m","extra":{"id":1},"id":3,"company":{"id":5}}';
+      const parsed = JSON.parse(json) as Record<string, unknown>;
+      const companyXml = valueToUtf8Xml('company', company, 3);
+      const extraXml = valueToUtf8Xml('extra', { id: 1, record: target }, 3);
+      const addedXml = valueToUtf8Xml('added', 'new', 3);
+      const got = withOverrides(json, new Map([['company', companyXml], ['extra', extraXml], ['added', addedXml]]));
+      expect(got).toBe(valueToUtf8Xml('invoice', { ...parsed, company, extra: { id: 1, record: target }, added: 'new' }, 2, shape));
+      // A property of the shape the record lacks is written where the shape puts it.
+      expect(withOverrides('{"id":3,"memo":"m"}', new Map([['company', companyXml]]))).toBe(valueToUtf8Xml('invoice', { id: 3, memo: 'm', company }, 2, shape));
+    });
+
+    it('adds a member at the end of a plain object from the bytes, as render writes the object with it', () => {
+      const json = '{"id":3,"company":{"id":5,"name":"C"},"other":{"id":2}}';
+      const parsed = JSON.parse(json) as Record<string, Record<string, unknown>>;
+      const record = { key: 'record', xml: valueToUtf8Xml('record', target, 4) };
+      expect(withOverrides(json, new Map([['company', record], ['other', record]]))).toBe(
+        valueToUtf8Xml('invoice', { ...parsed, company: { ...parsed['company'], record: target }, other: { ...parsed['other'], record: target } }, 2, shape),
+      );
+    });
+
+    const record = { key: 'record', xml: valueToUtf8Xml('record', target, 4) };
+    it.each([
+      ['an empty object to add to', '{"id":3,"company":{}}', 'company'],
+      ['an object that has the key already', '{"id":3,"company":{"id":5,"record":1}}', 'company'],
+      ['a null property', '{"id":3,"company":null}', 'company'],
+      ['an absent property', '{"id":3}', 'company'],
+      ['a property that is not an object', '{"id":3,"company":"x"}', 'company'],
+      ['a shaped property', '{"id":3,"site":{"id":1}}', 'site'],
+    ])('gives up on adding a member to %s', (_what, json, key) => {
+      expect(withOverrides(json, new Map([[key, record]]))).toBeUndefined();
+    });
+
+    it('gives up on overrides of a record that is not a shaped object, or is empty', () => {
+      const overrides = new Map([['company', valueToUtf8Xml('company', company, 3)]]);
+      expect(withOverrides('{"id":3}', overrides, null)).toBeUndefined();
+      expect(withOverrides('[1]', overrides)).toBeUndefined();
+      expect(withOverrides('{}', overrides)).toBeUndefined();
+      // Without overrides the same records are taken.
+      expect(withOverrides('{}', new Map())).toBe(valueToUtf8Xml('invoice', {}, 2, shape));
+    });
   });
 });

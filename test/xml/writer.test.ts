@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { documentToXml } from '../support/xml-document.js';
+import { valueToUtf8Xml } from '../../src/xml/json-to-xml.js';
 import { XmlDocumentWriter } from '../../src/xml/writer.js';
 
 /** A sink that is slow to drain: it exercises back-pressure, and records how much ever waited in its buffer. */
@@ -123,5 +124,19 @@ describe('XmlDocumentWriter', () => {
     await expect(writer.writeJson('Company', raw('{"id":1,}'), undefined, parse)).rejects.toThrow(SyntaxError);
     expect(await writer.writeJson('Company', raw('{"id":1,"ids":"1,2"}'), undefined, parse, new Set(['ids']))).toEqual({ ids: '1,2' });
     expect(await writer.writeJson('Company', raw('{"id":1,"id":2,"ids":"3"}'), undefined, parse, new Set(['ids']))).toEqual({ ids: '3' });
+  });
+
+  it('transcodes a record with overrides, or writes nothing and says so when the transcoder gives it up', async () => {
+    const sink = new SlowSink();
+    const writer = new XmlDocumentWriter(sink);
+    await writer.start('Companies');
+    const raw = (text: string) => ({ bytes: Buffer.from(text), start: 0, end: Buffer.byteLength(text) });
+    const shape = { order: ['id', 'site'], known: new Set(['id', 'site']), nil: new Set<string>(), children: {} };
+    const site = valueToUtf8Xml('site', { id: 4, name: 'Main' }, 2);
+    expect(await writer.transcodeJson('Company', raw('{"id":1,"site":{"id":4}}'), shape, undefined, new Map([['site', site]]))).toEqual({});
+    expect(await writer.transcodeJson('Company', raw('{"id":1,"id":2}'), shape)).toBeUndefined();
+    await writer.end();
+    await new Promise<void>((resolve) => sink.end(resolve));
+    expect(sink.chunks.join('')).toBe(documentToXml('Companies', [['Company', { id: 1, site: { id: 4, name: 'Main' } }]]));
   });
 });
