@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runFile } from '../../../src/commands/run.js';
 import { runConfiguredTask } from '../../../src/commands/task.js';
+import { ReferenceResolver } from '../../../src/connectors/connectwise/references.js';
 import { createConnectors } from '../../../src/connectors/index.js';
 import { isDropwiseError } from '../../../src/errors.js';
 import { silentLogger } from '../../../src/log.js';
@@ -13,10 +14,13 @@ import { startSandbox, type Sandbox } from '../../../src/simulator/index.js';
 import { exportBatchesTask } from '../../../src/tasks/connectwise/export-batches.js';
 import { exportInvoicesTask } from '../../../src/tasks/connectwise/export-invoices.js';
 import { WATERMARK_OVERLAP_MS, serverTime } from '../../../src/tasks/connectwise/export-watermarks.js';
-import { zynkRecordOrder } from '../../../src/tasks/connectwise/export-records.js';
+import { ZYNK_LEADING_FIELDS, zynkRecordOrder } from '../../../src/tasks/connectwise/export-records.js';
+import { INVOICE_REFERENCES } from '../../../src/tasks/connectwise/invoice-references.js';
+import { exportShape } from '../../../src/tasks/connectwise/schema/export-shapes.js';
 import { TaskRegistry } from '../../../src/tasks/registry.js';
 import { openStateStore } from '../../../src/state/index.js';
 import { readDocument, type XmlElement } from '../../../src/xml/reader.js';
+import { XmlDocumentWriter } from '../../../src/xml/writer.js';
 import { makeTaskEnv, type TaskEnv } from '../../support/task-context.js';
 import { makeTempDir, testConfig } from '../../support/workspace.js';
 
@@ -299,6 +303,88 @@ describe('the export run', () => {
     expect(env.outputs('success')).toEqual([]);
     expect(fs.readdirSync(`${env.folders.work}/tmp`)).toEqual([]);
     expect(await env.store.watermarks.get('test-task')).toEqual({});
+  });
+});
+
+describe('records written from their bytes', () => {
+  /**
+   * A ConnectWise in front of the sandbox whose invoice pages carry what the transcoder must get right
+   * or leave to the parser: externalId null or absent, _info null, a lone surrogate (sent escaped), a
+   * key of digits, a key given twice, a company null.
+   */
+  async function oddProxy(): Promise<http.Server> {
+    const proxy = http.createServer((req, res) => {
+      const upstream = http.request(`${sandbox.url}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+        const list = /\/finance\/invoices\?/.test(req.url ?? '') && answer.statusCode === 200;
+        if (!list) {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.on('end', () => {
+          const page = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>[];
+          const twice = new Set<number>();
+          for (const invoice of page) {
+            const id = invoice['id'] as number;
+            if (id % 8 === 1) invoice['externalId'] = null;
+            if (id % 8 === 2) invoice['_info'] = null;
+            if (id % 8 === 3) invoice['customerPO'] = `PO \ud800 ${id}`;
+            if (id % 8 === 4) invoice['10'] = 'digits';
+            if (id % 8 === 5) twice.add(id);
+            if (id % 8 === 6) delete invoice['externalId'];
+            if (id % 8 === 7) invoice['company'] = null;
+          }
+          // The key given twice comes first: JSON.parse keeps the later value, the record's own.
+          const body = `[${page.map((invoice) => JSON.stringify(invoice).replace(/^\{/, twice.has(invoice['id'] as number) ? '{"total":-1,' : '{')).join(',')}]`;
+          const { 'transfer-encoding': _chunked, ...headers } = answer.headers;
+          res.writeHead(200, { ...headers, 'content-length': Buffer.byteLength(body) });
+          res.end(body);
+        });
+      });
+      upstream.end();
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    return proxy;
+  }
+
+  /** The plainest conversion: each page parsed, its references resolved, every record rendered whole. */
+  async function reference(oddEnv: TaskEnv, shape: ReturnType<typeof exportShape>): Promise<string> {
+    const client = oddEnv.connectors.connectwise();
+    const specs = Object.entries(INVOICE_REFERENCES).map(([name, spec]) => ({ name, ...spec }));
+    const resolver = new ReferenceResolver(client, { pageSize: 100, log: silentLogger() });
+    const chunks: Buffer[] = [];
+    const writer = new XmlDocumentWriter(new Writable({ write: (chunk: Buffer, _e, done) => (chunks.push(chunk), done()) }));
+    await writer.start('Invoices');
+    for await (const page of client.pages<Record<string, unknown> & { id?: number }>('/finance/invoices', {}, { pageSize: 25 })) {
+      await resolver.resolve(page, specs);
+      for (const record of page) await writer.write('Invoice', zynkRecordOrder(record), shape);
+    }
+    await writer.end();
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  it('are written as parsing each record and rendering it whole writes them, with all nine references, shaped and not', async () => {
+    const proxy = await oddProxy();
+    const c = sandbox.connectwise;
+    const url = c.url.replace(sandbox.url, `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
+    const oddEnv = await makeTaskEnv(sandbox, { config: { connections: { cw: { type: 'connectwise', url, companyId: c.companyId, publicKey: c.publicKey, privateKey: c.privateKey, clientId: c.clientId, apiVersion: '2022.1', requestsPerMinute: 0 } } } });
+    try {
+      for (const nullFields of ['schema', 'omit'] as const) {
+        const outcome = await oddEnv.runTask(exportInvoicesTask, { exportMode: 'All', pageSize: 25, nullFields, outputFile: `${nullFields}.xml`, referencesToFetch: { reference: Object.keys(INVOICE_REFERENCES) } });
+        expect(outcome.recordsOk).toBe(120);
+        const xml = outputText(outcome.outputs[0]);
+        expect(xml).toBe(await reference(oddEnv, exportShape('Invoice', nullFields, ZYNK_LEADING_FIELDS)));
+        // The odd records are there, as the parser reads them (an escaped surrogate is always left to it).
+        expect(xml).toContain('<customerPO>PO \uFFFD 3</customerPO>');
+        expect(xml).not.toContain('<total>-1</total>');
+      }
+    } finally {
+      await oddEnv.close();
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
   });
 });
 

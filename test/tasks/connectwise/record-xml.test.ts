@@ -5,7 +5,8 @@ import type { ReferenceSpec } from '../../../src/connectors/connectwise/referenc
 import { INVOICE_REFERENCES } from '../../../src/tasks/connectwise/invoice-references.js';
 import { RecordXml } from '../../../src/tasks/connectwise/record-xml.js';
 import { exportShape } from '../../../src/tasks/connectwise/schema/export-shapes.js';
-import { valueToUtf8Xml } from '../../../src/xml/json-to-xml.js';
+import { valueToUtf8Xml, type Utf8Xml, type XmlShape } from '../../../src/xml/json-to-xml.js';
+import { JsonXmlTranscoder, type AppendedMember, type ByteChunk } from '../../../src/xml/json-transcoder.js';
 
 type Json = Record<string, unknown>;
 
@@ -76,5 +77,73 @@ describe('RecordXml', () => {
   it('leaves a data value that looks like a stand-in alone', () => {
     const record = invoice(1, acme, { record: 'dw-target-0000000000000000-0', company: { id: 7, record: 'dw-target-0' } });
     expect(new RecordXml('Invoice', SHAPE, ALL_NINE).render(record, 1)).toBe(valueToUtf8Xml('Invoice', record, 1, SHAPE));
+  });
+
+  describe('override', () => {
+    const widget = { id: 5, identifier: 'W-1', description: 'Widget & “more”' };
+    const specs: ReferenceSpec[] = [
+      ...ALL_NINE,
+      { name: 'lines', path: ['lines', '*', 'item'], endpoint: '/procurement/catalog' },
+      { name: 'location', path: ['location'], endpoint: '/system/locations', idField: 'locationId' },
+      { name: 'agreement', path: ['agreement'], endpoint: '/finance/agreements', match: { field: 'name', key: (at) => String(at['name']), attachAs: 'matched' } },
+      { name: 'project', path: ['project'], endpoint: '/project/projects/{id}/phases', children: { attachAs: 'phases' } },
+    ];
+    const keys = [...new Set(specs.map((spec) => spec.path[0] as string))];
+    const ZYNK: XmlShape = { order: ['id', 'externalId', '_info'], known: new Set(['id', 'externalId', '_info']), nil: new Set(), children: {} };
+
+    /** The record as the server sends it, and as the resolver leaves it (targets attached, a reference made from its id). */
+    function pair(id: number, company: Json | undefined): { sent: Json; resolved: Json } {
+      const resolved = invoice(id, company, {
+        lines: [{ item: { id: 5, record: widget } }, { item: { id: 6 } }],
+        locationId: 3,
+        agreement: { name: 'Gold' },
+        project: { id: 2 },
+      });
+      const sent = structuredClone(resolved);
+      for (const ref of [sent['company'], sent['billToCompany'], sent['billingTerms'], ...(sent['lines'] as Json[]).map((line) => line['item'])]) if (ref && typeof ref === 'object') delete (ref as Json)['record'];
+      if (sent['billToCompany'] === undefined) delete sent['billToCompany'];
+      Object.assign(resolved, { location: { id: 3, record: { id: 3, name: 'HQ' } } });
+      (resolved['agreement'] as Json)['matched'] = { id: 11, identifier: 'Gold', record: { id: 11, name: 'Gold' } };
+      (resolved['project'] as Json)['phases'] = [{ id: 1, description: 'Phase 1' }];
+      return { sent: JSON.parse(JSON.stringify(sent)) as Json, resolved: JSON.parse(JSON.stringify(resolved)) as Json };
+    }
+
+    function chunk(): ByteChunk {
+      return {
+        buf: Buffer.alloc(1 << 16),
+        length: 0,
+        reserve(bytes) {
+          if (this.length + bytes > this.buf.length) throw new Error('test chunk too small');
+        },
+      };
+    }
+
+    it('lets the transcoder write a record\'s bytes with its resolved references as render writes the resolved record', () => {
+      for (const shape of [SHAPE, undefined]) {
+        const xml = new RecordXml('Invoice', shape, specs);
+        for (const depth of [1, 2]) {
+          for (const { sent, resolved } of [pair(1, acme), pair(2, undefined), pair(3, { ...acme, id: 8 })]) {
+            const overrides = new Map<string, Utf8Xml | AppendedMember>();
+            for (const key of keys) {
+              const value = resolved[key];
+              const override = typeof value === 'object' && value !== null ? xml.override(key, value, depth) : undefined;
+              if (override !== undefined) overrides.set(key, override);
+            }
+            const raw = Buffer.from(JSON.stringify(sent));
+            const out = chunk();
+            expect(new JsonXmlTranscoder().transcode('Invoice', raw, 0, raw.length, depth, shape ?? ZYNK, out, undefined, overrides)).toBeDefined();
+            expect(out.buf.toString('latin1', 0, out.length)).toBe(xml.render(resolved, depth));
+          }
+        }
+      }
+    });
+
+    it('adds a one-step reference\'s target from its one rendering, and has nothing for a reference that gained none', () => {
+      const xml = new RecordXml('Invoice', SHAPE, ALL_NINE);
+      const first = xml.override('company', { id: 7, record: acme }, 1);
+      expect(first).toEqual({ key: 'record', xml: valueToUtf8Xml('record', acme, 3) });
+      expect(xml.override('company', { id: 7, name: 'x', record: acme }, 1)).toBe(first);
+      expect(xml.override('company', { id: 9, name: 'Missing' }, 1)).toBeUndefined();
+    });
   });
 });
