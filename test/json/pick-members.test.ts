@@ -1,20 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { pickMembers } from '../../src/json/pick-members.js';
+import { jsonValue, trickyString } from '../support/json-arbitraries.js';
 
 /** `text` as a span of a larger buffer, as a page hands its records over. */
 function rawOf(text: string): { bytes: Buffer; start: number; end: number } {
   const bytes = Buffer.from(`[0,${text},1]`);
   return { bytes, start: 3, end: bytes.length - 3 };
 }
-
-const trickyString = fc.stringMatching(/^[a-z"\\{}[\],: é€😀\n]{0,8}$/u);
-const leaf = fc.oneof(trickyString, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
-const jsonValue = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
-  array: fc.array(tie('value'), { maxLength: 3 }),
-  object: fc.dictionary(trickyString, tie('value'), { maxKeys: 3 }),
-})).value;
 
 describe('pickMembers', () => {
   it('parses the named members as JSON.parse of the whole object has them, however the object is spaced', () => {

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isDropwiseError } from '../../src/errors.js';
 import { rawArrayElements, readTopLevelRecords, type JsonStreamEvent } from '../../src/json/record-stream.js';
+import { jsonValue, trickyString } from '../support/json-arbitraries.js';
 
 /** What the reader must produce, derived from JSON.parse of the whole body. */
 function expectedEvents(body: string): JsonStreamEvent[] {
@@ -45,14 +46,6 @@ async function readError(source: Iterable<Buffer | string>): Promise<unknown> {
   return undefined;
 }
 
-// Strings full of the characters that trip scanners: quotes, backslashes, brackets, multi-byte text.
-const trickyString = fc.stringMatching(/^[a-z"\\{}[\],: é€😀\n]{0,12}$/u);
-const leaf = fc.oneof(trickyString, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
-const jsonValue = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object')),
-  array: fc.array(tie('value'), { maxLength: 4 }),
-  object: fc.dictionary(trickyString, tie('value'), { maxKeys: 4 }),
-})).value;
 const body = fc.dictionary(trickyString, fc.oneof(fc.array(jsonValue, { maxLength: 6 }), jsonValue), { maxKeys: 5 });
 
 describe('readTopLevelRecords', () => {
