@@ -17,7 +17,7 @@ import { toDropwiseError } from '../../errors.js';
 import { isObject } from '../../json/is-object.js';
 import { parseRecord } from '../../json/record-stream.js';
 import { valueToUtf8Xml, type Utf8Xml, type XmlShape } from '../../xml/json-to-xml.js';
-import type { AppendedMember } from '../../xml/json-transcoder.js';
+import type { AppendedMember, Overrides } from '../../xml/json-transcoder.js';
 import { XmlDocumentWriter } from '../../xml/writer.js';
 import { RecordXml } from './record-xml.js';
 import type { OutputFile, TaskContext, TaskDefinition, TaskOutcome } from '../types.js';
@@ -57,6 +57,8 @@ class RecordExport {
   private readonly picks: ReadonlySet<string>;
   /** The properties the references start at, written from their resolved values. */
   private readonly referenceKeys: readonly string[];
+  /** `<externalId />` by depth. */
+  private readonly emptyExternalId: Utf8Xml[] = [];
   private read = 0;
   private written = 0;
   private pages = 0;
@@ -136,17 +138,17 @@ class RecordExport {
   }
 
   /** What the transcoder writes in place of a record's own bytes: what zynkRecordOrder adds, and the resolved references. */
-  private overrides(picked: Json): Map<string, Utf8Xml | AppendedMember> | undefined {
+  private overrides(picked: Json): Overrides | undefined {
     const depth = this.writer.depth;
-    let overrides: Map<string, Utf8Xml> | undefined;
-    const put = (key: string, xml: Utf8Xml | AppendedMember) => (overrides ??= new Map()).set(key, xml);
-    if (picked['externalId'] === undefined || picked['externalId'] === null) put('externalId', valueToUtf8Xml('externalId', '', depth + 1));
+    let overrides: Map<string, Utf8Xml | AppendedMember> | undefined;
+    // ConnectWise leaves a null externalId out of its JSON: most records need this one, made once.
+    if (picked['externalId'] === undefined || picked['externalId'] === null) (overrides ??= new Map()).set('externalId', (this.emptyExternalId[depth] ??= valueToUtf8Xml('externalId', '', depth + 1)));
     // A leading field that is null: zynkRecordOrder's plain order writes it nil; ZYNK_ORDER would leave it out.
-    if (this.shape === undefined) for (const key of ['id', '_info']) if (picked[key] === null) put(key, valueToUtf8Xml(key, null, depth + 1));
+    if (this.shape === undefined) for (const key of ['id', '_info']) if (picked[key] === null) (overrides ??= new Map()).set(key, valueToUtf8Xml(key, null, depth + 1));
     for (const key of this.referenceKeys) {
       const value = picked[key];
       const override = typeof value === 'object' && value !== null ? this.recordXml.override(key, value, depth) : undefined;
-      if (override !== undefined) put(key, override);
+      if (override !== undefined) (overrides ??= new Map()).set(key, override);
     }
     return overrides;
   }
