@@ -126,17 +126,26 @@ describe('XmlDocumentWriter', () => {
     expect(await writer.writeJson('Company', raw('{"id":1,"id":2,"ids":"3"}'), undefined, parse, new Set(['ids']))).toEqual({ ids: '3' });
   });
 
-  it('transcodes a record with overrides, or writes nothing and says so when the transcoder gives it up', async () => {
+  it('transcodes a record with overrides at once, or writes nothing and says so when the transcoder gives it up; a full chunk goes out on drain()', async () => {
     const sink = new SlowSink();
-    const writer = new XmlDocumentWriter(sink);
+    const writer = new XmlDocumentWriter(sink, 256);
     await writer.start('Companies');
     const raw = (text: string) => ({ bytes: Buffer.from(text), start: 0, end: Buffer.byteLength(text) });
     const shape = { order: ['id', 'site'], known: new Set(['id', 'site']), nil: new Set<string>(), children: {} };
     const site = valueToUtf8Xml('site', { id: 4, name: 'Main' }, 2);
-    expect(await writer.transcodeJson('Company', raw('{"id":1,"site":{"id":4}}'), shape, undefined, new Map([['site', site]]))).toEqual({});
-    expect(await writer.transcodeJson('Company', raw('{"id":1,"id":2}'), shape)).toBeUndefined();
+    expect(writer.transcodeJson('Company', raw('{"id":1,"site":{"id":4}}'), shape, undefined, new Map([['site', site]]))).toEqual({});
+    expect(writer.transcodeJson('Company', raw('{"id":1,"id":2}'), shape)).toBeUndefined();
+    const records = [{ id: 1, site: { id: 4, name: 'Main' } }];
+    while (!writer.chunkFull) {
+      expect(writer.transcodeJson('Company', raw('{"id":2}'), shape)).toEqual({});
+      records.push({ id: 2 } as (typeof records)[number]);
+    }
+    expect(sink.chunks).toEqual([]);
+    await writer.drain();
+    expect(writer.chunkFull).toBe(false);
     await writer.end();
     await new Promise<void>((resolve) => sink.end(resolve));
-    expect(sink.chunks.join('')).toBe(documentToXml('Companies', [['Company', { id: 1, site: { id: 4, name: 'Main' } }]]));
+    expect(sink.chunks.length).toBeGreaterThan(1);
+    expect(sink.chunks.join('')).toBe(documentToXml('Companies', records.map((r) => ['Company', r] as [string, unknown])));
   });
 });

@@ -125,14 +125,17 @@ class RecordExport {
       this.referenceWarnings += warnings.length;
       for (const w of warnings) this.ctx.log.debug('reference not fetched', { record: picked[w.recordIndex]?.['id'], reference: w.reference, id: w.id, message: w.message });
     }
-    for (const record of records) await this.write(record);
+    for (const record of records) {
+      // Transcoded at once, a promise only for a full chunk (XmlDocumentWriter.transcodeJson says why).
+      if (this.writer.transcodeJson(this.kind.record, record.raw, this.shape ?? ZYNK_ORDER, undefined, this.overrides(record.picked)) === undefined) await this.writeParsed(record);
+      else if (this.writer.chunkFull) await this.writer.drain();
+    }
     this.written += records.length;
     this.ctx.progress({ records: this.written, pages: this.pages, total: this.total });
   }
 
-  /** One record, transcoded from its bytes with its references in place; parsed and rendered when the transcoder gives it up. */
-  private async write({ raw, picked }: HeldRecord): Promise<void> {
-    if ((await this.writer.transcodeJson(this.kind.record, raw, this.shape ?? ZYNK_ORDER, undefined, this.overrides(picked))) !== undefined) return;
+  /** A record the transcoder gave up: parsed, its picked members (the references resolved) put in, and rendered. */
+  private async writeParsed({ raw, picked }: HeldRecord): Promise<void> {
     const record = parseRecord(this.kind.record, raw);
     await this.writer.raw(this.recordXml.render(zynkRecordOrder(isObject(record) ? Object.assign(record, picked) : (record as Json)), this.writer.depth));
   }
