@@ -10,8 +10,7 @@
 import { readAhead } from '../../async/read-ahead.js';
 import { shutdownError } from '../../async/shutdown.js';
 import { andClause } from '../../connectors/connectwise/conditions.js';
-import type { ConnectWiseClient, CwQuery } from '../../connectors/connectwise/client.js';
-import type { PickedRecord } from '../../connectors/connectwise/client.js';
+import type { ConnectWiseClient, CwQuery, PickedRecord } from '../../connectors/connectwise/client.js';
 import { ReferenceResolver, recordProperties } from '../../connectors/connectwise/references.js';
 import { toDropwiseError } from '../../errors.js';
 import { isObject } from '../../json/is-object.js';
