@@ -228,7 +228,8 @@ describe("node-windows' wrapper with the definition's arguments (run here with n
     const p = plan({ node: process.execPath, cli: CLI, config, workingDirectory: dir, logDirectory: dir });
     const xml = winswXml(winswConfig(p, wrapperScript(), { password: '', withAccount: true }));
     const [executable, ...args] = argvFromXml(xml) as [string, ...string[]];
-    const child = spawn(executable, args, { cwd: dir, env: { ...process.env, DROPWISE_CONFIG: config }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Port 0, as in support/cli.ts: an agent on the default port (another test, a user's) must not fail this one.
+    const child = spawn(executable, args, { cwd: dir, env: { ...process.env, DROPWISE_CONFIG: config, DROPWISE_API_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
