@@ -26,6 +26,7 @@ export const FLOORS = {
   events: 12, // named diagnostics channels: published from any floor, read by api/ (metrics)
   version: 12, // the package's name and version
   'crash-point': 12, // the crash-point test hook: called from every floor that changes durable state
+  commonjs: 12, // requireCommonJs: how the CommonJS packages are loaded (src/commonjs.ts says why)
 };
 
 /** File formats are the tasks' business: only these floors read or write XML (ARCHITECTURE: tasks → xml). */

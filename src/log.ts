@@ -2,10 +2,13 @@
 // and any configured secret value wherever it appears in a message or a field.
 import fs from 'node:fs';
 import path from 'node:path';
-import winston from 'winston';
+import type * as Winston from 'winston';
+import { requireCommonJs } from './commonjs.js';
 import { redactor } from './secrets.js';
 
-export type Logger = winston.Logger;
+const winston = requireCommonJs<typeof Winston>('winston');
+
+export type Logger = Winston.Logger;
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 
 const redactFormat = winston.format((info) => {
@@ -34,7 +37,7 @@ const consoleLine = winston.format.printf((info) => {
 });
 
 export function createLogger(options: LoggerOptions): Logger {
-  const transports: winston.transport[] = [];
+  const transports: Winston.transport[] = [];
   if (options.console) {
     transports.push(
       new winston.transports.Console({

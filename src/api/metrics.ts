@@ -1,10 +1,13 @@
 // GET /metrics: Prometheus text format (prom-client). Counters follow the events the agent and the HTTP
 // layer publish (src/events.ts); the folder gauges are read when scraped. Each server has its own
 // registry, so two agents in one process (tests) never mix their numbers.
-import client from 'prom-client';
+import type * as PromClient from 'prom-client';
+import { requireCommonJs } from '../commonjs.js';
 import type { Workspace } from '../agent/workspace.js';
 import { events } from '../events.js';
 import { claimedFiles, waitingFiles } from '../agent/intake/work-files.js';
+
+const client = requireCommonJs<typeof PromClient>('prom-client');
 
 const RUN_BUCKETS = [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600];
 

@@ -1,5 +1,6 @@
 // The dropwise command line: one verb per file in this folder, assembled here.
-import { Command } from 'commander';
+import type * as Commander from 'commander';
+import { requireCommonJs } from '../commonjs.js';
 import { pkg } from '../version.js';
 import * as doctor from './doctor.js';
 import * as pause from './pause.js';
@@ -13,7 +14,9 @@ import * as status from './status.js';
 import * as task from './task.js';
 import * as validate from './validate.js';
 
-export function createProgram(): Command {
+const { Command } = requireCommonJs<typeof Commander>('commander');
+
+export function createProgram(): Commander.Command {
   const program = new Command()
     .name(pkg.name)
     .description(pkg.description)

@@ -2,10 +2,14 @@
 // service (WinSW through node-windows). --dry-run prints what would be written and run, changing nothing.
 // This file registers the verb; the work is in ./service-run.ts, loaded when the verb runs (the
 // platforms' definitions are not worth loading for --help).
-import { type Command, Option } from 'commander';
+import type * as Commander from 'commander';
+import type { Command } from 'commander';
+import { requireCommonJs } from '../commonjs.js';
 import type { ServicePlatform } from './service-definition.js';
 import { withConfigOption } from './runtime.js';
 import { action } from './verb-action.js';
+
+const { Option } = requireCommonJs<typeof Commander>('commander');
 
 export interface ServiceOptions {
   config?: string;

@@ -1,8 +1,11 @@
 // dropwise simulate: runs the ConnectWise + Traede sandbox until Ctrl-C, and prints how to reach it.
 import type { Command } from 'commander';
-import { InvalidArgumentError } from 'commander';
+import type * as Commander from 'commander';
+import { requireCommonJs } from '../commonjs.js';
 import type { Sandbox } from '../simulator/index.js';
 import { sandboxConnections } from './embedded-sandbox.js';
+
+const { InvalidArgumentError } = requireCommonJs<typeof Commander>('commander');
 
 interface SimulateOptions {
   port: number;

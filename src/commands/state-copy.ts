@@ -1,9 +1,13 @@
 // dropwise state copy --from local --to postgres [--config FILE]: copies the local state (folders.state)
 // into the configured PostgreSQL schema, migrating it first, and prints what it copied. Run twice, the
 // second copy adds nothing; refused while an agent holds the local state (DW_LOCKED).
-import { Option, type Command } from 'commander';
+import type * as Commander from 'commander';
+import type { Command } from 'commander';
+import { requireCommonJs } from '../commonjs.js';
 import { withConfigOption, type CommonOptions } from './runtime.js';
 import { action } from './verb-action.js';
+
+const { Option } = requireCommonJs<typeof Commander>('commander');
 
 export interface StateCopyOptions extends CommonOptions {
   from: 'local';

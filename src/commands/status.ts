@@ -1,7 +1,9 @@
 // dropwise status: whether an agent runs on these folders (and what it is doing, from its local API),
 // recent runs, files in flight, files waiting, schedules, watermarks; --json for scripts. It reads
 // only: no connection secret is needed (their "env:" variables may be unset) and no folder is created.
-import { InvalidArgumentError, type Command } from 'commander';
+import type * as Commander from 'commander';
+import type { Command } from 'commander';
+import { requireCommonJs } from '../commonjs.js';
 import type { AgentStatus } from '../agent/status.js';
 import type { AgentPresence } from '../api/agent-presence.js';
 import type { ScheduleInfo } from '../api/schedules.js';
@@ -9,6 +11,8 @@ import type { RunQuery } from '../state/store.js';
 import { isoInstant } from '../time/iso-8601.js';
 import { withConfigOption, type CommonOptions, type Runtime } from './runtime.js';
 import { action } from './verb-action.js';
+
+const { InvalidArgumentError } = requireCommonJs<typeof Commander>('commander');
 
 interface StatusOptions extends CommonOptions {
   json?: boolean;

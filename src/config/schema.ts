@@ -1,9 +1,12 @@
 // The configuration schema: every key with its doc, default, format and environment variable.
 // Named connections, tasks and route rules are maps/lists whose entries convict cannot describe
 // key by key; their entries are checked in ./entries.ts.
-import convict from 'convict';
+import type Convict from 'convict';
+import { requireCommonJs } from '../commonjs.js';
 import { checkRoutes } from './entries.js';
 import { checkDailySummary, checkEmailDestinations, checkWebhookDestinations } from './notify.js';
+
+const convict = requireCommonJs<typeof Convict>('convict');
 
 // Named formats so that values from environment variables are coerced to numbers first.
 convict.addFormat({
@@ -137,7 +140,7 @@ export const schema = {
 
 export type ConfigSchema = typeof schema;
 
-export function createConvict(env: NodeJS.ProcessEnv): convict.Config<Record<string, unknown>> {
+export function createConvict(env: NodeJS.ProcessEnv): Convict.Config<Record<string, unknown>> {
   // args: [] so that convict never reads dropwise's own command line.
-  return convict(schema as unknown as convict.Schema<Record<string, unknown>>, { env, args: [] });
+  return convict(schema as unknown as Convict.Schema<Record<string, unknown>>, { env, args: [] });
 }

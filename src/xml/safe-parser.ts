@@ -1,11 +1,14 @@
 // What reading and sniffing XML share: a saxes parser that refuses DOCTYPE (and with it every entity
 // trick), and the errors a broken or empty file is reported with.
-import { SaxesParser } from 'saxes';
+import type * as Saxes from 'saxes';
+import { requireCommonJs } from '../commonjs.js';
 import { DropwiseError } from '../errors.js';
+
+const { SaxesParser } = requireCommonJs<typeof Saxes>('saxes');
 
 const MALFORMED_HINT = 'Check that the file is complete, well-formed XML (an XML editor or validator shows the exact place)';
 
-export function createSafeParser(): SaxesParser {
+export function createSafeParser(): Saxes.SaxesParser {
   const parser = new SaxesParser({ position: true });
   parser.on('doctype', () => {
     throw new DropwiseError('DW_XML_UNSAFE', `The file declares a DOCTYPE (line ${parser.line}); dropwise does not accept DTDs or custom entities`, {

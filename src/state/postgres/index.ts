@@ -3,7 +3,8 @@
 // must not work on it together: lock() takes a session advisory lock keyed on the schema and the
 // agent's name, on a connection of its own held until unlock (a process that dies drops its
 // connection, and the server frees the lock with it).
-import pg from 'pg';
+import type Pg from 'pg';
+import { requireCommonJs } from '../../commonjs.js';
 import type { PostgresStateConfig } from '../../config/state.js';
 import { DropwiseError } from '../../errors.js';
 import { closeInterruptedRuns } from '../interrupted-runs.js';
@@ -19,6 +20,8 @@ import { PgRunHistory } from './run-history.js';
 import type { Fence, PgStateContext } from './transaction.js';
 import { PgTruthTable } from './truth-table.js';
 import { PgWatermarks } from './watermarks.js';
+
+const pg = requireCommonJs<typeof Pg>('pg');
 
 export type { Fence } from './transaction.js';
 
@@ -40,7 +43,7 @@ export interface PostgresStateStoreOptions {
 /** A PostgreSQL state store together with what only it has. */
 export interface PostgresStateStore extends StateStore {
   /** The pool its stores use (for `dropwise state copy` and the coordination of agents). */
-  readonly pool: pg.Pool;
+  readonly pool: Pg.Pool;
   readonly schema: string;
 }
 
@@ -50,7 +53,7 @@ export function openPostgresStateStore(options: PostgresStateStoreOptions): Post
   const coordination = new PgCoordination(pool, postgres.leaseSeconds ?? DEFAULT_LEASE_SECONDS);
   const ctx: PgStateContext = { pool, agent, fence: options.fence ?? (() => coordination.fence()) };
   const runs = new PgRunHistory(ctx, options.historyKeepDays !== undefined ? { keepDays: options.historyKeepDays } : {});
-  let lockClient: pg.Client | undefined;
+  let lockClient: Pg.Client | undefined;
   let ended: Promise<void> | undefined;
   const lockKey = [`dropwise.agent.${postgres.schema}`, agent];
 

@@ -1,9 +1,12 @@
 // The connection pool to the PostgreSQL state store. Every connection works in the configured schema
 // (search_path), names itself after the agent (application_name, seen in pg_stat_activity), and an
 // error on an idle connection (the server restarted) is reported, never thrown out of the process.
-import pg from 'pg';
+import type Pg from 'pg';
+import { requireCommonJs } from '../../commonjs.js';
 import { DropwiseError } from '../../errors.js';
 import type { PostgresStateConfig } from '../../config/state.js';
+
+const pg = requireCommonJs<typeof Pg>('pg');
 
 export interface PoolOptions {
   /** Names the connections in pg_stat_activity: the agent's name. */
@@ -12,7 +15,7 @@ export interface PoolOptions {
   onIdleError?: (err: Error) => void;
 }
 
-export function openPool(config: Pick<PostgresStateConfig, 'url' | 'poolSize' | 'schema'>, options: PoolOptions): pg.Pool {
+export function openPool(config: Pick<PostgresStateConfig, 'url' | 'poolSize' | 'schema'>, options: PoolOptions): Pg.Pool {
   const pool = new pg.Pool({
     connectionString: config.url,
     max: config.poolSize,
