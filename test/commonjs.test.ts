@@ -1,22 +1,12 @@
 // requireCommonJs, and the lint rule that keeps value imports of the CommonJS packages out of src/
 // (through the project's own eslint.config.js, so a broken rule or wiring fails here).
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 import { requireCommonJs } from '../src/commonjs.js';
 import { ROOT } from './support/cli.js';
+import { lintRule } from './support/lint-rule.js';
 
-const eslint = new ESLint({
-  cwd: ROOT,
-  ruleFilter: ({ ruleId }) => ruleId === '@typescript-eslint/no-restricted-imports',
-  overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
-});
-
-async function messages(file: string, code: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) });
-  return (result?.messages ?? []).map((m) => m.message);
-}
+const messages = lintRule('@typescript-eslint/no-restricted-imports');
 
 describe('requireCommonJs', () => {
   it("gives a package's module.exports, the object an import's default is", async () => {

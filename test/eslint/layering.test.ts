@@ -1,22 +1,10 @@
 // The layering rule through the project's own eslint.config.js, on imports written for the purpose:
 // if the rule or its wiring breaks, these fail instead of the lint silently passing everything.
-import path from 'node:path';
-import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../support/cli.js';
-
-const eslint = new ESLint({
-  cwd: ROOT,
-  ruleFilter: ({ ruleId }) => ruleId === 'dropwise/layering',
-  // The snippets are not files of the TypeScript project: parse them without type information.
-  overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
-});
+import { lintRule } from '../support/lint-rule.js';
 
 /** The layering messages for `code` as if it were the file `file` (relative to the repository). */
-async function layering(file: string, code: string): Promise<string[]> {
-  const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, file) });
-  return (result?.messages ?? []).map((m) => `${m.ruleId ?? 'parse'}: ${m.message}`);
-}
+const layering = lintRule('dropwise/layering');
 
 describe('layering lint rule', () => {
   it.each([
