@@ -10,6 +10,7 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: false,
     globalSetup: ['./test/support/global-setup.ts', './test/browser/chromium-check.ts'],
+    setupFiles: ['./test/support/temp-dir-cleanup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

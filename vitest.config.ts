@@ -11,7 +11,8 @@ export default defineConfig({
     // Tests that start the real CLI need dist/; rebuilt only when it is missing or older than src/.
     // The PostgreSQL tests need a real server: started once per run unless DROPWISE_TEST_PG_URL is set.
     globalSetup: ['./test/support/global-setup.ts', './test/support/postgres-server.ts'],
-    setupFiles: ['./test/support/property-seed.ts'],
+    // temp-dir-cleanup: the temp folders a test file made (makeTempDir) are removed once it has finished.
+    setupFiles: ['./test/support/property-seed.ts', './test/support/temp-dir-cleanup.ts'],
     reporters: ['default', './test/support/summary-reporter.ts'],
     coverage: {
       provider: 'v8',

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/log.js';
 import { REDACTED, SecretRedactor, redactor } from '../src/secrets.js';
+import { makeTempDirSync } from './support/temp-dir.js';
 
 describe('SecretRedactor', () => {
   it('redacts secret-named fields, auth schemes and registered values wherever they appear', () => {
@@ -43,7 +43,7 @@ describe('SecretRedactor', () => {
 
 describe('createLogger', () => {
   it('writes JSON lines to the log file with secrets redacted', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-log-'));
+    const dir = makeTempDirSync('dw-log-');
     const file = path.join(dir, 'logs', 'dropwise.log');
     redactor.add('configured-secret-value');
     const log = createLogger({ level: 'debug', file, maxSizeBytes: 1_000_000, maxFiles: 2, console: false });

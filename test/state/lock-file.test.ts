@@ -5,8 +5,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCK_FILE_NAME, acquireLock } from '../../src/state/lock-file.js';
 import { thisProcess } from '../../src/state/process-identity.js';
+import { makeTempDirSync } from '../support/temp-dir.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'dw-lock-'));
+const tmp = () => makeTempDirSync('dw-lock-');
 const holderOf = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, LOCK_FILE_NAME), 'utf8')) as Record<string, unknown>;
 /** The pid of a process that has ended. */
 const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid;

@@ -1,13 +1,13 @@
 // The run history's day files: the migration of a runs.json left by an earlier version, and lines torn
 // by a crash in the middle of an append.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DailyRunHistory } from '../../src/state/run-history.js';
 import type { RunRecord } from '../../src/state/store.js';
+import { makeTempDirSync } from '../support/temp-dir.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'dw-runs-'));
+const tmp = () => makeTempDirSync('dw-runs-');
 
 const legacyRun = (i: number, startedAt: string, extra: Partial<RunRecord> = {}): RunRecord => ({
   id: `old-${i}`,

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { openStateStore } from '../../src/state/index.js';
+import { makeTempDirSync } from '../support/temp-dir.js';
 
 const truthEntry = (externalId: string, id: number) => ({ connection: 'cw', entity: 'invoicePayment', externalId, id, hash: 'h', created: 'a', modified: 'a' });
 
@@ -15,7 +15,7 @@ const snapshot = (dir: string): Record<string, string> =>
       .map((e) => [path.relative(dir, path.join(e.parentPath, e.name)), fs.readFileSync(path.join(e.parentPath, e.name), 'base64')]),
   );
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'dw-state-'));
+const tmp = () => makeTempDirSync('dw-state-');
 
 describe('state store', () => {
   it('keeps the run history across a reopen, newest first', async () => {

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { TruthEntry } from '../../src/state/store.js';
 import { ShardedTruthTable, TRUTH_SHARDS } from '../../src/state/truth-table.js';
+import { makeTempDirSync } from '../support/temp-dir.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'dw-truth-'));
+const tmp = () => makeTempDirSync('dw-truth-');
 
 const entry = (externalId: string, id: number, at = '2024-01-01T00:00:00Z', extra: Partial<TruthEntry> = {}): TruthEntry => ({
   connection: 'cw',

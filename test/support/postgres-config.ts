@@ -2,10 +2,10 @@
 // that run verbs through the CLI: the URL is an env: reference, as a service would have it. The schema
 // is dropped after the test.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
 import { testSchema, type TestSchema } from './postgres.js';
+import { makeTempDirSync } from './temp-dir.js';
 
 const schemas: TestSchema[] = [];
 afterEach(async () => {
@@ -16,7 +16,7 @@ afterEach(async () => {
 export async function postgresConfig(): Promise<{ schema: TestSchema; dir: string; config: string; env: NodeJS.ProcessEnv }> {
   const schema = await testSchema('cli');
   schemas.push(schema);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-state-verb-'));
+  const dir = makeTempDirSync('dw-state-verb-');
   const config = path.join(dir, 'dropwise.json');
   fs.writeFileSync(config, JSON.stringify({ agent: { name: 'agent-1' }, folders: { state: path.join(dir, 'state'), work: path.join(dir, 'work') }, state: { backend: 'postgres', postgres: { url: 'env:DW_TEST_STATE_URL', schema: schema.schema } } }));
   return { schema, dir, config, env: { DW_TEST_STATE_URL: schema.url } };

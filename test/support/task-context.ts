@@ -1,7 +1,6 @@
 // A real TaskContext for task tests: the agent's own outbox on temp folders, a real state store, and
 // connectors named 'cw' and 'traede' wired to a sandbox, with fast retry settings.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { RunOutbox } from '../../src/agent/pipeline/outbox.js';
 import { workspaceOf } from '../../src/agent/workspace.js';
@@ -12,6 +11,7 @@ import type { Sandbox } from '../../src/simulator/index.js';
 import { openStateStore, type StateStore } from '../../src/state/index.js';
 import { taskContext } from '../../src/tasks/context.js';
 import type { TaskContext, TaskDefinition, TaskInputFile, TaskOutcome, TaskProgress } from '../../src/tasks/types.js';
+import { makeTempDirSync } from './temp-dir.js';
 
 export interface TaskEnvOptions {
   /** Watermark key of the task (default 'test-task'). */
@@ -49,7 +49,7 @@ export interface TaskEnv {
 }
 
 export async function makeTaskEnv(sandbox: Sandbox, options: TaskEnvOptions = {}): Promise<TaskEnv> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-task-'));
+  const dir = makeTempDirSync('dw-task-');
   const c = sandbox.connectwise;
   const config = loadConfig({
     env: {},

@@ -1,7 +1,6 @@
 // A throw-away dropwise installation in a temp folder: config with short timings, a silent logger, a
 // state store, stub connectors, and an agent wired to test task definitions.
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type AgentDeps } from '../../src/agent/agent.js';
@@ -17,9 +16,8 @@ import { TaskRegistry, builtInTasks } from '../../src/tasks/registry.js';
 import type { TaskDefinition } from '../../src/tasks/types.js';
 import { testTasks } from './tasks.js';
 
-export async function makeTempDir(prefix = 'dropwise-'): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
-}
+// Temp folders are made (and removed after the test file) by temp-dir.ts.
+export { makeTempDir } from './temp-dir.js';
 
 /** Timings short enough for a fast suite, long enough to be meaningful on a busy 2-core machine. */
 export const TEST_WATCH = { stabilityMs: 300, sweepMs: 500, concurrency: 4 };

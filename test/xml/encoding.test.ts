@@ -1,14 +1,14 @@
 // Documents are read in the encoding they declare (byte order mark, first bytes, encoding="…"), from
 // real bytes on disk, and bytes that are not text in it are refused with their offset and line.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectEncoding } from '../../src/xml/encoding.js';
 import { elementToValue, readRecords } from '../../src/xml/reader.js';
 import { sniffDocument } from '../../src/xml/root-element.js';
+import { makeTempDirSync } from '../support/temp-dir.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-encoding-'));
+const dir = makeTempDirSync('dw-encoding-');
 let n = 0;
 function fileOf(bytes: Buffer): string {
   const file = path.join(dir, `f${++n}.xml`);

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { elementToValue, elementToXml, readDocument, readRecords, type XmlRecord } from '../../src/xml/reader.js';
 import { sniffDocument } from '../../src/xml/root-element.js';
+import { makeTempDirSync } from '../support/temp-dir.js';
 
 const SAMPLE = `<?xml version="1.0" encoding="utf-8"?>
 <InvoicePayments xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
@@ -112,7 +112,7 @@ describe('readRecords', () => {
   });
 
   it('reads a file from disk', async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dw-xml-')), 'p.xml');
+    const file = path.join(makeTempDirSync('dw-xml-'), 'p.xml');
     fs.writeFileSync(file, SAMPLE);
     expect(await collect(file)).toHaveLength(2);
   });
@@ -120,7 +120,7 @@ describe('readRecords', () => {
 
 describe('sniffDocument', () => {
   const write = (text: string) => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dw-sniff-')), 'f');
+    const file = path.join(makeTempDirSync('dw-sniff-'), 'f');
     fs.writeFileSync(file, text);
     return file;
   };

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repeatErrors, scanPaymentsFile } from '../../../../src/tasks/connectwise/payments/file-scan.js';
+import { makeTempDirSync } from '../../../support/temp-dir.js';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-scan-'));
+const dir = makeTempDirSync('dw-scan-');
 const file = (name: string, body: string) => {
   const p = path.join(dir, name);
   fs.writeFileSync(p, body);

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { RunOutbox } from '../../../../src/agent/pipeline/outbox.js';
 import { DropwiseError } from '../../../../src/errors.js';
 import { ResultFiles } from '../../../../src/tasks/connectwise/payments/result-files.js';
 import { readRecords, type XmlElement } from '../../../../src/xml/reader.js';
+import { makeTempDirSync } from '../../../support/temp-dir.js';
 
 async function elements(xml: string): Promise<XmlElement[]> {
   const out: XmlElement[] = [];
@@ -15,7 +15,7 @@ async function elements(xml: string): Promise<XmlElement[]> {
 }
 
 function outbox() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dw-results-'));
+  const dir = makeTempDirSync('dw-results-');
   const dirs = { tmp: path.join(dir, 'tmp'), success: path.join(dir, 'success'), fail: path.join(dir, 'fail') };
   for (const d of Object.values(dirs)) fs.mkdirSync(d);
   return { dirs, outbox: new RunOutbox(dirs, 'run') };
